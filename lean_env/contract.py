@@ -1,0 +1,126 @@
+"""The `ProofEnv` contract: what every backend (`mini`, `repl`, `dojo`) offers the layers above.
+
+Search, the network and self-play see only this module. A backend turns theorem text into a
+root `ProofState`, applies one tactic to one goal of a state, prints goals as Lean prints them,
+and verifies complete proofs from scratch. Every call that can run long takes a timeout.
+Results are frozen values; backends never raise out of `apply` (errors and timeouts are
+results), only `start` raises `StatementError` for a statement it cannot read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+DEFAULT_TIMEOUT = 10.0  # seconds per tactic call when the caller does not say
+
+
+@dataclass(frozen=True, slots=True)
+class GoalView:
+    """One goal as Lean prints it.
+
+    `text` is Lean's own rendering, case tag included (`case succ\\nn : ℕ\\n⊢ ...`);
+    `canonical` is hypotheses + target without the case tag: the key under which a goal
+    proved once counts as proved everywhere it recurs.
+    """
+
+    text: str
+    canonical: str
+    case: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProofState:
+    """A backend proof state: an opaque handle plus the goals it holds (empty = solved)."""
+
+    handle: int
+    goals: tuple[GoalView, ...]
+
+    @property
+    def solved(self) -> bool:
+        return not self.goals
+
+
+@dataclass(frozen=True, slots=True)
+class TacticSuccess:
+    """The tactic ran: `state` holds the goals it left for the goal it was applied to."""
+
+    state: ProofState
+    elapsed: float = 0.0
+
+    @property
+    def goals(self) -> tuple[GoalView, ...]:
+        return self.state.goals
+
+
+@dataclass(frozen=True, slots=True)
+class TacticError:
+    """Lean (or the safety filter) rejected the tactic; `message` reads like Lean's error."""
+
+    message: str
+    elapsed: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class TacticTimeout:
+    """The tactic ran past its per-call timeout and was abandoned."""
+
+    timeout: float
+    elapsed: float = 0.0
+
+
+TacticResult = TacticSuccess | TacticError | TacticTimeout
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """The verdict on a complete proof checked from scratch."""
+
+    ok: bool
+    messages: tuple[str, ...] = ()
+    backend: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StatementError(Exception):
+    """A statement the backend cannot read; `line`/`col` are 1-based within the statement."""
+
+    message: str
+    line: int = 0
+    col: int = 0
+    source: str = field(default="", compare=False)
+
+    def __str__(self) -> str:
+        where = f"{self.line}:{self.col}: " if self.line else ""
+        return f"{where}{self.message}"
+
+
+@runtime_checkable
+class ProofEnv(Protocol):
+    """A Lean-like proof environment. One instance owns one backend process (or none, for mini)."""
+
+    name: str
+
+    def start(self, statement: str, *, header: str = "", timeout: float = DEFAULT_TIMEOUT) -> ProofState:
+        """Elaborate `theorem NAME BINDERS : PROP [:= ...]` and return its root state."""
+        ...
+
+    def apply(
+        self, state: ProofState, tactic: str, *, goal: int = 0, timeout: float = DEFAULT_TIMEOUT
+    ) -> TacticResult:
+        """Run one tactic on goal number `goal` of `state`; never raises for a bad tactic."""
+        ...
+
+    def canonical(self, goal: GoalView) -> str:
+        """The transposition key of a goal: hypotheses + target in Lean's printing."""
+        ...
+
+    def verify(
+        self, statement: str, proof: str, *, header: str = "", timeout: float = DEFAULT_TIMEOUT
+    ) -> Verification:
+        """Check `statement := by <proof>` from scratch, independently of any search state."""
+        ...
+
+    def close(self) -> None:
+        """Release the backend's processes and memory."""
+        ...

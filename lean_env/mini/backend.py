@@ -1,0 +1,161 @@
+"""`MiniEnv`: the embedded backend behind the `ProofEnv` contract.
+
+No process to own: states live in a table keyed by handle. Every call runs under a
+`Deadline`; tactic errors, refused tactics and timeouts come back as results, never as
+exceptions. `verify` re-parses the statement and replays the whole script from scratch,
+so a proof reported by the search is checked independently of the search's states.
+Results are `mini` results: a sound prover for a fragment, not Lean.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from lean_env.contract import (
+    DEFAULT_TIMEOUT, GoalView, ProofState, StatementError, TacticError, TacticResult,
+    TacticSuccess, TacticTimeout, Verification,
+)
+from lean_env.mini.elaborate import parse_statement
+from lean_env.mini.errors import Deadline, DeadlineExceeded, ParseError, TacticFailure
+from lean_env.mini.printer import pp_goal
+from lean_env.mini.tactic_parser import Block, Bullet, CaseBlock, Step, parse_script
+from lean_env.mini.tactics import Engine
+from lean_env.mini.terms import Goal
+from lean_env.safety import refusal
+
+log = logging.getLogger(__name__)
+NAME = "mini"
+
+
+def view(goal: Goal) -> GoalView:
+    text = pp_goal(goal)
+    canonical = pp_goal(Goal(goal.locals, goal.target, None)) if goal.case else text
+    return GoalView(text=text, canonical=canonical, case=goal.case)
+
+
+class MiniEnv:
+    """The embedded fragment prover. Cheap to create; one per worker or test is fine."""
+
+    name = NAME
+
+    def __init__(self, *, max_states: int = 1_000_000) -> None:
+        self._states: dict[int, tuple[Goal, ...]] = {}
+        self._next = 0
+        self.max_states = max_states
+
+    # ------------------------------------------------------------ contract
+
+    def start(self, statement: str, *, header: str = "", timeout: float = DEFAULT_TIMEOUT) -> ProofState:
+        try:
+            _, goal = parse_statement(statement)
+        except ParseError as e:
+            raise StatementError(e.message, e.line, e.col, statement) from None
+        except RecursionError:
+            raise StatementError("statement nested too deeply", 0, 0, statement) from None
+        return self._register((goal,))
+
+    def apply(self, state: ProofState, tactic: str, *, goal: int = 0, timeout: float = DEFAULT_TIMEOUT) -> TacticResult:
+        t0 = time.perf_counter()
+        why = refusal(tactic)
+        if why is not None:
+            return TacticError(why, 0.0)
+        goals = self._states.get(state.handle)
+        if goals is None:
+            return TacticError(f"Unknown proof state: {state.handle}", 0.0)
+        if not 0 <= goal < len(goals):
+            return TacticError(f"no goal number {goal}: the state has {len(goals)} goal(s)", 0.0)
+        engine = Engine(Deadline(timeout))
+        try:
+            new = engine.run_text(goals[goal], tactic)
+        except TacticFailure as e:
+            return TacticError(e.message, time.perf_counter() - t0)
+        except DeadlineExceeded:
+            return TacticTimeout(timeout, time.perf_counter() - t0)
+        except RecursionError:
+            return TacticError("maximum recursion depth has been reached", time.perf_counter() - t0)
+        except Exception as e:  # a bug in mini must not take the search down; it is logged
+            log.exception("mini internal error on tactic %r", tactic)
+            return TacticError(f"mini internal error: {type(e).__name__}: {e}", time.perf_counter() - t0)
+        elapsed = time.perf_counter() - t0
+        if elapsed > timeout:
+            return TacticTimeout(timeout, elapsed)
+        return TacticSuccess(self._register(tuple(new)), elapsed)
+
+    def canonical(self, goal: GoalView) -> str:
+        return goal.canonical
+
+    def verify(self, statement: str, proof: str, *, header: str = "", timeout: float = DEFAULT_TIMEOUT) -> Verification:
+        """Replay `proof` (the text after `by`) on a freshly parsed statement."""
+        try:
+            _, goal = parse_statement(statement)
+        except ParseError as e:
+            return Verification(False, (f"{e.line}:{e.col}: {e.message}",), NAME)
+        try:
+            block = parse_script(proof)
+        except ParseError as e:
+            return Verification(False, (f"proof {e.line}:{e.col}: {e.message}",), NAME)
+        refused = [m for m in (_refusal_of(s) for s in _steps(block)) if m]
+        if refused:
+            return Verification(False, tuple(refused), NAME)
+        engine = Engine(Deadline(timeout))
+        try:
+            rest = engine.run_script([goal], block)
+        except TacticFailure as e:
+            return Verification(False, (e.message,), NAME)
+        except DeadlineExceeded:
+            return Verification(False, (f"verification timed out after {timeout} s",), NAME)
+        except Exception as e:
+            log.exception("mini internal error while verifying")
+            return Verification(False, (f"mini internal error: {type(e).__name__}: {e}",), NAME)
+        if rest:
+            return Verification(False, ("unsolved goals\n" + "\n\n".join(pp_goal(g) for g in rest),), NAME)
+        return Verification(True, (), NAME)
+
+    def close(self) -> None:
+        self._states.clear()
+
+    # ------------------------------------------------------------ helpers
+
+    def goals_of(self, state: ProofState) -> tuple[Goal, ...]:
+        """The internal goals of a state (for tests and tools inside `mini`)."""
+        return self._states[state.handle]
+
+    def _register(self, goals: tuple[Goal, ...]) -> ProofState:
+        if len(self._states) >= self.max_states:
+            self._states.clear()  # memory bound: stale handles then answer "Unknown proof state"
+        handle = self._next
+        self._next += 1
+        self._states[handle] = goals
+        return ProofState(handle, tuple(view(g) for g in goals))
+
+    def __enter__(self) -> MiniEnv:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _steps(block: Block):
+    for item in block:
+        match item:
+            case Step(text=text):
+                yield text
+            case Bullet(block=inner) | CaseBlock(block=inner):
+                yield from _steps(inner)
+
+
+def _refusal_of(text: str) -> str | None:
+    # nested `by` blocks span lines; the filter judges each line of such a step
+    for line in text.split("\n"):
+        line = line.strip()
+        if line.startswith(("·", "|")):
+            line = line[1:].strip()
+            if "=>" in line:
+                line = line.split("=>", 1)[1].strip()
+        if not line:
+            continue
+        why = refusal(line)
+        if why is not None and "more than one tactic" not in why and "focusing" not in why:
+            return f"{why} (in: {line})"
+    return None

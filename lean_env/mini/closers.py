@@ -1,0 +1,105 @@
+"""Dispatch of the decision-procedure tactics to their implementations.
+
+omega, linarith, nlinarith and positivity are in `arith.py` (z3); decide in `evaluate.py`;
+ring and ring_nf in `ring.py` (sympy); simp and norm_num in `simp.py`. Hint terms
+(`linarith [h₁, sq_nonneg x]`, `simp [h]`) are checked as proof terms first, so a hint can
+only ever contribute a proposition that really holds in the goal's context.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lean_env.mini.errors import TacticFailure
+from lean_env.mini.tactic_parser import Closer
+from lean_env.mini.terms import FalseP, Goal, Term
+
+if TYPE_CHECKING:
+    from lean_env.mini.tactics import Engine
+
+
+def _hint_props(engine: Engine, goal: Goal, tac: Closer) -> list[Term]:
+    ck = engine.checker(goal)
+    return [ck.infer(a) for a in tac.args]
+
+
+def run_closer(engine: Engine, goal: Goal, tac: Closer) -> list[Goal]:
+    """Run one closer; solver modules load on first use (z3 and sympy are slow to import)."""
+    dl = engine.deadline
+    name = tac.name
+    if tac.args and name in ("omega", "decide", "positivity", "ring", "ring_nf"):
+        raise TacticFailure(f"unexpected token '['; {name} takes no lemma list")
+    if tac.at is not None and name in ("omega", "decide", "positivity", "ring", "linarith", "nlinarith"):
+        raise TacticFailure(f"unexpected token 'at'; {name} acts on the goal")
+    if name in ("omega", "linarith", "nlinarith", "positivity"):
+        from lean_env.mini import arith
+
+        match name:
+            case "omega":
+                arith.omega(goal, dl)
+            case "linarith":
+                arith.linarith(goal, dl, extra=_hint_props(engine, goal, tac))
+            case "nlinarith":
+                arith.nlinarith(goal, dl, extra=_hint_props(engine, goal, tac))
+            case "positivity":
+                arith.positivity(goal, dl)
+        return []
+    if name == "decide":
+        from lean_env.mini import evaluate
+        from lean_env.mini.printer import pp_term
+
+        evaluate.decide(goal, dl, pp=pp_term)
+        return []
+    if name in ("ring", "ring_nf"):
+        from lean_env.mini import ring
+
+        if name == "ring":
+            ring.ring(goal, dl)
+            return []
+        return _each_location(goal, tac.at, lambda g, at: ring.ring_nf(g, dl, at=at), "ring_nf failed")
+    if name in ("norm_num", "simp"):
+        from lean_env.mini import simp
+
+        rules = _hint_props(engine, goal, tac)
+        if name == "norm_num":
+            return _each_location(goal, tac.at, lambda g, at: simp.norm_num(g, dl, rules=rules, at=at),
+                                  "norm_num failed to simplify")
+        return _each_location(
+            goal, tac.at,
+            lambda g, at: simp.simp(g, dl, rules=rules, only=tac.only, at=at, use_hyps=tac.star),
+            "simp made no progress",
+        )
+    raise TacticFailure(f"unknown tactic '{name}'")
+
+
+def _each_location(goal: Goal, at: str | None, step, failure: str) -> list[Goal]:
+    """Run a simp-like step at one location, or at every hypothesis and the goal (`at *`)."""
+    if at != "*":
+        result = step(goal, at)
+        return [] if result is None or _has_false_hyp(result) else [result]
+    progressed = False
+    for h in [loc.name for loc in goal.hyps()]:
+        try:
+            result = step(goal, h)
+        except TacticFailure:
+            continue
+        progressed = True
+        if result is None:
+            return []
+        goal = result
+    try:
+        result = step(goal, None)
+        progressed = True
+        if result is None:
+            return []
+        goal = result
+    except TacticFailure:
+        pass
+    if not progressed:
+        raise TacticFailure(failure)
+    return [goal]
+
+
+def _has_false_hyp(goal: Goal) -> bool:
+    """A hypothesis simplified to False closes the goal (as `simp at h` does)."""
+    return any(isinstance(h.type, FalseP) for h in goal.hyps())

@@ -1,0 +1,470 @@
+"""Evaluation of closed terms with Lean's semantics, and the `decide` tactic built on it.
+
+Numbers evaluate to Python ints, propositions to bools. The semantics are Lean's, not
+Python's: ℕ subtraction truncates, `x / 0 = 0`, `x % 0 = x`, ℤ `/` and `%` are `Int.ediv`
+and `Int.emod`. Only what Lean can `decide` evaluates: a proposition is evaluable when a
+`Decidable` instance exists for it in Lean/Mathlib (relations between numbers, connectives,
+known decidable predicates, quantifiers over ℕ bounded by `x < k` / `x ≤ k`). The check is
+structural and done before evaluating, so `False ∧ ∀ x, P x` is refused even though
+short-circuiting would give an answer: Lean's instance synthesis fails on it too.
+
+Sizes are guarded: results above `MAX_BITS` bits raise `NotEvaluable` rather than eat
+memory, and quantifier loops call `deadline.check()` on every iteration.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+
+from lean_env.mini.errors import UNBOUNDED, Deadline, TacticFailure
+from lean_env.mini.terms import (
+    NAT,
+    NUMERIC,
+    PROP,
+    And,
+    App,
+    Arith,
+    Cast,
+    Const,
+    Exists,
+    FalseP,
+    Forall,
+    Goal,
+    Iff,
+    Imp,
+    Lit,
+    Neg,
+    Not,
+    Or,
+    Rel,
+    Term,
+    TrueP,
+    Var,
+    free_vars,
+    type_of,
+)
+
+MAX_BITS = 1 << 20  # ~315k decimal digits: beyond this we refuse to compute
+
+
+class NotEvaluable(Exception):
+    """The term cannot be evaluated: free variable, unknown constant, undecidable, too big."""
+
+
+class NotDecidable(NotEvaluable):
+    """No `Decidable` instance exists for a proposition (Lean: failed to synthesize)."""
+
+
+Value = int | bool
+
+# ---------------------------------------------------------------- Lean's integer division
+
+
+def int_ediv(a: int, b: int) -> int:
+    """`Int.ediv` (ℤ `/`): the quotient whose remainder is in `[0, |b|)`; `a / 0 = 0`."""
+    if b == 0:
+        return 0
+    return a // b if b > 0 else -(a // -b)
+
+
+def int_emod(a: int, b: int) -> int:
+    """`Int.emod` (ℤ `%`): always in `[0, |b|)` for `b ≠ 0`; `a % 0 = a`."""
+    if b == 0:
+        return a
+    return a % abs(b)
+
+
+def nat_sub(a: int, b: int) -> int:
+    """Truncated ℕ subtraction."""
+    return a - b if a > b else 0
+
+
+def nat_div(a: int, b: int) -> int:
+    return a // b if b else 0
+
+
+def nat_mod(a: int, b: int) -> int:
+    return a % b if b else a
+
+
+def dvd(a: int, b: int) -> bool:
+    """`a ∣ b` over ℕ or ℤ: `∃ c, b = a * c` (so `0 ∣ b ↔ b = 0`)."""
+    if a == 0:
+        return b == 0
+    return b % abs(a) == 0
+
+
+def _guard(v: int) -> int:
+    if v.bit_length() > MAX_BITS:
+        raise NotEvaluable("numeral too large to evaluate")
+    return v
+
+
+def power(base: int, exp: int) -> int:
+    """`base ^ exp` (exp ≥ 0), refused when the result would exceed `MAX_BITS` bits."""
+    if exp < 0:
+        raise NotEvaluable("negative exponent")
+    if base in (0, 1) or exp == 0:
+        return base**exp
+    if base == -1:
+        return -1 if exp % 2 else 1
+    if exp * math.log2(abs(base)) > MAX_BITS:
+        raise NotEvaluable("exponent too large to evaluate")
+    return base**exp
+
+
+def arith(op: str, a: int, b: int, ty: object) -> int:
+    """One arithmetic operation with Lean's semantics at type `ty` (ℕ or ℤ)."""
+    if op == "+":
+        return a + b
+    if op == "*":
+        return _guard(a * b)
+    if op == "^":
+        return power(a, b)
+    if ty == NAT:
+        match op:
+            case "-":
+                return nat_sub(a, b)
+            case "/":
+                return nat_div(a, b)
+            case "%":
+                return nat_mod(a, b)
+    else:
+        match op:
+            case "-":
+                return a - b
+            case "/":
+                return int_ediv(a, b)
+            case "%":
+                return int_emod(a, b)
+    raise NotEvaluable(f"unknown operator {op}")
+
+
+def relation(op: str, a: Value, b: Value) -> bool:
+    match op:
+        case "=":
+            return a == b
+        case "≠":
+            return a != b
+        case "<":
+            return a < b
+        case "≤":
+            return a <= b
+        case ">":
+            return a > b
+        case "≥":
+            return a >= b
+        case "∣":
+            return dvd(int(a), int(b))
+    raise NotEvaluable(f"unknown relation {op}")
+
+
+# ---------------------------------------------------------------- known constants
+
+
+def is_prime(n: int) -> bool:
+    """`Nat.Prime n`: deterministic Miller-Rabin below 3.3·10^24; beyond, only 'composite' is sure."""
+    if n < 2:
+        return False
+    small = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)
+    for p in small:
+        if n % p == 0:
+            return n == p
+    d, s = n - 1, 0
+    while d % 2 == 0:
+        d //= 2
+        s += 1
+    for a in small:
+        x = pow(a, d, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(s - 1):
+            x = x * x % n
+            if x == n - 1:
+                break
+        else:
+            return False
+    if n >= 3_317_044_064_679_887_385_961_981:
+        raise NotEvaluable("primality of a number this large is not decided")
+    return True
+
+
+def factorial(n: int) -> int:
+    if n > 2 and n * math.log2(n) > MAX_BITS:
+        raise NotEvaluable("factorial too large to evaluate")
+    return math.factorial(n)
+
+
+def choose(n: int, k: int) -> int:
+    if k < 0 or k > n:
+        return 0
+    k = min(k, n - k)
+    if k > 2 and k * math.log2(n) > MAX_BITS:
+        raise NotEvaluable("binomial coefficient too large to evaluate")
+    return math.comb(n, k)
+
+
+def nat_log(b: int, n: int) -> int:
+    """`Nat.log b n`: largest k with b^k ≤ n (0 when b ≤ 1 or n < b)."""
+    if b <= 1:
+        return 0
+    k = 0
+    while n >= b:
+        n //= b
+        k += 1
+    return k
+
+
+def fib(n: int) -> int:
+    if n > 1_000_000:
+        raise NotEvaluable("Fibonacci number too large to evaluate")
+    a, b = 0, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a
+
+
+def int_fdiv(a: int, b: int) -> int:
+    return a // b if b else 0
+
+
+def int_fmod(a: int, b: int) -> int:
+    return a % b if b else a
+
+
+def int_tdiv(a: int, b: int) -> int:
+    if b == 0:
+        return 0
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b > 0) else -q
+
+
+def int_tmod(a: int, b: int) -> int:
+    return a - b * int_tdiv(a, b) if b else a
+
+
+# name -> (arity, implementation). Names are Lean's; the elaborator produces them.
+CONSTANTS: dict[str, tuple[int, Callable[..., Value]]] = {
+    "Nat.succ": (1, lambda n: n + 1),
+    "Nat.pred": (1, lambda n: nat_sub(n, 1)),
+    "Nat.gcd": (2, math.gcd),
+    "Nat.lcm": (2, math.lcm),
+    "Nat.factorial": (1, factorial),
+    "Nat.choose": (2, choose),
+    "Nat.sqrt": (1, math.isqrt),
+    "Nat.log": (2, nat_log),
+    "Nat.fib": (1, fib),
+    "Nat.Prime": (1, is_prime),
+    "Nat.Coprime": (2, lambda a, b: math.gcd(a, b) == 1),
+    "Nat.ModEq": (3, lambda n, a, b: nat_mod(a, n) == nat_mod(b, n)),
+    "Nat.min": (2, min),
+    "Nat.max": (2, max),
+    "Int.gcd": (2, math.gcd),
+    "Int.lcm": (2, math.lcm),
+    "Int.natAbs": (1, abs),
+    "Int.toNat": (1, lambda a: max(a, 0)),
+    "Int.sign": (1, lambda a: (a > 0) - (a < 0)),
+    "Int.ModEq": (3, lambda n, a, b: int_emod(a, n) == int_emod(b, n)),
+    "Int.ediv": (2, int_ediv),
+    "Int.emod": (2, int_emod),
+    "Int.fdiv": (2, int_fdiv),
+    "Int.fmod": (2, int_fmod),
+    "Int.tdiv": (2, int_tdiv),
+    "Int.tmod": (2, int_tmod),
+    "abs": (1, abs),
+    "min": (2, min),
+    "max": (2, max),
+    "Even": (1, lambda n: n % 2 == 0),
+    "Odd": (1, lambda n: n % 2 == 1),
+}
+
+
+# ---------------------------------------------------------------- bounded quantifiers
+
+
+def bounded(t: Forall | Exists) -> tuple[bool, Term, Term] | None:
+    """`(strict, k, P)` for `∀ x, x < k → P`, `∀ x, x ≤ k → P`, `∃ x, x < k ∧ P`, ... over ℕ.
+
+    These are the shapes Lean's `Nat.decidableBallLT`/`decidableBallLe`/`decidableExistsLT`/
+    `decidableExistsLe` instances match (`k > x` unfolds reducibly to `x < k`, so it counts).
+    """
+    if t.ty != NAT:
+        return None
+    match t:
+        case Forall(body=Imp(lhs=Rel() as guard, rhs=body)) | Exists(body=And(lhs=Rel() as guard, rhs=body)):
+            pass
+        case _:
+            return None
+    x = Var(t.name, NAT)
+    match guard.op, guard.lhs, guard.rhs:
+        case ("<" | "≤"), lhs, k if lhs == x:
+            strict = guard.op == "<"
+        case (">" | "≥"), k, rhs if rhs == x:
+            strict = guard.op == ">"
+        case _:
+            return None
+    if t.name in free_vars(k):
+        return None
+    return strict, k, body
+
+
+# ---------------------------------------------------------------- structural decidability
+
+
+def _check(t: Term, bound: frozenset[str], env: Mapping[str, object]) -> None:
+    """Raise unless `t` is evaluable: every variable has a value, every proposition an instance."""
+    match t:
+        case Lit() | TrueP() | FalseP():
+            return
+        case Var(name=n):
+            if n not in bound and n not in env:
+                raise NotEvaluable(f"free variable {n}")
+        case Const(name=n):
+            raise NotEvaluable(f"cannot evaluate constant {n}")
+        case App(fn=Const(name=n), args=args):
+            spec = CONSTANTS.get(n)
+            if spec is None or spec[0] != len(args):
+                # an unknown predicate has no instance; an unknown function just does not reduce
+                raise (NotDecidable if t.ty == PROP else NotEvaluable)(f"cannot evaluate {n}")
+            for a in args:
+                _check(a, bound, env)
+        case App(fn=Var(name=n), args=args):
+            if n in bound or n not in env:
+                raise NotEvaluable(f"free variable {n}")
+            for a in args:
+                _check(a, bound, env)
+        case App():
+            raise NotEvaluable("cannot evaluate application")
+        case Arith(lhs=a, rhs=b) | And(lhs=a, rhs=b) | Or(lhs=a, rhs=b) | Imp(lhs=a, rhs=b) | Iff(lhs=a, rhs=b):
+            _check(a, bound, env)
+            _check(b, bound, env)
+        case Neg(arg=a) | Cast(arg=a) | Not(arg=a):
+            _check(a, bound, env)
+        case Rel(lhs=a, rhs=b):
+            if type_of(a) not in NUMERIC or type_of(b) not in NUMERIC:
+                raise NotDecidable("equality of non-numbers is not decidable")
+            _check(a, bound, env)
+            _check(b, bound, env)
+        case Forall() | Exists():
+            shape = bounded(t)
+            if shape is None:
+                raise NotDecidable("unbounded quantifier")
+            _, k, body = shape
+            _check(k, bound, env)
+            _check(body, bound | {t.name}, env)
+        case _:
+            raise NotEvaluable(f"cannot evaluate {type(t).__name__}")
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def evaluate(t: Term, env: Mapping[str, object] | None = None, deadline: Deadline = UNBOUNDED) -> Value:
+    """The value of `t` under `env` (variable name -> int, bool or Python callable)."""
+    env = dict(env or {})
+    _check(t, frozenset(), env)
+    return _eval(t, env, deadline)
+
+
+def _eval(t: Term, env: dict[str, object], deadline: Deadline) -> Value:
+    match t:
+        case Lit(value=v):
+            return v
+        case TrueP():
+            return True
+        case FalseP():
+            return False
+        case Var(name=n):
+            return env[n]  # type: ignore[return-value]
+        case App(fn=Const(name=n), args=args):
+            return CONSTANTS[n][1](*(_eval(a, env, deadline) for a in args))
+        case App(fn=Var(name=n), args=args):
+            fn = env[n]
+            if not callable(fn):
+                raise NotEvaluable(f"{n} is not a function")
+            return fn(*(_eval(a, env, deadline) for a in args))
+        case Arith(op=op, lhs=a, rhs=b, ty=ty):
+            return arith(op, _eval(a, env, deadline), _eval(b, env, deadline), ty)
+        case Neg(arg=a):
+            return -_eval(a, env, deadline)
+        case Cast(arg=a):
+            return _eval(a, env, deadline)
+        case Rel(op=op, lhs=a, rhs=b):
+            return relation(op, _eval(a, env, deadline), _eval(b, env, deadline))
+        case Not(arg=a):
+            return not _eval(a, env, deadline)
+        case And(lhs=a, rhs=b):
+            return bool(_eval(a, env, deadline)) and bool(_eval(b, env, deadline))
+        case Or(lhs=a, rhs=b):
+            return bool(_eval(a, env, deadline)) or bool(_eval(b, env, deadline))
+        case Imp(lhs=a, rhs=b):
+            return (not _eval(a, env, deadline)) or bool(_eval(b, env, deadline))
+        case Iff(lhs=a, rhs=b):
+            return bool(_eval(a, env, deadline)) == bool(_eval(b, env, deadline))
+        case Forall() | Exists():
+            return _quantifier(t, env, deadline)
+    raise NotEvaluable(f"cannot evaluate {type(t).__name__}")
+
+
+_MISSING = object()
+
+
+def _quantifier(t: Forall | Exists, env: dict[str, object], deadline: Deadline) -> bool:
+    shape = bounded(t)
+    assert shape is not None  # guaranteed by _check
+    strict, k, body = shape
+    limit = int(_eval(k, env, deadline)) + (0 if strict else 1)
+    universal = isinstance(t, Forall)
+    saved = env.get(t.name, _MISSING)
+    try:
+        for v in range(limit):
+            deadline.check()
+            env[t.name] = v
+            if bool(_eval(body, env, deadline)) != universal:
+                return not universal
+        return universal
+    finally:
+        if saved is _MISSING:
+            env.pop(t.name, None)
+        else:
+            env[t.name] = saved
+
+
+def is_closed(t: Term) -> bool:
+    """No free variables (constants and bound variables are fine)."""
+    return not free_vars(t)
+
+
+# ---------------------------------------------------------------- decide
+
+
+def _decidable_text(target: Term, pp: Callable[[Term], str]) -> str:
+    text = pp(target)
+    return f"Decidable ({text})" if " " in text else f"Decidable {text}"
+
+
+def decide(goal: Goal, deadline: Deadline = UNBOUNDED, pp: Callable[[Term], str] = repr) -> None:
+    """Lean's `decide`: evaluate the closed target; hypotheses are ignored, as in Lean.
+
+    Messages follow Lean 4 (v4.12+): free variables are refused up front, a missing
+    instance is "failed to synthesize", a false proposition is reported as proved false.
+    `DeadlineExceeded` propagates (the caller turns it into a timeout).
+    """
+    target = goal.target
+    if not is_closed(target):
+        raise TacticFailure(
+            f"expected type must not contain free variables\n  {pp(target)}\n"
+            "Use the '+revert' option to automatically cleanup and revert free variables."
+        )
+    try:
+        value = evaluate(target, None, deadline)
+    except NotDecidable:
+        raise TacticFailure(f"failed to synthesize\n  {_decidable_text(target, pp)}") from None
+    except NotEvaluable:
+        raise TacticFailure(
+            f"tactic 'decide' failed for proposition\n  {pp(target)}\n"
+            "since its 'Decidable' instance did not reduce to 'isTrue' or 'isFalse'."
+        ) from None
+    if value is not True:
+        raise TacticFailure(f"tactic 'decide' proved that the proposition\n  {pp(target)}\nis false")

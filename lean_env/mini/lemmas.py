@@ -1,0 +1,218 @@
+"""The small Mathlib lemma table of `mini`: names a proof term (or a hint list such as
+`nlinarith [sq_nonneg (a - b), mul_pos ha hb]`) may cite.
+
+Each entry takes the checker and the syntactic arguments and returns the proposition the
+applied lemma proves, inferring implicit arguments from the types of proof arguments as
+Lean's unifier would on these shapes. Every statement here is a true Mathlib lemma on ℕ and
+ℤ (ordered commutative semirings), so citing one never makes `mini` unsound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lean_env.mini.errors import TacticFailure
+from lean_env.mini.printer import pp_term
+from lean_env.mini.syntax import Syn
+from lean_env.mini.terms import NAT, Arith, Lit, Rel, Term, type_of
+
+Lemma = Callable[["Checker", list[Syn]], Term]  # noqa: F821 (Checker lives in proofterm)
+
+
+def _zero(t: Term) -> Term:
+    return Lit(0, type_of(t))
+
+
+def _term(ck, syn: Syn) -> Term:
+    from lean_env.mini.proofterm import term_of
+
+    return term_of(syn, ck.goal, None)
+
+
+def _rel(ck, syn: Syn, *ops: str) -> Rel:
+    """The proposition of a proof argument, which must be a relation among `ops`
+    (with `>`/`≥` read as flipped `<`/`≤`)."""
+    prop = ck.infer(syn)
+    if isinstance(prop, Rel):
+        if prop.op == ">":
+            prop = Rel("<", prop.rhs, prop.lhs)
+        elif prop.op == "≥":
+            prop = Rel("≤", prop.rhs, prop.lhs)
+        if prop.op in ops:
+            return prop
+    raise TacticFailure(f"application type mismatch: expected a proof of a {'/'.join(ops)} fact, got\n  {pp_term(prop)}")
+
+
+def _pos_arg(ck, syn: Syn, strict: bool) -> Term:
+    """From a proof of `0 < a` (or `0 ≤ a`), the term `a`."""
+    r = _rel(ck, syn, "<" if strict else "≤")
+    if not (isinstance(r.lhs, Lit) and r.lhs.value == 0):
+        raise TacticFailure(f"application type mismatch: expected 0 {'<' if strict else '≤'} _, got\n  {pp_term(r)}")
+    return r.rhs
+
+
+def _arity(name: str, args: list[Syn], n: int) -> None:
+    if len(args) != n:
+        raise TacticFailure(f"mini: lemma {name} expects {n} explicit argument(s), got {len(args)}")
+
+
+def sq_nonneg(ck, args):
+    _arity("sq_nonneg", args, 1)
+    a = _term(ck, args[0])
+    return Rel("≤", _zero(a), Arith("^", a, Lit(2, NAT), type_of(a)))
+
+
+def mul_self_nonneg(ck, args):
+    _arity("mul_self_nonneg", args, 1)
+    a = _term(ck, args[0])
+    return Rel("≤", _zero(a), Arith("*", a, a, type_of(a)))
+
+
+def abs_nonneg(ck, args):
+    from lean_env.mini.terms import App, Arrow, Const
+
+    _arity("abs_nonneg", args, 1)
+    a = _term(ck, args[0])
+    ty = type_of(a)
+    return Rel("≤", _zero(a), App(Const("abs", Arrow(ty, ty)), (a,), ty))
+
+
+def _binary_pos(name: str, op: str, strict_a: bool, strict_b: bool, strict_out: bool) -> Lemma:
+    def lemma(ck, args):
+        _arity(name, args, 2)
+        a = _pos_arg(ck, args[0], strict_a)
+        b = _pos_arg(ck, args[1], strict_b)
+        return Rel("<" if strict_out else "≤", _zero(a), Arith(op, a, b, type_of(a)))
+
+    return lemma
+
+
+def pow_pos(ck, args):
+    _arity("pow_pos", args, 2)
+    a = _pos_arg(ck, args[0], True)
+    from lean_env.mini.proofterm import term_of
+
+    n = term_of(args[1], ck.goal, NAT)
+    return Rel("<", _zero(a), Arith("^", a, n, type_of(a)))
+
+
+def pow_nonneg(ck, args):
+    _arity("pow_nonneg", args, 2)
+    a = _pos_arg(ck, args[0], False)
+    from lean_env.mini.proofterm import term_of
+
+    n = term_of(args[1], ck.goal, NAT)
+    return Rel("≤", _zero(a), Arith("^", a, n, type_of(a)))
+
+
+def le_refl(ck, args):
+    _arity("le_refl", args, 1)
+    a = _term(ck, args[0])
+    return Rel("≤", a, a)
+
+
+def le_of_lt(ck, args):
+    _arity("le_of_lt", args, 1)
+    r = _rel(ck, args[0], "<")
+    return Rel("≤", r.lhs, r.rhs)
+
+
+def _trans(name: str, op1: str, op2: str, out: str) -> Lemma:
+    def lemma(ck, args):
+        from lean_env.mini.terms import alpha_eq
+
+        _arity(name, args, 2)
+        r1, r2 = _rel(ck, args[0], op1), _rel(ck, args[1], op2)
+        if not alpha_eq(r1.rhs, r2.lhs):
+            raise TacticFailure(f"application type mismatch in {name}: {pp_term(r1)} and {pp_term(r2)} do not chain")
+        return Rel(out, r1.lhs, r2.rhs)
+
+    return lemma
+
+
+def ne_of_gt(ck, args):
+    _arity("ne_of_gt", args, 1)
+    r = _rel(ck, args[0], "<")  # a > b, i.e. b < a  ⊢  a ≠ b
+    return Rel("≠", r.rhs, r.lhs)
+
+
+def ne_of_lt(ck, args):
+    _arity("ne_of_lt", args, 1)
+    r = _rel(ck, args[0], "<")
+    return Rel("≠", r.lhs, r.rhs)
+
+
+def le_antisymm(ck, args):
+    from lean_env.mini.terms import alpha_eq
+
+    _arity("le_antisymm", args, 2)
+    r1, r2 = _rel(ck, args[0], "≤"), _rel(ck, args[1], "≤")
+    if not (alpha_eq(r1.lhs, r2.rhs) and alpha_eq(r1.rhs, r2.lhs)):
+        raise TacticFailure("application type mismatch in le_antisymm")
+    return Rel("=", r1.lhs, r1.rhs)
+
+
+def nat_zero_le(ck, args):
+    from lean_env.mini.proofterm import term_of
+
+    _arity("Nat.zero_le", args, 1)
+    a = term_of(args[0], ck.goal, NAT)
+    return Rel("≤", Lit(0, NAT), a)
+
+
+def _comm(name: str, op: str) -> Lemma:
+    def lemma(ck, args):
+        _arity(name, args, 2)
+        a, b = _term(ck, args[0]), _term(ck, args[1])
+        ty = type_of(a)
+        return Rel("=", Arith(op, a, b, ty), Arith(op, b, a, ty))
+
+    return lemma
+
+
+def _assoc(name: str, op: str) -> Lemma:
+    def lemma(ck, args):
+        _arity(name, args, 3)
+        a, b, c = (_term(ck, x) for x in args)
+        ty = type_of(a)
+        return Rel("=", Arith(op, Arith(op, a, b, ty), c, ty), Arith(op, a, Arith(op, b, c, ty), ty))
+
+    return lemma
+
+
+def two_mul(ck, args):
+    _arity("two_mul", args, 1)
+    a = _term(ck, args[0])
+    ty = type_of(a)
+    return Rel("=", Arith("*", Lit(2, ty), a, ty), Arith("+", a, a, ty))
+
+
+LEMMAS: dict[str, Lemma] = {
+    "sq_nonneg": sq_nonneg,
+    "pow_two_nonneg": sq_nonneg,
+    "mul_self_nonneg": mul_self_nonneg,
+    "abs_nonneg": abs_nonneg,
+    "mul_pos": _binary_pos("mul_pos", "*", True, True, True),
+    "mul_nonneg": _binary_pos("mul_nonneg", "*", False, False, False),
+    "add_pos": _binary_pos("add_pos", "+", True, True, True),
+    "add_nonneg": _binary_pos("add_nonneg", "+", False, False, False),
+    "add_pos_of_pos_of_nonneg": _binary_pos("add_pos_of_pos_of_nonneg", "+", True, False, True),
+    "pow_pos": pow_pos,
+    "pow_nonneg": pow_nonneg,
+    "le_refl": le_refl,
+    "le_rfl": le_refl,
+    "le_of_lt": le_of_lt,
+    "le_trans": _trans("le_trans", "≤", "≤", "≤"),
+    "lt_trans": _trans("lt_trans", "<", "<", "<"),
+    "lt_of_le_of_lt": _trans("lt_of_le_of_lt", "≤", "<", "<"),
+    "lt_of_lt_of_le": _trans("lt_of_lt_of_le", "<", "≤", "<"),
+    "ne_of_gt": ne_of_gt,
+    "ne_of_lt": ne_of_lt,
+    "le_antisymm": le_antisymm,
+    "Nat.zero_le": nat_zero_le,
+    "mul_comm": _comm("mul_comm", "*"),
+    "add_comm": _comm("add_comm", "+"),
+    "mul_assoc": _assoc("mul_assoc", "*"),
+    "add_assoc": _assoc("add_assoc", "+"),
+    "two_mul": two_mul,
+}

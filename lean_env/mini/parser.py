@@ -1,0 +1,578 @@
+"""Tokenizer and precedence-climbing parser for the Lean 4 term syntax `mini` understands.
+
+The parser only reads: it builds `syntax.py` nodes and leaves typing to `elaborate.py`.
+Precedences are Lean 4's (`↔` 20, `→` 25, `∨` 30, `∧` 35, `¬` arg 40, relations 50,
+`+ -` 65, `* / %` 70, unary `-` and `^` 75, application and `↑`/`!` max), so the same text
+groups the same way as in Lean. `parse_term` stops quietly at tokens it cannot continue
+with (`,` `)` `:=` `at` `with` ...), which lets the tactic parser read the pieces of
+`rw [h₁, ← h₂] at h₃` one term at a time. Constructs outside the fragment raise a
+`ParseError` that names them, so coverage reports can count what blocks a statement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NoReturn
+
+from .errors import ParseError
+from .syntax import (
+    SAnon, SApp, SAscribe, SBinder, SBinderGroup, SBinOp, SBy, SHole, SIdent, SModEq, SNum,
+    SProj, STuple, SUnOp, Syn, TheoremSyn,
+)
+
+# ---------------------------------------------------------------- tokens
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token; `text` is normalized (`->` reads `→`), offsets point into the raw text."""
+
+    kind: str  # "ident" | "num" | "sym" | "eof"
+    text: str
+    line: int
+    col: int
+    offset: int
+    end: int
+
+
+# Multi-character ASCII symbols, longest first, with their unicode normal form.
+_MULTI = (
+    ("<;>", "<;>"), ("<->", "↔"), (":=", ":="), ("=>", "=>"), ("->", "→"), ("<-", "←"),
+    ("<=", "≤"), (">=", "≥"), ("!=", "≠"), ("/\\", "∧"), ("\\/", "∨"), ("..", ".."),
+    ("::", "::"), ("<|", "<|"), ("∃!", "∃!"), ("⁻¹", "⁻¹"), ("||", "||"), ("&&", "&&"), ("++", "++"),
+)
+_SINGLE_NORMAL = {"~": "¬", "↦": "=>", "λ": "λ"}
+_NOT_IDENT_START = set("λΠΣ")
+_SUBSCRIPTS = set("₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₔₕₖₗₘₙₚₛₜᵢᵣᵤᵥⱼ")
+
+
+def _ident_start(c: str) -> bool:
+    return (c.isalpha() and c not in _NOT_IDENT_START) or c == "_"
+
+
+def _ident_rest(c: str) -> bool:
+    return c.isalnum() or c in "_'?✝" or c in _SUBSCRIPTS
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split Lean text into tokens, skipping whitespace and (nested) comments."""
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+    line, line_start = 1, 0
+
+    def advance_to(j: int) -> None:
+        nonlocal i, line, line_start
+        while i < j:
+            if text[i] == "\n":
+                line += 1
+                line_start = i + 1
+            i += 1
+
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            advance_to(i + 1)
+            continue
+        if text.startswith("--", i):
+            j = text.find("\n", i)
+            advance_to(n if j < 0 else j)
+            continue
+        if text.startswith("/-", i):
+            depth, j = 1, i + 2
+            while j < n and depth:
+                if text.startswith("/-", j):
+                    depth, j = depth + 1, j + 2
+                elif text.startswith("-/", j):
+                    depth, j = depth - 1, j + 2
+                else:
+                    j += 1
+            if depth:
+                raise ParseError("unterminated comment", line, i - line_start + 1)
+            advance_to(j)
+            continue
+        start, col = i, i - line_start + 1
+        if _ident_start(c) and not (c == "_" and not (i + 1 < n and _ident_rest(text[i + 1]))):
+            j = i + 1
+            while True:
+                while j < n and _ident_rest(text[j]):
+                    j += 1
+                # dotted names: `Nat.gcd`, `h.1`, `h₀.2.1`, `h.mp`
+                if j + 1 < n and text[j] == "." and (_ident_start(text[j + 1]) or text[j + 1].isdigit()):
+                    j += 1
+                    if text[j].isdigit():
+                        while j < n and text[j].isdigit():
+                            j += 1
+                    continue
+                break
+            tokens.append(Token("ident", text[start:j], line, col, start, j))
+            advance_to(j)
+            continue
+        if c.isdigit():
+            j = i
+            while j < n and text[j].isdigit():
+                j += 1
+            if j + 1 < n and text[j] == "." and text[j + 1].isdigit():  # decimal literal
+                j += 1
+                while j < n and text[j].isdigit():
+                    j += 1
+            tokens.append(Token("num", text[start:j], line, col, start, j))
+            advance_to(j)
+            continue
+        for raw, norm in _MULTI:
+            if text.startswith(raw, i):
+                tokens.append(Token("sym", norm, line, col, start, i + len(raw)))
+                advance_to(i + len(raw))
+                break
+        else:
+            tokens.append(Token("sym", _SINGLE_NORMAL.get(c, c), line, col, start, i + 1))
+            advance_to(i + 1)
+    tokens.append(Token("eof", "", line, i - line_start + 1, n, n))
+    return tokens
+
+
+# ---------------------------------------------------------------- grammar tables
+
+MAX_PREC = 1024
+# op -> (precedence, minimum precedence of the left operand, precedence the right operand is parsed at)
+INFIX: dict[str, tuple[int, int, int]] = {
+    "↔": (20, 21, 21),
+    "→": (25, 26, 25),
+    "∨": (30, 31, 30),
+    "∧": (35, 36, 35),
+    **{op: (50, 51, 51) for op in ("=", "≠", "<", "≤", ">", "≥", "∣", "≡")},
+    "+": (65, 65, 66),
+    "-": (65, 65, 66),
+    "*": (70, 70, 71),
+    "/": (70, 70, 71),
+    "%": (70, 70, 71),
+    "^": (75, 76, 75),
+}
+NOT_ARG_PREC = 40
+NEG_PREC = 75
+
+# Keywords that end a term (tactic syntax) and never start an argument.
+STOP_WORDS = frozenset(
+    "at with using generalizing then else from in do fun by if let have show calc match "
+    "theorem lemma example def where deriving only says".split()
+)
+_CLOSERS = {")": "(", "]": "[", "⟩": "⟨", "}": "{", "⦄": "⦃"}
+_OPENERS = {v: k for k, v in _CLOSERS.items()}
+
+# Tokens outside the fragment, with the name the coverage report shows.
+UNSUPPORTED: dict[str, str] = {
+    "∑": "big operators", "∏": "big operators", "∈": "set membership", "∉": "set membership",
+    "⊆": "subset", "⊂": "subset", "∩": "set intersection", "∪": "set union", "\\": "set difference",
+    "∘": "function composition", "•": "scalar multiplication", "⁻¹": "inverse", "√": "square root",
+    "∫": "integral", "×": "product type", "∃!": "unique existence", "{": "set-builder / structure",
+    "%[": "list literal", "[": "list literal", "·": "cdot function", "@": "explicit application",
+    "if": "if-then-else", "let": "let", "have": "have term", "show": "show term", "match": "match",
+    "calc": "calc term", "∞": "infinity", "π": "real pi", "++": "append", "::": "list cons",
+    "..": "range", "∆": "symmetric difference", "⌊": "floor", "⌈": "ceiling", "‖": "norm",
+    "∂": "derivative", "⨆": "supremum", "⨅": "infimum", "'": "character literal", '"': "string literal",
+    "#": "hash command", "$": "dollar application", "<|": "pipe", "|>": "pipe", "&&": "boolean and",
+    "||": "boolean or", "≃": "equivalence", "≅": "isomorphism", "⊤": "top", "⊥": "bottom",
+}
+_BINDER_PRED_OPS = (">", "≥", "<", "≤", "≠")
+# Infix operators outside the fragment: an error where they follow a term, not a stop.
+INFIX_UNSUPPORTED = frozenset("∈ ∉ ⊆ ⊂ ∩ ∪ \\ ∘ • ⁻¹ × ++ :: ∆ $ <| && || ≃ ≅".split())
+
+
+def _unsupported(text: str) -> str:
+    return f"unsupported construct '{text}' ({UNSUPPORTED[text]})"
+
+
+class Parser:
+    """A cursor over the tokens of one text, with Lean's term grammar on top."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = tokenize(text)
+        self.i = 0
+        self._abs_depth = 0  # inside `|...|`, a `|` closes
+        self._bracket_depth = 0
+
+    # -------------------------------------------------------- cursor
+
+    def peek(self, k: int = 0) -> Token:
+        return self.tokens[min(self.i + k, len(self.tokens) - 1)]
+
+    def next(self) -> Token:
+        tok = self.peek()
+        if tok.kind != "eof":
+            self.i += 1
+        return tok
+
+    def accept(self, text: str) -> bool:
+        tok = self.peek()
+        if tok.kind != "eof" and tok.text == text:
+            self.i += 1
+            return True
+        return False
+
+    def expect(self, text: str) -> Token:
+        tok = self.peek()
+        if tok.kind == "eof" or tok.text != text:
+            self.error(f"expected '{text}'", tok)
+        self.i += 1
+        return tok
+
+    def at_end(self) -> bool:
+        return self.peek().kind == "eof"
+
+    def error(self, msg: str, tok: Token | None = None) -> NoReturn:
+        tok = tok or self.peek()
+        raise ParseError(msg, tok.line, tok.col)
+
+    def remaining_text(self) -> str:
+        return self.text[self.peek().offset:]
+
+    def _unexpected(self, expected: str) -> NoReturn:
+        tok = self.peek()
+        if tok.kind == "eof":
+            self.error(f"unexpected end of input; expected {expected}", tok)
+        if tok.text in UNSUPPORTED:
+            self.error(_unsupported(tok.text), tok)
+        self.error(f"unexpected token '{tok.text}'; expected {expected}", tok)
+
+    # -------------------------------------------------------- terms
+
+    def parse_term(self, min_prec: int = 0) -> Syn:
+        """A term whose operators all bind at least as tightly as `min_prec`."""
+        lhs, level = self._parse_leading(min_prec)
+        while True:
+            tok = self.peek()
+            if tok.kind != "sym":
+                break
+            op = tok.text
+            if op in INFIX_UNSUPPORTED:
+                self.error(_unsupported(op), tok)
+            if op not in INFIX:
+                break
+            prec, lhs_min, rhs_prec = INFIX[op]
+            if prec < min_prec or level < lhs_min:
+                break
+            self.next()
+            rhs = self.parse_term(rhs_prec)
+            if op == "≡":
+                lhs = self._modeq(lhs, rhs, tok)
+            else:
+                lhs = SBinOp(op, lhs, rhs, pos=_pos_of(lhs, tok))
+            level = prec
+        return lhs
+
+    def _modeq(self, lhs: Syn, rhs: Syn, tok: Token) -> Syn:
+        if not (self.peek().text == "[" and self.peek(1).text in ("MOD", "ZMOD")):
+            self.error("unsupported construct '≡' (congruence without [MOD n])", tok)
+        self.next()
+        kind = self.next().text
+        self._bracket_depth += 1
+        modulus = self.parse_term(0)
+        self._bracket_depth -= 1
+        self.expect("]")
+        return SModEq(lhs, rhs, modulus, kind, pos=_pos_of(lhs, tok))
+
+    def _parse_leading(self, min_prec: int) -> tuple[Syn, int]:
+        """A prefix form or an application; returns it with the precedence it ends at."""
+        tok = self.peek()
+        pos = (tok.line, tok.col)
+        t = tok.text
+        if tok.kind == "sym" and t == "¬":
+            self.next()
+            return SUnOp("¬", self.parse_term(NOT_ARG_PREC), pos=pos), MAX_PREC
+        if tok.kind == "sym" and t == "-":
+            if min_prec > NEG_PREC:
+                self._unexpected("term")
+            self.next()
+            return SUnOp("-", self.parse_term(NEG_PREC), pos=pos), NEG_PREC
+        if tok.kind == "sym" and t in ("∀", "∃", "λ") or tok.kind == "ident" and t == "fun":
+            if min_prec >= MAX_PREC:
+                self._unexpected("term")
+            return self._parse_binder(), 0
+        if tok.kind == "ident" and t == "by":
+            return self._parse_by(), 0
+        head = self._parse_arg()
+        args: list[Syn] = []
+        while self._starts_arg():
+            args.append(self._parse_arg())
+        if args:
+            return SApp(head, tuple(args), pos=pos), MAX_PREC - 1
+        return head, MAX_PREC
+
+    def _starts_arg(self) -> bool:
+        tok = self.peek()
+        if tok.kind == "num":
+            return True
+        if tok.kind == "ident":
+            return tok.text not in STOP_WORDS
+        if tok.kind != "sym":
+            return False
+        if tok.text in ("(", "⟨", "_", "↑"):
+            return True
+        if tok.text == "|":
+            return self._abs_opens()
+        return False
+
+    def _abs_opens(self) -> bool:
+        """`|` opens `|x|` unless we are inside one and it touches the previous token."""
+        tok = self.peek()
+        prev = self.tokens[self.i - 1] if self.i else None
+        if self._abs_depth and prev is not None and prev.end == tok.offset:
+            return False
+        nxt = self.peek(1)
+        return nxt.kind != "eof" and nxt.offset == tok.end
+
+    def _parse_arg(self) -> Syn:
+        """An atom with its postfix operators (`n !`, `(e).1`): what application takes."""
+        e = self._parse_atom()
+        while True:
+            tok = self.peek()
+            if tok.kind == "sym" and tok.text == "!":
+                self.next()
+                e = SUnOp("!", e, pos=_pos_of(e, tok))
+            elif tok.kind == "sym" and tok.text == "." and self.tokens[self.i - 1].end == tok.offset:
+                self.next()
+                fld = self.next()
+                if fld.kind not in ("ident", "num"):
+                    self.error("expected field name", fld)
+                e = SProj(e, fld.text, pos=_pos_of(e, tok))
+            elif tok.kind == "sym" and tok.text == "⁻¹":
+                self.error(_unsupported("⁻¹"), tok)
+            else:
+                return e
+
+    def _parse_atom(self) -> Syn:
+        tok = self.peek()
+        pos = (tok.line, tok.col)
+        if tok.kind == "num":
+            self.next()
+            if "." in tok.text:
+                self.error(f"unsupported construct '{tok.text}' (decimal literal)", tok)
+            return SNum(int(tok.text), pos=pos)
+        if tok.kind == "ident":
+            if tok.text in UNSUPPORTED:
+                self.error(_unsupported(tok.text), tok)
+            if tok.text in STOP_WORDS:
+                self._unexpected("term")
+            self.next()
+            return SIdent(tok.text, pos=pos)
+        if tok.kind == "sym":
+            if tok.text == "(":
+                return self._parse_paren()
+            if tok.text == "⟨":
+                self.next()
+                items = self._comma_items("⟩")
+                return SAnon(tuple(items), pos=pos)
+            if tok.text == "_":
+                self.next()
+                return SHole(pos=pos)
+            if tok.text == "↑":
+                self.next()
+                return SUnOp("↑", self._parse_arg(), pos=pos)
+            if tok.text == "|" and self._abs_opens():
+                self.next()
+                self._abs_depth += 1
+                inner = self.parse_term(0)
+                self._abs_depth -= 1
+                self.expect("|")
+                return SApp(SIdent("abs", pos=pos), (inner,), pos=pos)
+        self._unexpected("term")
+
+    def _comma_items(self, closer: str) -> list[Syn]:
+        self._bracket_depth += 1
+        items: list[Syn] = []
+        if not self.accept(closer):
+            while True:
+                items.append(self.parse_term(0))
+                if self.accept(closer):
+                    break
+                if not self.accept(","):
+                    self._unexpected(f"',' or '{closer}'")
+        self._bracket_depth -= 1
+        return items
+
+    def _parse_paren(self) -> Syn:
+        open_tok = self.expect("(")
+        pos = (open_tok.line, open_tok.col)
+        if self.peek().text == "·":
+            self.error(_unsupported("·"), self.peek())
+        self._bracket_depth += 1
+        saved_abs, self._abs_depth = self._abs_depth, 0
+        inner = self.parse_term(0)
+        if self.accept(":"):
+            ty = self.parse_term(0)
+            self._close_paren(saved_abs)
+            return SAscribe(inner, ty, pos=pos)
+        if self.peek().text == ",":
+            items = [inner]
+            while self.accept(","):
+                items.append(self.parse_term(0))
+            self._close_paren(saved_abs)
+            return STuple(tuple(items), pos=pos)
+        self._close_paren(saved_abs)
+        return inner
+
+    def _close_paren(self, saved_abs: int) -> None:
+        if self.peek().text != ")":
+            self._unexpected("')'")
+        self.next()
+        self._bracket_depth -= 1
+        self._abs_depth = saved_abs
+
+    def _parse_by(self) -> SBy:
+        """`by tacs`: the raw text up to the end of the enclosing bracket (or `,` inside one)."""
+        tok = self.next()
+        depth, j = 0, self.i
+        while True:
+            t = self.tokens[j]
+            if t.kind == "eof":
+                break
+            if t.kind == "sym" and t.text in _OPENERS:
+                depth += 1
+            elif t.kind == "sym" and t.text in _CLOSERS:
+                if depth == 0:
+                    break
+                depth -= 1
+            elif t.kind == "sym" and t.text == "," and depth == 0 and self._bracket_depth:
+                break
+            j += 1
+        end = self.tokens[j].offset
+        raw = self.text[self.tokens[self.i].offset:end].strip() if j > self.i else ""
+        self.i = j
+        return SBy(raw, pos=(tok.line, tok.col))
+
+    # -------------------------------------------------------- binders
+
+    def _parse_binder(self) -> SBinder:
+        tok = self.next()
+        kind = {"λ": "fun", "fun": "fun"}.get(tok.text, tok.text)
+        groups = self._quantifier_groups(kind)
+        if kind == "fun":
+            if not self.accept("=>"):
+                self._unexpected("'=>'")
+        elif not self.accept(","):
+            self._unexpected("','")
+        body = self.parse_term(0)
+        return SBinder(kind, tuple(groups), body, pos=(tok.line, tok.col))
+
+    def _quantifier_groups(self, kind: str) -> list[SBinderGroup]:
+        """`x y`, `x y : T`, `(x : T) {y : T}`, `x > 0` (binder predicate), mixed as Lean allows."""
+        groups: list[SBinderGroup] = []
+        bare: list[str] = []
+        while True:
+            tok = self.peek()
+            if tok.kind == "ident" and tok.text not in STOP_WORDS:
+                bare.append(self.next().text)
+            elif tok.kind == "sym" and tok.text == "_":
+                self.next()
+                bare.append("_")
+            elif tok.kind == "sym" and tok.text in ("(", "{", "⦃", "["):
+                if bare:
+                    groups.append(SBinderGroup(tuple(bare)))
+                    bare = []
+                groups.extend(self.parse_binder_groups())
+            else:
+                break
+        if not bare and not groups:
+            self._unexpected("binder")
+        tok = self.peek()
+        if bare and tok.text == ":":
+            self.next()
+            groups.append(SBinderGroup(tuple(bare), type=self.parse_term(0)))
+        elif bare and tok.kind == "sym" and tok.text in _BINDER_PRED_OPS and kind != "fun":
+            self.next()
+            groups.append(SBinderGroup(tuple(bare), pred=(tok.text, self.parse_term(51))))
+        elif bare and tok.kind == "sym" and tok.text in UNSUPPORTED and tok.text in "∈∉⊆⊂":
+            self.error(_unsupported(tok.text), tok)
+        elif bare:
+            groups.append(SBinderGroup(tuple(bare)))
+        return groups
+
+    def parse_binder_groups(self) -> tuple[SBinderGroup, ...]:
+        """Bracketed binders: `(x y : ℕ) (h₀ : P) {n : ℕ} ⦃m : ℕ⦄ [inst]`."""
+        groups: list[SBinderGroup] = []
+        while True:
+            tok = self.peek()
+            if tok.kind != "sym" or tok.text not in ("(", "{", "⦃", "["):
+                return tuple(groups)
+            self.next()
+            closer = _CLOSERS_OF[tok.text]
+            self._bracket_depth += 1
+            if tok.text == "[":
+                ty = self.parse_term(0)
+                names: tuple[str, ...] = ()
+                if self.accept(":"):  # `[inst : Fact p]`
+                    if not isinstance(ty, SIdent):
+                        self.error("expected instance name", tok)
+                    names, ty = (ty.name,), self.parse_term(0)
+                self.expect(closer)
+                self._bracket_depth -= 1
+                groups.append(SBinderGroup(names, type=ty, implicit=True))
+                continue
+            names_l: list[str] = []
+            while self.peek().kind == "ident" and self.peek().text not in STOP_WORDS or self.peek().text == "_":
+                names_l.append(self.next().text)
+            if not names_l:
+                self._unexpected("identifier")
+            ty_syn: Syn | None = None
+            if self.accept(":"):
+                ty_syn = self.parse_term(0)
+            if self.peek().text == ":=":
+                self.error("unsupported construct ':=' (optional parameter)", self.peek())
+            self.expect(closer)
+            self._bracket_depth -= 1
+            groups.append(SBinderGroup(tuple(names_l), type=ty_syn, implicit=tok.text != "("))
+
+
+_CLOSERS_OF = {"(": ")", "{": "}", "⦃": "⦄", "[": "]"}
+
+
+def _pos_of(syn: Syn, tok: Token) -> tuple[int, int]:
+    pos = getattr(syn, "pos", None)
+    return pos if pos and pos != (0, 0) else (tok.line, tok.col)
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def parse_term_text(text: str) -> Syn:
+    """The whole of `text` as one term; trailing tokens are an error at their position."""
+    p = Parser(text)
+    term = p.parse_term(0)
+    if not p.at_end():
+        p._unexpected("end of term")
+    return term
+
+
+_DECL_WORDS = ("theorem", "lemma", "example")
+
+
+def parse_theorem(text: str) -> TheoremSyn:
+    """`theorem NAME BINDERS : PROP [:= proof]` (also `lemma`, `example`); proof kept raw."""
+    p = Parser(text)
+    while p.peek().kind == "ident" and p.peek().text in ("private", "protected", "nonrec"):
+        p.next()
+    tok = p.peek()
+    if tok.kind != "ident" or tok.text not in _DECL_WORDS:
+        p.error("expected 'theorem', 'lemma' or 'example'", tok)
+    p.next()
+    pos = (tok.line, tok.col)
+    if tok.text == "example":
+        name = "example"
+    else:
+        name_tok = p.peek()
+        if name_tok.kind != "ident" or name_tok.text in STOP_WORDS:
+            p.error("expected identifier", name_tok)
+        name = p.next().text
+    binders = p.parse_binder_groups()
+    p.expect(":")
+    statement = p.parse_term(0)
+    proof: str | None = None
+    if not p.at_end():
+        if p.peek().text != ":=":
+            p._unexpected("':='")
+        p.next()
+        proof = p.remaining_text().strip()
+        if not proof:
+            p.error("unexpected end of input; expected term")
+        p.i = len(p.tokens) - 1
+    return TheoremSyn(name, binders, statement, proof, pos=pos)

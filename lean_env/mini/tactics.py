@@ -1,0 +1,340 @@
+"""The tactic interpreter of `mini`: one tactic on one goal gives its new goals.
+
+Tactics behave as their Lean 4 / Mathlib namesakes on the fragment, including the goals'
+case tags and the names of introduced locals. Structural tactics live here; case analysis
+and rewriting in `destruct.py`; arithmetic closers call `arith.py`, `evaluate.py`,
+`ring.py` and `simp.py`. Every failure is a `TacticFailure` with a Lean-like message.
+"""
+
+from __future__ import annotations
+
+from lean_env.mini import destruct
+from lean_env.mini.context import add_local, inaccessible, replace_hyp, with_target
+from lean_env.mini.errors import Deadline, ParseError, TacticFailure
+from lean_env.mini.printer import pp_goal, pp_term
+from lean_env.mini.proofterm import Checker, defeq, prop_of, term_of, whnf_prop
+from lean_env.mini.syntax import SApp, SIdent
+from lean_env.mini.tactic_parser import (
+    ApplyT, Block, ByCases, ByContra, Bullet, CaseBlock, Cases, Closer, Exact, Have, Induction,
+    Intro, Rcases, Rw, Simple, Specialize, Step, Subst, Tactic, Then, Try, Use, parse_script,
+    parse_tactic,
+)
+from lean_env.mini.terms import (
+    FALSE, And, Exists, FalseP, Forall, Goal, Iff, Imp, Not, Or, Rel, Term, TrueP, Var,
+    alpha_eq, free_vars, subst,
+)
+
+
+class Engine:
+    """Runs tactics under one deadline."""
+
+    def __init__(self, deadline: Deadline) -> None:
+        self.deadline = deadline
+
+    # ------------------------------------------------------------ scripts
+
+    def run_text(self, goal: Goal, text: str) -> list[Goal]:
+        """Parse and run one tactic."""
+        try:
+            tac = parse_tactic(text)
+        except ParseError as e:
+            raise TacticFailure(f"<input>:{e.line}:{e.col}: {e.message}") from None
+        return self.run(goal, tac)
+
+    def run_script(self, goals: list[Goal], block: Block) -> list[Goal]:
+        """Run a tactic block on a goal list, as Lean does: each step works on the main goal."""
+        for item in block:
+            self.deadline.check()
+            if not goals:
+                raise TacticFailure(f"line {item.line}: no goals to be proved")
+            match item:
+                case Step(text=text):
+                    goals = self.run_text(goals[0], text) + goals[1:]
+                case Bullet(block=inner):
+                    rest = self.run_script([goals[0]], inner)
+                    if rest:
+                        raise TacticFailure(_unsolved(rest))
+                    goals = goals[1:]
+                case CaseBlock(tag=tag, block=inner):
+                    idx = 0 if tag is None else next((i for i, g in enumerate(goals) if g.case == tag), -1)
+                    if idx < 0:
+                        raise TacticFailure(f"Case tag '{tag}' not found.")
+                    rest = self.run_script([goals[idx]], inner)
+                    if rest:
+                        raise TacticFailure(_unsolved(rest))
+                    goals = goals[:idx] + goals[idx + 1 :]
+        return goals
+
+    def close_with(self, goal: Goal, text: str) -> None:
+        """Run a nested `by` block; it must close its goal."""
+        rest = self.run_script([goal], parse_script(text))
+        if rest:
+            raise TacticFailure(_unsolved(rest))
+
+    # ------------------------------------------------------------ dispatch
+
+    def run(self, goal: Goal, tac: Tactic) -> list[Goal]:
+        self.deadline.check()
+        match tac:
+            case Intro(names=names, all=all_):
+                return [self.intro(goal, names, all_)]
+            case Exact(term=t):
+                self.checker(goal).check(t, goal.target)
+                return []
+            case ApplyT(term=t):
+                return self.apply(goal, t)
+            case Simple(name=name):
+                return self.simple(goal, name)
+            case Rcases() | Cases() | Induction() | Subst() | Rw():
+                return destruct.run(self, goal, tac)
+            case ByContra(name=name):
+                return [self.by_contra(goal, name)]
+            case ByCases(name=name, prop=p):
+                prop = prop_of(p, goal)
+                h = name or "h"
+                return [add_local(with_target(goal, goal.target, "pos"), h, prop),
+                        add_local(with_target(goal, goal.target, "neg"), h, Not(prop))]
+            case Use(terms=terms):
+                return self.use(goal, list(terms))
+            case Specialize(term=t):
+                return [self.specialize(goal, t)]
+            case Have(name=name, prop=p, proof=proof):
+                return self.have(goal, name or "this", p, proof)
+            case Closer():
+                from lean_env.mini.closers import run_closer
+
+                return run_closer(self, goal, tac)
+            case Then(first=a, then=b):
+                out: list[Goal] = []
+                for g in self.run(goal, a):
+                    out.extend(self.run(g, b))
+                return out
+            case Try(tactic=t):
+                try:
+                    return self.run(goal, t)
+                except TacticFailure:
+                    return [goal]
+        raise TacticFailure(f"mini: unsupported tactic {tac!r}")
+
+    def checker(self, goal: Goal) -> Checker:
+        return Checker(goal, self.close_with)
+
+    # ------------------------------------------------------------ structural tactics
+
+    def intro(self, goal: Goal, names: tuple[str, ...], all_: bool) -> Goal:
+        if all_:
+            while isinstance(goal.target, (Forall, Imp)):
+                goal = self._intro1(goal, None)
+            return goal
+        for name in names:
+            goal = self._intro1(goal, None if name in ("_anon", "_") else name)
+        return goal
+
+    def _intro1(self, goal: Goal, name: str | None) -> Goal:
+        t = whnf_prop(goal.target)
+        match t:
+            case Forall(name=x, ty=ty):
+                new = name or inaccessible(x, goal)
+                g = add_local(goal, new, ty)  # may rename a shadowed local inside the target
+                w = whnf_prop(g.target)
+                assert isinstance(w, Forall)
+                return with_target(g, subst(w.body, w.name, Var(new, ty)))
+            case Imp():
+                new = name or inaccessible("a", goal)
+                g = add_local(goal, new, t.lhs)
+                w = whnf_prop(g.target)
+                assert isinstance(w, Imp)
+                return Goal(g.locals[:-1] + (g.locals[-1].__class__(new, w.lhs),), w.rhs, g.case)
+            case _:
+                raise TacticFailure(f"no additional binders or let bindings to introduce\n{pp_goal(goal)}")
+
+    def apply(self, goal: Goal, syn) -> list[Goal]:
+        special = {"And.intro": "constructor", "Iff.intro": "constructor", "Or.inl": "left",
+                   "Or.inr": "right", "False.elim": "exfalso", "absurd": None}
+        if isinstance(syn, SIdent) and goal.lookup(syn.name) is None and syn.name in special:
+            name = special[syn.name]
+            if name is not None:
+                return self.simple(goal, name)
+        prop = self.checker(goal).infer(syn)
+        premises: list[Term] = []
+        pvars: dict[str, object] = {}
+        cur = prop
+        while True:
+            if defeq(cur, goal.target) and not pvars:
+                return [with_target(goal, p) for p in premises]
+            if pvars:
+                from lean_env.mini.context import match
+
+                binding: dict[str, Term] = {}
+                if match(cur, goal.target, pvars, binding) and all(v in binding for v in pvars):  # type: ignore[arg-type]
+                    from lean_env.mini.terms import subst_many
+
+                    return [with_target(goal, subst_many(p, binding)) for p in premises]
+            w = whnf_prop(cur)
+            match w:
+                case Forall(name=x, ty=ty, body=body):
+                    fresh = f"?{x}{len(pvars)}"
+                    pvars[fresh] = ty
+                    cur = subst(body, x, Var(fresh, ty))
+                case Imp(lhs=a, rhs=b):
+                    premises.append(a)
+                    cur = b
+                case _:
+                    raise TacticFailure(
+                        f"tactic 'apply' failed, could not unify the conclusion of\n  {pp_term(prop)}\n"
+                        f"with the goal\n  {pp_term(goal.target)}"
+                    )
+
+    def simple(self, goal: Goal, name: str) -> list[Goal]:
+        t = goal.target
+        match name:
+            case "constructor":
+                w = whnf_prop(t)
+                match w:
+                    case And(lhs=a, rhs=b):
+                        return [with_target(goal, a, "left"), with_target(goal, b, "right")]
+                    case Iff(lhs=a, rhs=b):
+                        return [with_target(goal, Imp(a, b), "mp"), with_target(goal, Imp(b, a), "mpr")]
+                    case TrueP():
+                        return []
+                    case Exists():
+                        raise TacticFailure("mini: constructor on ∃ would leave a metavariable goal; use `use`")
+                raise TacticFailure(f"tactic 'constructor' failed, target is not an inductive datatype\n{pp_goal(goal)}")
+            case "left" | "right":
+                if isinstance(t, Or):
+                    return [with_target(goal, t.lhs if name == "left" else t.rhs, "h")]
+                raise TacticFailure(f"tactic '{name}' failed, target is not an inductive datatype with two constructors")
+            case "exfalso":
+                return [with_target(goal, FALSE)]
+            case "assumption":
+                if self._assumption(goal):
+                    return []
+                raise TacticFailure(f"tactic 'assumption' failed\n{pp_goal(goal)}")
+            case "contradiction":
+                if self._contradiction(goal):
+                    return []
+                raise TacticFailure(f"tactic 'contradiction' failed\n{pp_goal(goal)}")
+            case "rfl":
+                if self._refl(goal.target):
+                    return []
+                raise TacticFailure(f"The rfl tactic failed. Possible reasons:\n- The goal is not a reflexive relation (neither `=` nor a relation with a @[refl] lemma).\n- The arguments of the relation are not equal.\nTry using the reflexivity lemma for your relation explicitly, e.g. `exact Eq.refl _` or\n`exact HEq.rfl` etc.\n{pp_goal(goal)}")
+            case "trivial":
+                return self._trivial(goal)
+        raise TacticFailure(f"unknown tactic '{name}'")
+
+    def _assumption(self, goal: Goal) -> bool:
+        return any(defeq(h.type, goal.target) for h in goal.hyps())  # type: ignore[arg-type]
+
+    def _contradiction(self, goal: Goal) -> bool:
+        hyps = [h.type for h in goal.hyps()]
+        for h in hyps:
+            if isinstance(h, FalseP):
+                return True
+            if isinstance(h, Rel) and h.op == "≠" and alpha_eq(h.lhs, h.rhs):
+                return True
+            if isinstance(h, Not) and isinstance(h.arg, Rel) and h.arg.op == "=" and alpha_eq(h.arg.lhs, h.arg.rhs):
+                return True
+            if isinstance(h, Not) and isinstance(h.arg, TrueP):
+                return True
+            if isinstance(h, Rel) and h.op in ("=", "≠") and _closed_literal_mismatch(h):
+                return True
+        for h in hyps:
+            neg = h.arg if isinstance(h, Not) else None
+            for g in hyps:
+                if neg is not None and defeq(neg, g):
+                    return True
+        return False
+
+    def _refl(self, t: Term) -> bool:
+        match t:
+            case Rel(op="=" | "≤" | "≥", lhs=a, rhs=b) | Iff(lhs=a, rhs=b):
+                if alpha_eq(a, b):
+                    return True
+                if isinstance(t, Rel) and t.op == "=" and not free_vars(t):
+                    from lean_env.mini.evaluate import NotEvaluable, evaluate
+
+                    try:
+                        return bool(evaluate(t, None, self.deadline))
+                    except NotEvaluable:
+                        return False
+        return False
+
+    def _trivial(self, goal: Goal) -> list[Goal]:
+        t = goal.target
+        if isinstance(t, TrueP) or self._refl(t) or self._assumption(goal):
+            return []
+        if isinstance(t, And):
+            return self._trivial(with_target(goal, t.lhs)) + self._trivial(with_target(goal, t.rhs))
+        if not free_vars(t):
+            from lean_env.mini.evaluate import NotEvaluable, evaluate
+
+            try:
+                if evaluate(t, None, self.deadline) is True:
+                    return []
+            except NotEvaluable:
+                pass
+        raise TacticFailure(f"tactic 'trivial' failed\n{pp_goal(goal)}")
+
+    def by_contra(self, goal: Goal, name: str | None) -> Goal:
+        t = goal.target
+        hyp = t.arg if isinstance(t, Not) else Not(t)
+        return with_target(add_local(goal, name or "this", hyp), FALSE)
+
+    def use(self, goal: Goal, terms: list) -> list[Goal]:
+        t = goal.target
+        for syn in terms:
+            w = whnf_prop(t)
+            if not isinstance(w, Exists):
+                raise TacticFailure(f"use: the goal is not an existential\n{pp_goal(goal)}")
+            t = subst(w.body, w.name, term_of(syn, goal, w.ty))
+        g = with_target(goal, t, "h")
+        # Mathlib's use_discharger: rfl, trivial, assumption, And.intro on the rest.
+        try:
+            rest = self._trivial(g)
+            if not rest:
+                return []
+        except TacticFailure:
+            pass
+        return [g]
+
+    def specialize(self, goal: Goal, syn) -> Goal:
+        if not (isinstance(syn, SApp) and isinstance(syn.fn, SIdent)):
+            raise TacticFailure("specialize requires a term of the form `h x_1 .. x_n`")
+        name = syn.fn.name
+        loc = goal.lookup(name)
+        if loc is None or loc.is_var:
+            raise TacticFailure(f"'specialize' requires a term of the form `h x_1 .. x_n` where `h` appears in the local context")
+        prop = self.checker(goal).apply_args(loc.type, list(syn.args))  # type: ignore[arg-type]
+        from lean_env.mini.context import clear
+
+        return add_local(clear(goal, name), name, prop)
+
+    def have(self, goal: Goal, name: str, p, proof) -> list[Goal]:
+        ck = self.checker(goal)
+        if p is not None:
+            prop = prop_of(p, goal)
+            if proof is None:
+                return [with_target(goal, prop), add_local(goal, name, prop)]
+            ck.check(proof, prop)
+        else:
+            prop = ck.infer(proof)
+        return [add_local(goal, name, prop)]
+
+    def hyp_prop(self, goal: Goal, name: str) -> Term:
+        loc = goal.lookup(name)
+        if loc is None or loc.is_var:
+            raise TacticFailure(f"unknown hypothesis '{name}'")
+        return loc.type  # type: ignore[return-value]
+
+
+def _closed_literal_mismatch(h: Rel) -> bool:
+    from lean_env.mini.terms import Lit
+
+    return h.op == "=" and isinstance(h.lhs, Lit) and isinstance(h.rhs, Lit) and h.lhs.value != h.rhs.value
+
+
+def _unsolved(goals: list[Goal]) -> str:
+    return "unsolved goals\n" + "\n\n".join(pp_goal(g) for g in goals)
+
+
+__all__ = ["Engine", "replace_hyp", "Exists", "Var"]

@@ -1,0 +1,399 @@
+"""Typed core terms of `mini`: what statements, hypotheses and goals are made of.
+
+The parser produces surface syntax; elaboration turns it into these terms, with every
+coercion explicit (`Cast`) and every operator typed, as Lean's elaborator would. Terms are
+frozen and hashable; bound variables are named (as Lean prints them), so comparisons that
+must ignore bound names go through `alpha_eq`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, fields
+
+# ---------------------------------------------------------------- types
+
+
+@dataclass(frozen=True, slots=True)
+class Base:
+    """A base type: `ℕ`, `ℤ` or `Prop` (printed with Mathlib's notation)."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Arrow:
+    """A function type `dom → cod` (curried for several arguments)."""
+
+    dom: Ty
+    cod: Ty
+
+    def __str__(self) -> str:
+        left = f"({self.dom})" if isinstance(self.dom, Arrow) else str(self.dom)
+        return f"{left} → {self.cod}"
+
+
+Ty = Base | Arrow
+NAT = Base("ℕ")
+INT = Base("ℤ")
+PROP = Base("Prop")
+NUMERIC = (NAT, INT)
+
+
+def arrow(*tys: Ty) -> Ty:
+    """`arrow(a, b, c)` is `a → b → c`."""
+    result = tys[-1]
+    for t in reversed(tys[:-1]):
+        result = Arrow(t, result)
+    return result
+
+
+def arrow_parts(ty: Ty) -> tuple[list[Ty], Ty]:
+    """Argument types and result type of a (curried) function type."""
+    args: list[Ty] = []
+    while isinstance(ty, Arrow):
+        args.append(ty.dom)
+        ty = ty.cod
+    return args, ty
+
+
+# ---------------------------------------------------------------- terms
+# Numeric terms carry their type; propositions have type Prop.
+
+
+@dataclass(frozen=True, slots=True)
+class Var:
+    """A free or bound variable: a local (`x`, `f`, `p`) or a binder's variable."""
+
+    name: str
+    ty: Ty
+
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    """A library constant with its (instantiated) type, e.g. `Nat.gcd : ℕ → ℕ → ℕ`."""
+
+    name: str
+    ty: Ty
+
+
+@dataclass(frozen=True, slots=True)
+class Lit:
+    """A numeral `n ≥ 0` of type ℕ or ℤ (negative integers are `Neg(Lit)`, as in Lean)."""
+
+    value: int
+    ty: Ty
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    """Application of a function-typed term (a `Var` or `Const`) to arguments."""
+
+    fn: Term
+    args: tuple[Term, ...]
+    ty: Ty
+
+
+@dataclass(frozen=True, slots=True)
+class Arith:
+    """`lhs op rhs` for op in `+ - * / % ^` (for `^`, `rhs : ℕ`), with Lean's semantics."""
+
+    op: str
+    lhs: Term
+    rhs: Term
+    ty: Ty
+
+
+@dataclass(frozen=True, slots=True)
+class Neg:
+    """Integer negation `-a`."""
+
+    arg: Term
+    ty: Ty = INT
+
+
+@dataclass(frozen=True, slots=True)
+class Cast:
+    """The coercion `↑a : ℤ` of a natural number."""
+
+    arg: Term
+    ty: Ty = INT
+
+
+@dataclass(frozen=True, slots=True)
+class Rel:
+    """`lhs op rhs` for op in `= ≠ < ≤ > ≥ ∣`: a proposition."""
+
+    op: str
+    lhs: Term
+    rhs: Term
+
+
+@dataclass(frozen=True, slots=True)
+class TrueP:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class FalseP:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    arg: Term
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    lhs: Term
+    rhs: Term
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    lhs: Term
+    rhs: Term
+
+
+@dataclass(frozen=True, slots=True)
+class Imp:
+    """`lhs → rhs` between propositions (a non-dependent ∀)."""
+
+    lhs: Term
+    rhs: Term
+
+
+@dataclass(frozen=True, slots=True)
+class Iff:
+    lhs: Term
+    rhs: Term
+
+
+@dataclass(frozen=True, slots=True)
+class Forall:
+    """`∀ (name : ty), body`."""
+
+    name: str
+    ty: Ty
+    body: Term
+
+
+@dataclass(frozen=True, slots=True)
+class Exists:
+    """`∃ name, body` (binder type kept, Lean does not print it)."""
+
+    name: str
+    ty: Ty
+    body: Term
+
+
+Term = (
+    Var | Const | Lit | App | Arith | Neg | Cast | Rel | TrueP | FalseP
+    | Not | And | Or | Imp | Iff | Forall | Exists
+)
+TRUE = TrueP()
+FALSE = FalseP()
+BINDERS = (Forall, Exists)
+CONNECTIVES = (Not, And, Or, Imp, Iff)
+REL_OPS = ("=", "≠", "<", "≤", ">", "≥", "∣")
+ARITH_OPS = ("+", "-", "*", "/", "%", "^")
+
+
+def type_of(t: Term) -> Ty:
+    """The type of a term: numeric terms carry it, everything else is a Prop."""
+    match t:
+        case Var(ty=ty) | Const(ty=ty) | Lit(ty=ty) | App(ty=ty) | Arith(ty=ty) | Neg(ty=ty) | Cast(ty=ty):
+            return ty
+        case _:
+            return PROP
+
+
+def is_prop(t: Term) -> bool:
+    return type_of(t) == PROP
+
+
+# ---------------------------------------------------------------- traversal
+
+
+def children(t: Term) -> Iterator[Term]:
+    """Immediate subterms, left to right."""
+    match t:
+        case App(fn=fn, args=args):
+            yield fn
+            yield from args
+        case Arith(lhs=a, rhs=b) | Rel(lhs=a, rhs=b) | And(lhs=a, rhs=b) | Or(lhs=a, rhs=b) \
+                | Imp(lhs=a, rhs=b) | Iff(lhs=a, rhs=b):
+            yield a
+            yield b
+        case Neg(arg=a) | Cast(arg=a) | Not(arg=a):
+            yield a
+        case Forall(body=b) | Exists(body=b):
+            yield b
+        case _:
+            return
+
+
+def map_children(t: Term, f: Callable[[Term], Term]) -> Term:
+    """Rebuild `t` with `f` applied to each immediate subterm (binders are not renamed)."""
+    match t:
+        case App(fn=fn, args=args, ty=ty):
+            return App(f(fn), tuple(f(a) for a in args), ty)
+        case Arith(op=op, lhs=a, rhs=b, ty=ty):
+            return Arith(op, f(a), f(b), ty)
+        case Rel(op=op, lhs=a, rhs=b):
+            return Rel(op, f(a), f(b))
+        case And() | Or() | Imp() | Iff():
+            return type(t)(f(t.lhs), f(t.rhs))
+        case Neg(arg=a, ty=ty):
+            return Neg(f(a), ty)
+        case Cast(arg=a, ty=ty):
+            return Cast(f(a), ty)
+        case Not(arg=a):
+            return Not(f(a))
+        case Forall(name=n, ty=ty, body=b):
+            return Forall(n, ty, f(b))
+        case Exists(name=n, ty=ty, body=b):
+            return Exists(n, ty, f(b))
+        case _:
+            return t
+
+
+def subterms(t: Term) -> Iterator[Term]:
+    """All subterms, pre-order (including under binders)."""
+    yield t
+    for c in children(t):
+        yield from subterms(c)
+
+
+def free_vars(t: Term) -> frozenset[str]:
+    """Names of the free variables of `t`."""
+    match t:
+        case Var(name=n):
+            return frozenset((n,))
+        case Forall(name=n, body=b) | Exists(name=n, body=b):
+            return free_vars(b) - {n}
+        case _:
+            out: frozenset[str] = frozenset()
+            for c in children(t):
+                out |= free_vars(c)
+            return out
+
+
+def fresh_name(base: str, taken: set[str] | frozenset[str]) -> str:
+    """`base`, or `base_1`, `base_2`, ... whichever is not taken (Lean's hygiene-free style)."""
+    if base not in taken:
+        return base
+    stem = base.rstrip("0123456789_")
+    i = 1
+    while f"{stem}_{i}" in taken:
+        i += 1
+    return f"{stem}_{i}"
+
+
+def subst(t: Term, name: str, value: Term) -> Term:
+    """Capture-avoiding substitution of `value` for the free variable `name`."""
+    return subst_many(t, {name: value})
+
+
+def subst_many(t: Term, mapping: dict[str, Term]) -> Term:
+    """Simultaneous capture-avoiding substitution."""
+    if not mapping:
+        return t
+    match t:
+        case Var(name=n):
+            return mapping.get(n, t)
+        case Forall(name=n, ty=ty, body=b) | Exists(name=n, ty=ty, body=b):
+            inner = {k: v for k, v in mapping.items() if k != n}
+            if not inner:
+                return t
+            incoming: set[str] = set()
+            for v in inner.values():
+                incoming |= free_vars(v)
+            if n in incoming:
+                new = fresh_name(n, incoming | free_vars(b) | set(inner))
+                b = subst_many(b, {n: Var(new, ty)})
+                n = new
+            return type(t)(n, ty, subst_many(b, inner))
+        case _:
+            return map_children(t, lambda c: subst_many(c, mapping))
+
+
+def alpha_eq(a: Term, b: Term) -> bool:
+    """Equality up to renaming of bound variables."""
+    return _alpha(a, b, {}, {})
+
+
+def _alpha(a: Term, b: Term, env_a: dict[str, int], env_b: dict[str, int]) -> bool:
+    if type(a) is not type(b):
+        return False
+    match a:
+        case Var(name=n, ty=ty):
+            assert isinstance(b, Var)
+            ia, ib = env_a.get(n), env_b.get(b.name)
+            if ia is None and ib is None:
+                return n == b.name and ty == b.ty
+            return ia == ib
+        case Forall() | Exists():
+            assert isinstance(b, (Forall, Exists))
+            if a.ty != b.ty:
+                return False
+            level = max([*env_a.values(), *env_b.values(), -1]) + 1
+            return _alpha(a.body, b.body, {**env_a, a.name: level}, {**env_b, b.name: level})
+        case Var() | Const() | Lit() | TrueP() | FalseP():
+            return a == b
+        case _:
+            for f in fields(a):
+                va, vb = getattr(a, f.name), getattr(b, f.name)
+                if isinstance(va, tuple):
+                    if len(va) != len(vb) or not all(_alpha(x, y, env_a, env_b) for x, y in zip(va, vb)):
+                        return False
+                elif isinstance(va, (str, Base, Arrow)):
+                    if va != vb:
+                        return False
+                elif not _alpha(va, vb, env_a, env_b):
+                    return False
+            return True
+
+
+# ---------------------------------------------------------------- goals
+
+
+@dataclass(frozen=True, slots=True)
+class Local:
+    """A local of a goal: a variable (`type` is a `Ty`) or a hypothesis (`type` is a Prop)."""
+
+    name: str
+    type: Ty | Term
+
+    @property
+    def is_var(self) -> bool:
+        return isinstance(self.type, (Base, Arrow))
+
+
+@dataclass(frozen=True, slots=True)
+class Goal:
+    """One goal: locals in order, the target, and Lean's case tag (e.g. `succ`) if any."""
+
+    locals: tuple[Local, ...]
+    target: Term
+    case: str | None = None
+
+    def lookup(self, name: str) -> Local | None:
+        """The innermost local named `name` (later locals shadow earlier ones, as in Lean)."""
+        for loc in reversed(self.locals):
+            if loc.name == name:
+                return loc
+        return None
+
+    def names(self) -> set[str]:
+        return {loc.name for loc in self.locals}
+
+    def hyps(self) -> list[Local]:
+        return [loc for loc in self.locals if not loc.is_var]
+
+    def vars(self) -> list[Local]:
+        return [loc for loc in self.locals if loc.is_var]

@@ -1,0 +1,85 @@
+"""The `MiniEnv` contract: bad input, timeouts, handles, canonical goal text."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from lean_env import open_env
+from lean_env.contract import ProofEnv, StatementError, TacticError, TacticSuccess, TacticTimeout
+from lean_env.mini import MiniEnv
+
+
+@pytest.fixture(scope="module")
+def env():
+    return MiniEnv()
+
+
+def test_implements_contract(env):
+    assert isinstance(env, ProofEnv)
+    assert isinstance(open_env("mini"), MiniEnv)
+    with pytest.raises(ValueError, match="unknown backend"):
+        open_env("coq")
+
+
+@pytest.mark.parametrize(
+    "statement, line, col",
+    [
+        ("theorem t (x : ℕ) : x + = 3 := by sorry", 1, 25),
+        ("theorem t (x : ℕ)\n  (h : x < 3) :\n  x ≤ ) := by sorry", 3, 7),
+        ("theorem t (x : ℕ) x = 3 := by sorry", 1, 19),
+        ("theorem t (x : ℕ) : y = 3 := by sorry", 1, 21),
+    ],
+)
+def test_malformed_statement_reports_line_and_column(env, statement, line, col):
+    with pytest.raises(StatementError) as info:
+        env.start(statement)
+    assert (info.value.line, info.value.col) == (line, col), str(info.value)
+    assert info.value.message
+
+
+def test_unknown_state_and_goal_index_are_errors(env):
+    state = env.start("theorem t (p : Prop) (hp : p) : p := by sorry")
+    assert isinstance(env.apply(state, "exact hp", goal=3), TacticError)
+    from lean_env.contract import ProofState
+
+    bogus = ProofState(10**9, state.goals)
+    r = env.apply(bogus, "exact hp")
+    assert isinstance(r, TacticError) and "Unknown proof state" in r.message
+
+
+def test_tactic_past_its_timeout_returns_timeout(env):
+    state = env.start("theorem t : ∀ n : ℕ, n < 100000000 → n + 0 = n := by sorry")
+    t0 = time.perf_counter()
+    r = env.apply(state, "decide", timeout=0.3)
+    took = time.perf_counter() - t0
+    assert isinstance(r, TacticTimeout), r
+    assert took < 3.0
+
+
+def test_states_are_immutable_and_reusable(env):
+    state = env.start("theorem t (p q : Prop) (hp : p) (hq : q) : p ∧ q := by sorry")
+    a = env.apply(state, "constructor")
+    b = env.apply(state, "constructor")
+    assert isinstance(a, TacticSuccess) and isinstance(b, TacticSuccess)
+    assert a.state.handle != b.state.handle and a.goals == b.goals
+    assert env.apply(a.state, "exact hq", goal=1).goals == ()
+    assert env.apply(a.state, "exact hp", goal=0).goals == ()
+
+
+def test_canonical_text_drops_case_tag_only(env):
+    state = env.start("theorem t (p q : Prop) (hp : p) (hq : q) : p ∧ q := by sorry")
+    left = env.apply(state, "constructor").goals[0]
+    assert left.text.startswith("case left\n")
+    assert env.canonical(left) == left.text.removeprefix("case left\n")
+
+
+def test_statement_forms(env):
+    for st in [
+        "theorem t (x : ℕ) : x = x",
+        "theorem t (x : ℕ) : x = x := by\n  rfl",
+        "lemma t {x : ℤ} (h₀ : 0 < x) : x ≠ 0 := by sorry",
+        "theorem t (f : ℤ → ℤ) (h : ∀ n ≥ 5, f n = n) : f 6 = 6 := by sorry",
+    ]:
+        assert env.start(st).goals

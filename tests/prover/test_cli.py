@@ -1,0 +1,245 @@
+"""`leanzero prove`: input handling, exit codes and output, on a fake backend and on `mini`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import lean_env
+from lean_env.contract import (
+    GoalView,
+    ProofState,
+    StatementError,
+    TacticError,
+    TacticResult,
+    TacticSuccess,
+    Verification,
+)
+from prover.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = "theorem demo (p q : Prop) (hp : p) (hq : q) : p ∧ q := by sorry"
+
+
+class FakeEnv:
+    """Statements containing `BAD` are malformed there; `theorem t (p : Prop) (hp : p) : p` is
+    provable by `exact hp`; anything else has an unprovable goal."""
+
+    name = "fake"
+
+    def __init__(self) -> None:
+        self.headers: list[str] = []
+        self.statements: list[str] = []
+
+    def start(self, statement: str, *, header: str = "", timeout: float = 10.0) -> ProofState:
+        self.headers.append(header)
+        self.statements.append(statement)
+        if "BAD" in statement:
+            before = statement[: statement.index("BAD")]
+            line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+            raise StatementError("unexpected identifier", line, col)
+        text = "p : Prop\nhp : p\n⊢ p" if statement.endswith("(hp : p) : p") else "⊢ q"
+        return ProofState(0, (GoalView(text, text),))
+
+    def apply(self, state: ProofState, tactic: str, *, goal: int = 0, timeout: float = 10.0) -> TacticResult:
+        if state.goals[goal].text.endswith("⊢ p") and tactic == "exact hp":
+            return TacticSuccess(ProofState(1, ()))
+        return TacticError("failed")
+
+    def canonical(self, goal: GoalView) -> str:
+        return goal.canonical
+
+    def verify(self, statement: str, proof: str, *, header: str = "", timeout: float = 10.0) -> Verification:
+        return Verification(proof == "exact hp", (), "fake")
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> FakeEnv:
+    env = FakeEnv()
+
+    def open_env(backend: str, **options: object) -> FakeEnv:
+        if backend != "fake":
+            raise ValueError(f"unknown backend '{backend}'")
+        return env
+
+    monkeypatch.setattr(lean_env, "open_env", open_env, raising=False)
+    return env
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    return code, out, err
+
+
+# ---------------------------------------------------------------- start-up
+
+
+def test_help_is_fast_and_imports_nothing_heavy() -> None:
+    probe = (
+        "import sys\nfrom prover.cli import main\n"
+        "for argv in (['--help'], ['prove', '--help']):\n"
+        "    try:\n        main(argv)\n    except SystemExit as e:\n        assert e.code == 0, e.code\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'z3', 'sympy', 'lean_env', 'search')))"
+    )
+    t0 = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "[]"
+    assert "--budget" in proc.stdout and "--proofs-out" in proc.stdout
+    assert time.monotonic() - t0 < 5.0
+
+
+def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / "leanzero"
+    assert script.exists(), "run `make venv` (pip install -e .) to install the `leanzero` script"
+    proc = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "prove" in proc.stdout
+
+
+# ---------------------------------------------------------------- bad input: exit 2
+
+
+def test_malformed_statement_names_line_and_column(fake: FakeEnv, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "prove", "--backend", "fake", "theorem t (p : Prop)\n  (hp : BAD) : p")
+    assert code == 2 and out == ""
+    assert err.startswith("error: <statement>:2:9: unexpected identifier")
+
+
+def test_malformed_statement_in_file_points_into_the_file(
+    fake: FakeEnv, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = "import Mathlib\nopen Nat\n\n-- first\ntheorem ok : True := trivial\n\n  theorem t (x : ℕ)\n    (h : BAD) : x = x := by\n  sorry\n"
+    path = tmp_path / "T.lean"
+    path.write_text(source, encoding="utf-8")
+    code, _, err = run(capsys, "prove", "--backend", "fake", "--file", str(path), "--name", "t")
+    before = source[: source.index("BAD")]
+    line, col = before.count("\n") + 1, len(before) - before.rfind("\n")
+    assert code == 2
+    assert err.startswith(f"error: {path}:{line}:{col}: unexpected identifier")
+    assert fake.headers[-1] == "import Mathlib\nopen Nat"
+    assert fake.statements[-1] == "theorem t (x : ℕ)\n    (h : BAD) : x = x"
+
+
+def test_unknown_backend(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "prove", "--backend", "no-such-backend", DEMO)
+    assert code == 2 and out == ""
+    assert err.startswith("error: ") and "no-such-backend" in err
+
+
+def test_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    missing = tmp_path / "nope.lean"
+    code, _, err = run(capsys, "prove", "--file", str(missing), "--name", "t")
+    assert code == 2 and err.startswith(f"error: {missing}: cannot read")
+
+
+def test_missing_theorem_name(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "T.lean"
+    path.write_text("theorem a : True := by sorry\nlemma b : True := by sorry\n", encoding="utf-8")
+    code, _, err = run(capsys, "prove", "--file", str(path), "--name", "c")
+    assert code == 2 and "no theorem or lemma named 'c'" in err
+    code, _, err = run(capsys, "prove", "--file", str(path))
+    assert code == 2 and "found: a, b" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["prove"], ["prove", DEMO, "--file", "x.lean"], ["prove", DEMO, "--name", "demo"], ["prove", "  "]],
+)
+def test_statement_and_file_are_exclusive(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and err.startswith("error: ")
+
+
+@pytest.mark.parametrize("flag", ["--budget", "--timeout", "--time-limit"])
+def test_budgets_must_be_positive(flag: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["prove", flag, "0", DEMO])
+    assert info.value.code == 2
+    assert "must be positive" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- outcomes on the fake backend
+
+
+def test_prints_the_verified_proof(fake: FakeEnv, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "prove", "--backend", "fake", "theorem t (p : Prop) (hp : p) : p := by sorry")
+    assert code == 0
+    assert out == "theorem t (p : Prop) (hp : p) : p := by\n  exact hp\n"
+    assert "verified by fake" in err
+
+
+def test_not_proved_exits_1(fake: FakeEnv, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "prove", "--backend", "fake", "theorem u (q : Prop) : q")
+    assert code == 1 and out == ""
+    assert err.startswith("not proved: search space exhausted")
+
+
+def test_proofs_out_is_written_before_the_proof_is_printed(
+    fake: FakeEnv, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proofs = tmp_path / "proofs.jsonl"
+    seen_at_print: list[str] = []
+
+    class Stdout:
+        def write(self, text: str) -> int:
+            seen_at_print.append(proofs.read_text(encoding="utf-8"))
+            return len(text)
+
+        def flush(self) -> None:
+            pass
+
+    statement = "theorem t (p : Prop) (hp : p) : p"
+    with monkeypatch.context() as patch:
+        patch.setattr(sys, "stdout", Stdout())
+        assert main(["prove", "--backend", "fake", "--proofs-out", str(proofs), statement]) == 0
+    assert main(["prove", "--backend", "fake", "--proofs-out", str(proofs), statement + " := by sorry"]) == 0
+    records = [json.loads(line) for line in proofs.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 2 and seen_at_print and seen_at_print[0].count("\n") == 1
+    for record in records:
+        assert {k: record[k] for k in ("name", "statement", "proof", "backend")} == {
+            "name": "t",
+            "statement": statement,
+            "proof": "exact hp",
+            "backend": "fake",
+        }
+        assert record["time"] >= 0
+
+
+# ---------------------------------------------------------------- end to end on mini (needs MiniEnv)
+
+
+def test_mini_proves_the_demo(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "prove", "--backend", "mini", "--time-limit", "30", DEMO)
+    assert code == 0, err
+    assert out.startswith("theorem demo (p q : Prop) (hp : p) (hq : q) : p ∧ q := by\n  ")
+    assert "verified by mini (embedded fragment prover, not Lean)" in err
+
+
+def test_mini_proves_a_theorem_from_a_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "Demo.lean"
+    path.write_text(
+        "import Mathlib\n\nopen Nat\n\ntheorem other : True := by sorry\n\n"
+        "theorem demo2 (x : ℕ) (h₀ : 0 < x) : x ≠ 0 := by\n  sorry\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "prove", "--backend", "mini", "--time-limit", "30", "--file", str(path), "--name", "demo2")
+    assert code == 0, err
+    assert out.startswith("theorem demo2 (x : ℕ) (h₀ : 0 < x) : x ≠ 0 := by\n  ")
+
+
+def test_mini_reports_where_a_statement_is_malformed(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "prove", "--backend", "mini", "theorem bad (p : Prop) : p ∧ := by sorry")
+    assert code == 2 and out == ""
+    assert err.startswith("error: <statement>:1:")
+    position = err.split(":")[2]
+    assert position.isdigit() and int(position) >= 1
