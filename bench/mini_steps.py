@@ -60,6 +60,14 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def table(title: str, groups: dict[str, list[float]], base: float) -> None:
+    print(f"{title:<14}{'steps':>7}{'median ms':>12}{'p90 ms':>10}{'× structural':>15}")
+    for name, times in groups.items():
+        median = statistics.median(times)
+        p90 = percentile(times, 0.9)
+        print(f"{name:<14}{len(times):>7}{median * 1e3:>12.3f}{p90 * 1e3:>10.3f}{median / base:>15.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
@@ -67,15 +75,17 @@ def main() -> None:
     args = parser.parse_args()
     env = MiniEnv()
     by_family: dict[str, list[float]] = {}
+    by_tactic: dict[str, list[float]] = {}
     for statement, tactic, family in CASES:
-        by_family.setdefault(family, []).extend(measure(env, statement, tactic, args.repeats, args.timeout))
-    base = statistics.median(by_family[STRUCTURAL])
-    print(f"mini backend (embedded fragment prover, not Lean): {args.repeats} repeats per (statement, tactic)")
-    print(f"{'family':<12}{'steps':>7}{'median ms':>12}{'p90 ms':>10}{'× structural':>15}")
-    for family, times in by_family.items():
-        median = statistics.median(times)
-        print(f"{family:<12}{len(times):>7}{median * 1e3:>12.3f}{percentile(times, 0.9) * 1e3:>10.3f}{median / base:>15.1f}")
+        times = measure(env, statement, tactic, args.repeats, args.timeout)
+        by_family.setdefault(family, []).extend(times)
+        by_tactic.setdefault(tactic.split()[0], []).extend(times)
     env.close()
+    base = statistics.median(by_family[STRUCTURAL])
+    print(f"mini backend (embedded fragment prover, not Lean); {args.repeats} repeats per case")
+    table("family", by_family, base)
+    print()
+    table("tactic", by_tactic, base)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -130,10 +131,8 @@ def load_rows(data: Path, split: str) -> list[dict]:
 def _construct(message: str) -> str:
     """The blocking construct of an error message, for the summary by kind."""
     text = message.split(": ", 1)[1] if message[:1].isdigit() else message
-    for quote in ("'",):
-        if quote in text:
-            return text[: text.index(quote)] + text[text.index(quote):].split(" ")[0]
-    return text
+    quoted = re.match(r"[^']*'[^']*'", text)
+    return quoted.group(0) if quoted else text
 
 
 def main(argv: list[str] | None = None) -> int:

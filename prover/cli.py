@@ -84,11 +84,18 @@ def theorem_name(statement: str) -> str:
     return m.group(1) if m else ""
 
 
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based (line, column) of `text[index]`."""
+    before = text[:index]
+    return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
+
+
 def from_text(text: str) -> Theorem:
-    statement = split_statement(text.strip())
+    statement = split_statement(text.lstrip())
     if not statement:
         raise BadInput("<statement>: empty statement")
-    return Theorem(theorem_name(statement), statement, "", "<statement>")
+    line, col = _position(text, len(text) - len(text.lstrip()))
+    return Theorem(theorem_name(statement), statement, "", "<statement>", line, col)
 
 
 def from_file(path: str, name: str | None) -> Theorem:
@@ -110,13 +117,10 @@ def from_file(path: str, name: str | None) -> Theorem:
     start = match.start("kw")  # modifiers such as `private` are no part of the statement
     end_match = _COMMAND.search(text, match.end())
     statement = split_statement(text[start : end_match.start() if end_match else len(text)])
-    before = text[:start]
     header = "\n".join(
-        line for line in before.splitlines() if re.match(r"(import|open|set_option)\s", line)
+        line for line in text[:start].splitlines() if re.match(r"(import|open|set_option)\s", line)
     )
-    line = before.count("\n") + 1
-    col = start - (before.rfind("\n") + 1) + 1
-    return Theorem(match["name"], statement, header, path, line, col)
+    return Theorem(match["name"], statement, header, path, *_position(text, start))
 
 
 def _where(thm: Theorem, line: int, col: int) -> str:
@@ -241,7 +245,7 @@ def prove(args: argparse.Namespace) -> int:
         stats = f"{result.env_calls} env calls, {result.expansions} expansions, {result.elapsed:.1f}s"
         if not result.proved:
             print(f"not proved: {result.reason} ({stats})", file=sys.stderr)
-            if result.unverified_proof is not None and result.verification is not None:
+            if result.verification is not None:  # a script was found but did not verify
                 print("\n".join(result.verification.messages), file=sys.stderr)
             return EXIT_NOT_PROVED
         assert result.proof is not None

@@ -7,7 +7,7 @@ import z3
 
 from lean_env.mini.errors import Deadline, DeadlineExceeded
 from lean_env.mini.terms import (
-    INT, NAT, App, Arith, Cast, Const, Lit, Neg, Term, Var, alpha_eq, map_children, type_of,
+    INT, NAT, App, Arith, Cast, Const, Lit, Neg, Term, alpha_eq, map_children, type_of,
 )
 
 # Powers whose value would exceed this many bits are left unevaluated (treated as atoms).
@@ -133,10 +133,6 @@ def head_name(t: Term) -> str | None:
     if isinstance(t, App) and isinstance(t.fn, Const):
         return t.fn.name
     return None
-
-
-def is_atomic(t: Term) -> bool:
-    return isinstance(t, (Var, Const, App))
 
 
 # ---------------------------------------------------------------- z3

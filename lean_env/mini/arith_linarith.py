@@ -129,7 +129,10 @@ def _relaxation_unsat(facts: list[_Fact], deadline: Deadline) -> bool:
     return z3_unsat(constraints, deadline)
 
 
-def _refutes(hyps: list[Term], negated: list[Comparison], deadline: Deadline, nonlinear: bool) -> bool:
+def _refutes(
+    hyps: list[Term], negated: list[Comparison], deadline: Deadline, nonlinear: bool
+) -> bool:
+    """Whether the comparisons among `hyps`, plus `negated`, are contradictory."""
     reader = P.PolyReader()
     comparisons = negated + [c for c in map(_comparison, hyps) if c is not None]
     facts = [_fact(reader, c) for c in comparisons]
@@ -163,7 +166,8 @@ def _split_conjunctions(p: Term) -> list[Term]:
 
 def _run(goal: Goal, deadline: Deadline, extra: Sequence[Term], nonlinear: bool) -> None:
     deadline.check()
-    hyps = [q for p in [loc.type for loc in goal.hyps()] + list(extra) for q in _split_conjunctions(p)]
+    facts = [loc.type for loc in goal.hyps()] + list(extra)
+    hyps = [q for p in facts for q in _split_conjunctions(p)]
     for negated in _negated_targets(goal.target):
         if not _refutes(hyps, negated, deadline, nonlinear):
             raise TacticFailure(FAILURE)

@@ -2,9 +2,9 @@
 
 Like Lean's `omega`, terms are read as linear combinations of atoms: `*` only by a constant,
 `/` and `%` only by a constant (modelled exactly, including division by zero), ℕ `-` as
-truncated subtraction, `min`/`max`/`Int.natAbs`/`Int.toNat` by cases; every other numeric
-subterm (`x * y`, `x / y`, `f x`, ...) is an atom, compared only syntactically. Propositions
-it cannot read contribute nothing, as `omega` ignores such facts.
+truncated subtraction, `Nat.succ n` as `n + 1`, `min`/`max`/`Int.natAbs`/`Int.toNat` by cases;
+every other numeric subterm (`x * y`, `x / y`, `f x`, ...) is an atom, compared only
+syntactically. Propositions it cannot read contribute nothing, as `omega` ignores such facts.
 """
 
 from __future__ import annotations
@@ -50,7 +50,9 @@ def _var(v: int) -> _Lin:
     return _Lin(0, ((v, 1),))
 
 
-_MINMAX = {"min": True, "Nat.min": True, "Int.min": True, "max": False, "Nat.max": False, "Int.max": False}
+_MINMAX = {  # name -> whether it is a minimum
+    "min": True, "Nat.min": True, "Int.min": True, "max": False, "Nat.max": False, "Int.max": False,
+}
 
 
 @dataclass
@@ -102,7 +104,9 @@ class _Encoder:
             case Arith(op=op, lhs=a, rhs=b, ty=ty):
                 return self.arith(t, op, a, b, ty)
         name = head_name(t)
-        if name is not None and len(t.args) == 1 and name in ("Int.natAbs", "Int.toNat"):
+        if name == "Nat.succ" and len(t.args) == 1:
+            return self.lin(t.args[0]).add(_Lin(1))
+        if name in ("Int.natAbs", "Int.toNat") and len(t.args) == 1:
             x = self.expr(self.lin(t.args[0]))
             low = -x if name == "Int.natAbs" else 0
             return self.defined(lambda v: v == z3.If(x >= 0, x, low))
@@ -195,21 +199,20 @@ class _Encoder:
         return self.defs + nonneg
 
 
-def _intro_target(goal: Goal) -> tuple[list[Term], Term]:
-    """Lean's `falseOrByContra`: intro `→`/`∀`/`¬`/`≠`, then negate what remains."""
+def _facts(goal: Goal) -> list[Term]:
+    """Hypotheses plus what Lean's `falseOrByContra` adds: intro `→`/`∀`/`¬`/`≠`, then the
+    negation of what remains (the goal becomes `False`)."""
     facts = [loc.type for loc in goal.hyps()]
     target = goal.target
     taken = set(goal.names())
     while True:
         match target:
             case FalseP():
-                return facts, target
+                return facts
             case Not(arg=a):
-                facts.append(a)
-                return facts, FalseP()
+                return facts + [a]
             case Rel(op="≠", lhs=a, rhs=b):
-                facts.append(Rel("=", a, b))
-                return facts, FalseP()
+                return facts + [Rel("=", a, b)]
             case Imp(lhs=a, rhs=b):
                 facts.append(a)
                 target = b
@@ -218,16 +221,14 @@ def _intro_target(goal: Goal) -> tuple[list[Term], Term]:
                 taken.add(new)
                 target = subst(body, n, Var(new, ty))
             case _:
-                facts.append(Not(target))
-                return facts, FalseP()
+                return facts + [Not(target)]
 
 
 def omega(goal: Goal, deadline: Deadline) -> None:
     """Close `goal` by linear integer arithmetic, or raise TacticFailure."""
     deadline.check()
-    facts, _ = _intro_target(goal)
     enc = _Encoder()
-    constraints = [enc.prop(fact) for fact in facts]
+    constraints = [enc.prop(fact) for fact in _facts(goal)]
     if z3_unsat(constraints + enc.side_conditions(), deadline):
         return None
     raise TacticFailure(FAILURE)

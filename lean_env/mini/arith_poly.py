@@ -1,8 +1,9 @@
 """Commutative-ring normal form of ℕ/ℤ terms, as `linarith` reads them (Mathlib's `linear_forms`).
 
 A polynomial maps monomials (sorted tuples of `(atom, degree)`) to rational coefficients.
-ℕ terms are read after Mathlib's `push_cast` to ℤ: `+ * ^` and numerals are ring operations,
-while ℕ `-`, and `/`, `%` at either type, stay atoms (true facts about them are not ring facts).
+ℕ terms are read after Mathlib's `push_cast` to ℤ: `+ * ^` and numerals are ring operations
+and `Nat.succ n` is `n + 1`, while ℕ `-`, and `/`, `%` at either type, stay atoms (the facts
+that hold of them are not ring identities).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from lean_env.mini.arith_common import AtomTable
-from lean_env.mini.terms import NAT, Arith, Cast, Lit, Neg, Term
+from lean_env.mini.terms import NAT, App, Arith, Cast, Const, Lit, Neg, Term
 
 Monomial = tuple[tuple[int, int], ...]
 Poly = dict[Monomial, Fraction]
@@ -108,4 +109,6 @@ class PolyReader:
                 pn = power(self.read(a), n)
                 if pn is not None:
                     return pn
+            case App(fn=Const(name="Nat.succ"), args=(n,)):
+                return add(self.read(n), const(1))
         return self.atom(t)

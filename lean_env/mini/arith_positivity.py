@@ -164,10 +164,9 @@ def positivity(goal: Goal, deadline: Deadline) -> None:
     got = _Prover([loc.type for loc in goal.hyps()], deadline).core(e)
     if got is wanted or got is POS:
         return None
-    if wanted is NONNEG and got is NONNEG:
-        return None
     if got is NONE:
         raise TacticFailure("failed to prove positivity/nonnegativity/nonzeroness")
+    wanted_word, got_word = _WORD[wanted], _WORD[got]
     raise TacticFailure(
-        f"failed to prove {_WORD[wanted]}, but it would be possible to prove {_WORD[got]} if desired"
+        f"failed to prove {wanted_word}, but it would be possible to prove {got_word} if desired"
     )

@@ -4,8 +4,8 @@ shadowing, replacing and clearing hypotheses, substituting variables, matching p
 from __future__ import annotations
 
 from lean_env.mini.terms import (
-    Arrow, Base, Forall, Exists, Goal, Local, Term, Ty, Var, alpha_eq, children, free_vars,
-    map_children, subst, subst_many,
+    BINDERS, Arrow, Base, BigOp, Exists, Forall, Goal, Lam, Local, Term, Ty, Var, alpha_eq,
+    children, free_vars, map_children, subst, subst_many,
 )
 
 INACCESSIBLE = "✝"
@@ -96,7 +96,7 @@ def match(pattern: Term, term: Term, pvars: dict[str, Ty], binding: dict[str, Te
         return alpha_eq(bound, term)
     if type(pattern) is not type(term):
         return False
-    if isinstance(pattern, (Forall, Exists)):
+    if isinstance(pattern, BINDERS):
         return alpha_eq(subst_many(pattern, binding), term)
     pc, tc = list(children(pattern)), list(children(term))
     if len(pc) != len(tc):
@@ -131,8 +131,11 @@ def find_instance(pattern: Term, term: Term, pvars: dict[str, Ty], bound: frozen
         b: dict[str, Term] = {}
         if match(pattern, term, pvars, b) and all(v in b for v in pvars):
             return b
-    if isinstance(term, (Forall, Exists)):
+    if isinstance(term, (Forall, Exists, Lam)):
         return find_instance(pattern, term.body, pvars, bound | {term.name})
+    if isinstance(term, BigOp):
+        found = find_instance(pattern, term.finset, pvars, bound)
+        return found if found is not None else find_instance(pattern, term.body, pvars, bound | {term.name})
     for c in children(term):
         found = find_instance(pattern, c, pvars, bound)
         if found is not None:
@@ -145,8 +148,12 @@ def replace_all(term: Term, old: Term, new: Term, bound: frozenset[str] = frozen
     that capture `old`'s variables."""
     if alpha_eq(term, old) and not (free_vars(old) & bound):
         return new
-    if isinstance(term, (Forall, Exists)):
-        if term.name in free_vars(old) or term.name in free_vars(new):
-            return term
-        return type(term)(term.name, term.ty, replace_all(term.body, old, new, bound | {term.name}))
+    if isinstance(term, BINDERS):
+        inner = term.body
+        if term.name not in free_vars(old) and term.name not in free_vars(new):
+            inner = replace_all(term.body, old, new, bound | {term.name})
+        if isinstance(term, BigOp):
+            fs = replace_all(term.finset, old, new, bound)
+            return BigOp(term.op, term.name, term.elem, fs, inner, term.ty)
+        return type(term)(term.name, term.ty, inner)
     return map_children(term, lambda c: replace_all(c, old, new, bound))

@@ -194,10 +194,6 @@ class _Node:
 _Tree = _Node | Term | _Pending
 
 
-def _ty_name(ty: Ty) -> str:
-    return str(ty)
-
-
 class _Elaborator:
     def __init__(self) -> None:
         self.discovering = False  # first pass over a binder body: only solve Metas, never fail
@@ -205,6 +201,7 @@ class _Elaborator:
     # ------------------------------------------------ propositions
 
     def prop(self, syn: Syn, scope: Scope) -> Term:
+        syn = self.field_notation(syn, scope)
         match syn:
             case SIdent(name="True"):
                 return TRUE
@@ -261,9 +258,7 @@ class _Elaborator:
 
     def binder(self, syn: SBinder, scope: Scope) -> Term:
         """`∀`/`∃` over groups; binder predicates desugar as Lean's do (`∀ x > 0, P` = `∀ x, x > 0 → P`)."""
-        names: list[tuple[str, Syn | None]] = []
         body = syn.body
-        # desugar predicates innermost-first so each one sits right after its own binder
         steps: list[tuple[str, Syn | None, tuple[str, Syn] | None]] = []
         for g in syn.groups:
             if not g.names:
@@ -278,23 +273,23 @@ class _Elaborator:
                 tys.append(metas[n])
             else:
                 tys.append(elaborate_type(tsyn))
-            names.append((n, tsyn))
 
         def build(sc: Scope, resolved: list[Ty | Meta]) -> Term:
+            # left to right as Lean does: each predicate sees the binders up to its own,
+            # and is elaborated before what follows it (the first use fixes an untyped binder)
+            preds: list[Term | None] = []
             inner_scope = sc
-            for (n, _, _), ty in zip(steps, resolved):
+            for (n, _, pred), ty in zip(steps, resolved):
                 inner_scope = inner_scope.bind(n, ty)
+                if pred is None:
+                    preds.append(None)
+                    continue
+                op, rhs = pred
+                preds.append(self.prop(SBinOp(op, SIdent(n, pos=syn.pos), rhs, pos=syn.pos), inner_scope))
             result = self.prop(body, inner_scope)
-            # wrap from the innermost binder out; predicates see the scope up to their binder
             for k in range(len(steps) - 1, -1, -1):
-                n, _, pred = steps[k]
-                ty = resolved[k]
-                if pred is not None:
-                    pscope = sc
-                    for (m, _, _), t in zip(steps[: k + 1], resolved[: k + 1]):
-                        pscope = pscope.bind(m, t)
-                    op, rhs = pred
-                    prel = self.prop(SBinOp(op, SIdent(n, pos=syn.pos), rhs, pos=syn.pos), pscope)
+                n, ty, prel = steps[k][0], resolved[k], preds[k]
+                if prel is not None:
                     result = Imp(prel, result) if syn.kind == "∀" else And(prel, result)
                 concrete = ty if not isinstance(ty, Meta) else (ty.ty or NAT)
                 result = (Forall if syn.kind == "∀" else Exists)(n, concrete, result)
@@ -407,8 +402,33 @@ class _Elaborator:
                 raise _fail(f"type mismatch: cannot coerce {inner_ty} to {ty}", syn)
         raise _fail("internal: unexpected pending leaf", syn)
 
+    def field_notation(self, syn: Syn, scope: Scope) -> Syn:
+        """`n.succ`, `a.gcd b`, `(x - 1).natAbs`: Lean's generalized field notation, resolved
+        to `Nat.f`/`Int.f` by the receiver's type, the receiver becoming the first argument."""
+        head, args = (syn.fn, syn.args) if isinstance(syn, SApp) else (syn, ())
+        receiver: Syn
+        match head:
+            case SIdent(name=name) if "." in name and name not in scope and constant_name(name) is None:
+                base, _, fld = name.partition(".")
+                if base not in scope or "." in fld:
+                    return syn
+                receiver = SIdent(base, pos=head.pos)
+            case SProj(expr=e, field=fld):
+                receiver = e
+            case _:
+                return syn
+        try:
+            rty = type_of(self.num(receiver, scope, None))
+        except ParseError:
+            return syn
+        cname = f"{'Nat' if rty == NAT else 'Int'}.{fld}"
+        if cname not in KNOWN_CONSTANTS:
+            return syn
+        return SApp(SIdent(cname, pos=head.pos), (receiver, *args), pos=_pos(syn))
+
     def leaf(self, syn: Syn, scope: Scope) -> Term:
         """A numeric leaf elaborated without expected type (its own type is known)."""
+        syn = self.field_notation(syn, scope)
         match syn:
             case SIdent(name=name):
                 entry = scope.get(name)
@@ -464,7 +484,7 @@ class _Elaborator:
         """`f a b` for a local function or a known constant; arguments at the domain types."""
         fn = syn.fn
         if not isinstance(fn, SIdent):
-            raise _fail("unsupported application of a non-identifier", syn)
+            raise _fail("function expected: cannot apply a non-identifier", syn)
         entry = scope.get(fn.name)
         if isinstance(entry, Arrow):
             doms, cod = _arrow_parts(entry)
@@ -478,8 +498,6 @@ class _Elaborator:
             raise _fail(f"function expected: '{fn.name}' is not a function", syn)
         cname = constant_name(fn.name)
         if cname is None:
-            if fn.name in OTHER_TYPE_NAMES or "." in fn.name and fn.name.split(".")[0] in OTHER_TYPE_NAMES:
-                raise _fail(f"unknown identifier '{fn.name}'", fn)
             raise _fail(f"unknown identifier '{fn.name}'", fn)
         sig = KNOWN_CONSTANTS[cname]
         if len(syn.args) != len(sig.args):
@@ -535,6 +553,7 @@ def elaborate_term(syn: Syn, scope: Scope, expected: Ty | None = None) -> Term:
 
 
 def _is_prop_syntax(syn: Syn, scope: Scope) -> bool:
+    syn = _Elaborator().field_notation(syn, scope)
     match syn:
         case SBinOp(op=op) if op in _RELS or op in _LOGIC or op == "→":
             return True

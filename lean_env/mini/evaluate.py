@@ -444,13 +444,15 @@ def _decidable_text(target: Term, pp: Callable[[Term], str]) -> str:
     return f"Decidable ({text})" if " " in text else f"Decidable {text}"
 
 
-def decide(goal: Goal, deadline: Deadline = UNBOUNDED, pp: Callable[[Term], str] = repr) -> None:
+def decide(goal: Goal, deadline: Deadline = UNBOUNDED, pp: Callable[[Term], str] | None = None) -> None:
     """Lean's `decide`: evaluate the closed target; hypotheses are ignored, as in Lean.
 
     Messages follow Lean 4 (v4.12+): free variables are refused up front, a missing
     instance is "failed to synthesize", a false proposition is reported as proved false.
     `DeadlineExceeded` propagates (the caller turns it into a timeout).
     """
+    if pp is None:
+        from lean_env.mini.printer import pp_term as pp
     target = goal.target
     if not is_closed(target):
         raise TacticFailure(

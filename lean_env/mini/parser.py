@@ -39,7 +39,7 @@ class Token:
 _MULTI = (
     ("<;>", "<;>"), ("<->", "↔"), (":=", ":="), ("=>", "=>"), ("->", "→"), ("<-", "←"),
     ("<=", "≤"), (">=", "≥"), ("!=", "≠"), ("/\\", "∧"), ("\\/", "∨"), ("..", ".."),
-    ("::", "::"), ("<|", "<|"), ("∃!", "∃!"), ("⁻¹", "⁻¹"), ("||", "||"), ("&&", "&&"), ("++", "++"),
+    ("::", "::"), ("<|", "<|"), ("∃!", "∃!"), ("⁻¹", "⁻¹"), ("++", "++"),
 )
 _SINGLE_NORMAL = {"~": "¬", "↦": "=>", "λ": "λ"}
 _NOT_IDENT_START = set("λΠΣ")
@@ -163,18 +163,18 @@ UNSUPPORTED: dict[str, str] = {
     "∑": "big operators", "∏": "big operators", "∈": "set membership", "∉": "set membership",
     "⊆": "subset", "⊂": "subset", "∩": "set intersection", "∪": "set union", "\\": "set difference",
     "∘": "function composition", "•": "scalar multiplication", "⁻¹": "inverse", "√": "square root",
-    "∫": "integral", "×": "product type", "∃!": "unique existence", "{": "set-builder / structure",
+    "∫": "integral", "×": "product type", "∃!": "unique existence", "{": "set-builder notation",
     "%[": "list literal", "[": "list literal", "·": "cdot function", "@": "explicit application",
     "if": "if-then-else", "let": "let", "have": "have term", "show": "show term", "match": "match",
     "calc": "calc term", "∞": "infinity", "π": "real pi", "++": "append", "::": "list cons",
     "..": "range", "∆": "symmetric difference", "⌊": "floor", "⌈": "ceiling", "‖": "norm",
     "∂": "derivative", "⨆": "supremum", "⨅": "infimum", "'": "character literal", '"': "string literal",
-    "#": "hash command", "$": "dollar application", "<|": "pipe", "|>": "pipe", "&&": "boolean and",
-    "||": "boolean or", "≃": "equivalence", "≅": "isomorphism", "⊤": "top", "⊥": "bottom",
+    "#": "hash command", "$": "dollar application", "<|": "pipe", "|>": "pipe",
+    "≃": "equivalence", "≅": "isomorphism", "⊤": "top", "⊥": "bottom",
 }
 _BINDER_PRED_OPS = (">", "≥", "<", "≤", "≠")
 # Infix operators outside the fragment: an error where they follow a term, not a stop.
-INFIX_UNSUPPORTED = frozenset("∈ ∉ ⊆ ⊂ ∩ ∪ \\ ∘ • ⁻¹ × ++ :: ∆ $ <| && || ≃ ≅".split())
+INFIX_UNSUPPORTED = frozenset("∈ ∉ ⊆ ⊂ ∩ ∪ \\ ∘ • ⁻¹ × ++ :: ∆ $ <| ≃ ≅".split())
 
 
 def _unsupported(text: str) -> str:
@@ -188,7 +188,8 @@ class Parser:
         self.text = text
         self.tokens = tokenize(text)
         self.i = 0
-        self._abs_depth = 0  # inside `|...|`, a `|` closes
+        self._abs_depth = 0  # inside `|...|`, a `|` touching the previous token closes
+        self._abs_openers: list[int] = []  # token indices of the open `|`s
         self._bracket_depth = 0
 
     # -------------------------------------------------------- cursor
@@ -291,6 +292,8 @@ class Parser:
         if tok.kind == "ident" and t == "by":
             return self._parse_by(), 0
         head = self._parse_arg()
+        if min_prec >= MAX_PREC:  # an argument position: no application
+            return head, MAX_PREC
         args: list[Syn] = []
         while self._starts_arg():
             args.append(self._parse_arg())
@@ -316,7 +319,13 @@ class Parser:
         """`|` opens `|x|` unless we are inside one and it touches the previous token."""
         tok = self.peek()
         prev = self.tokens[self.i - 1] if self.i else None
-        if self._abs_depth and prev is not None and prev.end == tok.offset:
+        ends_term = prev is not None and (
+            prev.kind in ("ident", "num") or prev.text in (")", "]", "⟩", "!", "|")
+        )
+        if (
+            self._abs_depth and ends_term and prev.end == tok.offset
+            and not (self._abs_openers and self._abs_openers[-1] == self.i - 1)
+        ):
             return False
         nxt = self.peek(1)
         return nxt.kind != "eof" and nxt.offset == tok.end
@@ -369,10 +378,12 @@ class Parser:
                 self.next()
                 return SUnOp("↑", self._parse_arg(), pos=pos)
             if tok.text == "|" and self._abs_opens():
+                self._abs_openers.append(self.i)
                 self.next()
                 self._abs_depth += 1
                 inner = self.parse_term(0)
                 self._abs_depth -= 1
+                self._abs_openers.pop()
                 self.expect("|")
                 return SApp(SIdent("abs", pos=pos), (inner,), pos=pos)
         self._unexpected("term")
@@ -410,6 +421,12 @@ class Parser:
             return STuple(tuple(items), pos=pos)
         self._close_paren(saved_abs)
         return inner
+
+    def _expect_closer(self, closer: str) -> None:
+        """Like `expect`, but an unsupported construct in the way is named as such."""
+        if self.peek().kind == "eof" or self.peek().text != closer:
+            self._unexpected(f"'{closer}'")
+        self.next()
 
     def _close_paren(self, saved_abs: int) -> None:
         if self.peek().text != ")":
@@ -504,7 +521,7 @@ class Parser:
                     if not isinstance(ty, SIdent):
                         self.error("expected instance name", tok)
                     names, ty = (ty.name,), self.parse_term(0)
-                self.expect(closer)
+                self._expect_closer(closer)
                 self._bracket_depth -= 1
                 groups.append(SBinderGroup(names, type=ty, implicit=True))
                 continue
@@ -518,7 +535,7 @@ class Parser:
                 ty_syn = self.parse_term(0)
             if self.peek().text == ":=":
                 self.error("unsupported construct ':=' (optional parameter)", self.peek())
-            self.expect(closer)
+            self._expect_closer(closer)
             self._bracket_depth -= 1
             groups.append(SBinderGroup(tuple(names_l), type=ty_syn, implicit=tok.text != "("))
 

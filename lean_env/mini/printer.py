@@ -2,7 +2,7 @@
 
 The network reads this text whatever the backend, so it must be what Lean prints: minimal
 parentheses by Lean's precedences, `¬x = y`, `↑(x + 1)`, `n !`, `|x|`, `a ≡ b [MOD n]`,
-`∀ (a b : ℤ), P`, `∀ n ≥ 5, P`, `∃ x y, P`, and goals with same-typed locals grouped.
+`∀ (a b : ℤ) (n : ℕ), P`, `∀ n ≥ 5, P`, `∃ x y, P`, and goals with same-typed locals grouped.
 
 Constants applied to arguments print by their full name (`Nat.gcd a b`), as written in
 statements; Mathlib's generalized field notation (`a.gcd b`) is not reproduced.
@@ -150,17 +150,25 @@ def _binder(t: Forall | Exists, last: bool) -> str:
         if isinstance(t.ty, Arrow):
             dom = f"({dom})"
         return f"{dom} → {_pp(t.body, 25, last)}"
-    names = [t.name]
+    binders = [(t.name, t.ty)]
     body = t.body
     while (
         type(body) is type(t) and _pred(body) is None
-        and (isinstance(body, Exists) or (body.ty == t.ty and body.name in free_vars(body.body)))
+        and (isinstance(body, Exists) or body.name in free_vars(body.body))
     ):
-        names.append(body.name)
+        binders.append((body.name, body.ty))
         body = body.body
     if isinstance(t, Exists):
-        return f"∃ {' '.join(names)}, {_pp(body, 0, True)}"
-    return f"∀ ({' '.join(names)} : {pp_type(t.ty)}), {_pp(body, 0, True)}"
+        return f"∃ {' '.join(name for name, _ in binders)}, {_pp(body, 0, True)}"
+    # `∀ (a b : ℤ) (n : ℕ), P`: one bracket per run of the same type
+    groups: list[tuple[list[str], Ty]] = []
+    for name, ty in binders:
+        if groups and groups[-1][1] == ty:
+            groups[-1][0].append(name)
+        else:
+            groups.append(([name], ty))
+    brackets = " ".join(f"({' '.join(names)} : {pp_type(ty)})" for names, ty in groups)
+    return f"∀ {brackets}, {_pp(body, 0, True)}"
 
 
 def _same_type(a: Ty | Term, b: Ty | Term) -> bool:

@@ -460,7 +460,7 @@ def _head(t: Term) -> object:
     return type(t)
 
 
-def match(pat: Term, t: Term, params: frozenset[str], sub: dict[str, Term]) -> bool:
+def match_pattern(pat: Term, t: Term, params: frozenset[str], sub: dict[str, Term]) -> bool:
     """First-order matching of `pat` against `t`, extending `sub` (mutated; discard on failure)."""
     if isinstance(pat, Var) and pat.name in params:
         bound = sub.get(pat.name)
@@ -474,11 +474,11 @@ def match(pat: Term, t: Term, params: frozenset[str], sub: dict[str, Term]) -> b
         isinstance(pat, Arith) and pat.op == "+" and pat.ty == NAT and isinstance(pat.rhs, Lit)
         and isinstance(t, Lit) and t.ty == NAT and t.value >= pat.rhs.value and not isinstance(pat.lhs, Lit)
     ):
-        return match(pat.lhs, Lit(t.value - pat.rhs.value, NAT), params, sub)  # `n + 1` vs `5`
+        return match_pattern(pat.lhs, Lit(t.value - pat.rhs.value, NAT), params, sub)  # `n + 1` vs `5`
     pat, t = _canon(pat), _canon(t)
     if _head(pat) != _head(t):
         return False
-    return all(match(p, c, params, sub) for p, c in zip(children(pat), children(t), strict=True))
+    return all(match_pattern(p, c, params, sub) for p, c in zip(children(pat), children(t), strict=True))
 
 
 # ---------------------------------------------------------------- the rewriter
@@ -493,7 +493,9 @@ class Rewriter:
         self.deadline = deadline
         self.steps = 0
         self.depth = 0
-        self.memo: dict[Term, Term] = {}
+        # keyed by id (structural hashing of deep terms is quadratic); the stored input keeps
+        # the object alive, so an id is never reused while the rewriter lives
+        self.memo: dict[int, tuple[Term, Term]] = {}
         fvs: set[str] = set()
         for r in self.rules:
             fvs |= free_vars(r.lhs) | free_vars(r.rhs)
@@ -503,9 +505,9 @@ class Rewriter:
         self.rule_fvs = frozenset(fvs)
 
     def simp(self, t: Term) -> Term:
-        done = self.memo.get(t)
+        done = self.memo.get(id(t))
         if done is not None:
-            return done
+            return done[1]
         self.deadline.check()
         out = self._children(t)
         while (new := self._step(out)) is not None:
@@ -514,8 +516,8 @@ class Rewriter:
                 raise TacticFailure("simp failed, maximum number of steps exceeded")
             self.deadline.check()
             out = self._children(new)
-        self.memo[t] = out
-        self.memo[out] = out
+        self.memo[id(t)] = (t, out)
+        self.memo[id(out)] = (out, out)
         return out
 
     def _children(self, t: Term) -> Term:
@@ -553,7 +555,7 @@ class Rewriter:
     def _step(self, t: Term) -> Term | None:
         for rule in self.rules:
             sub: dict[str, Term] = {}
-            if not match(rule.lhs, t, rule.params, sub):
+            if not match_pattern(rule.lhs, t, rule.params, sub):
                 continue
             if rule.premises and not self._discharge(rule, sub):
                 continue

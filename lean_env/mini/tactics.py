@@ -21,7 +21,7 @@ from lean_env.mini.tactic_parser import (
 )
 from lean_env.mini.terms import (
     FALSE, And, Exists, FalseP, Forall, Goal, Iff, Imp, Not, Or, Rel, Term, TrueP, Var,
-    alpha_eq, free_vars, subst,
+    alpha_eq, free_vars, in_fragment, subst,
 )
 
 
@@ -250,7 +250,7 @@ class Engine:
             case Rel(op="=" | "≤" | "≥", lhs=a, rhs=b) | Iff(lhs=a, rhs=b):
                 if alpha_eq(a, b):
                     return True
-                if isinstance(t, Rel) and t.op == "=" and not free_vars(t):
+                if isinstance(t, Rel) and t.op == "=" and not free_vars(t) and in_fragment(t):
                     from lean_env.mini.evaluate import NotEvaluable, evaluate
 
                     try:
@@ -265,7 +265,7 @@ class Engine:
             return []
         if isinstance(t, And):
             return self._trivial(with_target(goal, t.lhs)) + self._trivial(with_target(goal, t.rhs))
-        if not free_vars(t):
+        if not free_vars(t) and in_fragment(t):
             from lean_env.mini.evaluate import NotEvaluable, evaluate
 
             try:

@@ -40,7 +40,15 @@ Ty = Base | Arrow
 NAT = Base("ℕ")
 INT = Base("ℤ")
 PROP = Base("Prop")
-NUMERIC = (NAT, INT)
+REAL = Base("ℝ")
+RAT = Base("ℚ")
+NUMERIC = (NAT, INT)  # the types the decision procedures model (see `in_fragment`)
+FIELDS = (RAT, REAL)  # parsed and printed; only structural tactics act on them
+
+
+def finset_of(elem: Ty) -> Base:
+    """`Finset α` (a base type by name: no variable of this type is ever a local)."""
+    return Base(f"Finset {elem}")
 
 
 def arrow(*tys: Ty) -> Ty:
@@ -191,13 +199,38 @@ class Exists:
     body: Term
 
 
+@dataclass(frozen=True, slots=True)
+class Lam:
+    """`fun (name : ty) => body` (as the predicate of `Finset.filter`)."""
+
+    name: str
+    ty: Ty
+    body: Term
+
+    @property
+    def fn_ty(self) -> Ty:
+        return Arrow(self.ty, type_of(self.body))
+
+
+@dataclass(frozen=True, slots=True)
+class BigOp:
+    """`∑ name ∈ finset, body` / `∏ ...`: binds `name` in `body` only."""
+
+    op: str  # "∑" or "∏"
+    name: str
+    elem: Ty
+    finset: Term
+    body: Term
+    ty: Ty
+
+
 Term = (
     Var | Const | Lit | App | Arith | Neg | Cast | Rel | TrueP | FalseP
-    | Not | And | Or | Imp | Iff | Forall | Exists
+    | Not | And | Or | Imp | Iff | Forall | Exists | Lam | BigOp
 )
 TRUE = TrueP()
 FALSE = FalseP()
-BINDERS = (Forall, Exists)
+BINDERS = (Forall, Exists, Lam, BigOp)
 CONNECTIVES = (Not, And, Or, Imp, Iff)
 REL_OPS = ("=", "≠", "<", "≤", ">", "≥", "∣")
 ARITH_OPS = ("+", "-", "*", "/", "%", "^")
@@ -206,8 +239,11 @@ ARITH_OPS = ("+", "-", "*", "/", "%", "^")
 def type_of(t: Term) -> Ty:
     """The type of a term: numeric terms carry it, everything else is a Prop."""
     match t:
-        case Var(ty=ty) | Const(ty=ty) | Lit(ty=ty) | App(ty=ty) | Arith(ty=ty) | Neg(ty=ty) | Cast(ty=ty):
+        case Var(ty=ty) | Const(ty=ty) | Lit(ty=ty) | App(ty=ty) | Arith(ty=ty) | Neg(ty=ty) | Cast(ty=ty) \
+                | BigOp(ty=ty):
             return ty
+        case Lam():
+            return t.fn_ty
         case _:
             return PROP
 
@@ -231,7 +267,10 @@ def children(t: Term) -> Iterator[Term]:
             yield b
         case Neg(arg=a) | Cast(arg=a) | Not(arg=a):
             yield a
-        case Forall(body=b) | Exists(body=b):
+        case Forall(body=b) | Exists(body=b) | Lam(body=b):
+            yield b
+        case BigOp(finset=f, body=b):
+            yield f
             yield b
         case _:
             return
@@ -258,6 +297,10 @@ def map_children(t: Term, f: Callable[[Term], Term]) -> Term:
             return Forall(n, ty, f(b))
         case Exists(name=n, ty=ty, body=b):
             return Exists(n, ty, f(b))
+        case Lam(name=n, ty=ty, body=b):
+            return Lam(n, ty, f(b))
+        case BigOp(op=op, name=n, elem=e, finset=fs, body=b, ty=ty):
+            return BigOp(op, n, e, f(fs), f(b), ty)
         case _:
             return t
 
@@ -274,8 +317,10 @@ def free_vars(t: Term) -> frozenset[str]:
     match t:
         case Var(name=n):
             return frozenset((n,))
-        case Forall(name=n, body=b) | Exists(name=n, body=b):
+        case Forall(name=n, body=b) | Exists(name=n, body=b) | Lam(name=n, body=b):
             return free_vars(b) - {n}
+        case BigOp(name=n, finset=fs, body=b):
+            return free_vars(fs) | (free_vars(b) - {n})
         case _:
             out: frozenset[str] = frozenset()
             for c in children(t):
@@ -306,20 +351,29 @@ def subst_many(t: Term, mapping: dict[str, Term]) -> Term:
     match t:
         case Var(name=n):
             return mapping.get(n, t)
-        case Forall(name=n, ty=ty, body=b) | Exists(name=n, ty=ty, body=b):
-            inner = {k: v for k, v in mapping.items() if k != n}
-            if not inner:
-                return t
-            incoming: set[str] = set()
-            for v in inner.values():
-                incoming |= free_vars(v)
-            if n in incoming:
-                new = fresh_name(n, incoming | free_vars(b) | set(inner))
-                b = subst_many(b, {n: Var(new, ty)})
-                n = new
-            return type(t)(n, ty, subst_many(b, inner))
+        case Forall(name=n, ty=ty, body=b) | Exists(name=n, ty=ty, body=b) | Lam(name=n, ty=ty, body=b):
+            n, body = _under_binder(n, ty, b, mapping)
+            return type(t)(n, ty, body)
+        case BigOp(op=op, name=n, elem=e, finset=fs, body=b, ty=ty):
+            n, body = _under_binder(n, e, b, mapping)
+            return BigOp(op, n, e, subst_many(fs, mapping), body, ty)
         case _:
             return map_children(t, lambda c: subst_many(c, mapping))
+
+
+def _under_binder(n: str, ty: Ty, b: Term, mapping: dict[str, Term]) -> tuple[str, Term]:
+    """Substitute under a binder of `n`, renaming it when it would capture."""
+    inner = {k: v for k, v in mapping.items() if k != n}
+    if not inner:
+        return n, b
+    incoming: set[str] = set()
+    for v in inner.values():
+        incoming |= free_vars(v)
+    if n in incoming:
+        new = fresh_name(n, incoming | free_vars(b) | set(inner))
+        b = subst_many(b, {n: Var(new, ty)})
+        n = new
+    return n, subst_many(b, inner)
 
 
 def alpha_eq(a: Term, b: Term) -> bool:
@@ -337,9 +391,15 @@ def _alpha(a: Term, b: Term, env_a: dict[str, int], env_b: dict[str, int]) -> bo
             if ia is None and ib is None:
                 return n == b.name and ty == b.ty
             return ia == ib
-        case Forall() | Exists():
-            assert isinstance(b, (Forall, Exists))
+        case Forall() | Exists() | Lam():
+            assert isinstance(b, (Forall, Exists, Lam))
             if a.ty != b.ty:
+                return False
+            level = max([*env_a.values(), *env_b.values(), -1]) + 1
+            return _alpha(a.body, b.body, {**env_a, a.name: level}, {**env_b, b.name: level})
+        case BigOp():
+            assert isinstance(b, BigOp)
+            if (a.op, a.elem, a.ty) != (b.op, b.elem, b.ty) or not _alpha(a.finset, b.finset, env_a, env_b):
                 return False
             level = max([*env_a.values(), *env_b.values(), -1]) + 1
             return _alpha(a.body, b.body, {**env_a, a.name: level}, {**env_b, b.name: level})
@@ -357,6 +417,31 @@ def _alpha(a: Term, b: Term, env_a: dict[str, int], env_b: dict[str, int]) -> bo
                 elif not _alpha(va, vb, env_a, env_b):
                     return False
             return True
+
+
+def in_fragment(t: Term) -> bool:
+    """Whether the decision procedures (omega, linarith, ring, simp, decide, ...) model `t`:
+    ℕ, ℤ and Prop terms only, casts ℕ → ℤ only, no λ and no big operators. Everything
+    else still parses and prints, but only structural tactics act on it."""
+    for s in subterms(t):
+        match s:
+            case Lam() | BigOp():
+                return False
+            case Cast(arg=a, ty=ty) if ty != INT or type_of(a) != NAT:
+                return False
+            case Var(ty=ty) | Const(ty=ty) if not _fragment_ty(ty):
+                return False
+            case Forall(ty=ty) | Exists(ty=ty) if ty not in NUMERIC:
+                return False
+        if not _fragment_ty(type_of(s)):
+            return False
+    return True
+
+
+def _fragment_ty(ty: Ty) -> bool:
+    if isinstance(ty, Arrow):
+        return _fragment_ty(ty.dom) and _fragment_ty(ty.cod)
+    return ty in (NAT, INT, PROP)
 
 
 # ---------------------------------------------------------------- goals

@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 from typing import Any
 
 from hypothesis import strategies as st
@@ -499,28 +500,47 @@ class _Ctx:
         return [v for v in self.nums if v.ty == ty]
 
 
+@lru_cache(maxsize=None)
+def _ints(lo: int, hi: int) -> st.SearchStrategy[int]:
+    return st.integers(lo, hi)
+
+
+# Strategies are built once and indexed: building one per draw dominated generation time.
+def _int(draw: Callable, lo: int, hi: int) -> int:
+    return draw(_ints(lo, hi))
+
+
+def _pick(draw: Callable, seq: Any) -> Any:
+    seq = tuple(seq)
+    return seq[draw(_ints(0, len(seq) - 1))]
+
+
+def _coin(draw: Callable) -> bool:
+    return draw(_ints(0, 1)) == 1
+
+
 def _lit(draw: Callable, ty: str) -> Lit:
-    return Lit(draw(st.sampled_from((0, 1, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10))), ty)
+    return Lit(_pick(draw, (0, 1, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10)), ty)
 
 
 def _num_term(draw: Callable, ty: str, ctx: _Ctx, depth: int) -> Num:
     vs = ctx.of(ty)
-    kind = draw(st.integers(0, 9)) if depth > 0 else draw(st.integers(0, 3))
+    kind = _int(draw, 0, 9) if depth > 0 else _int(draw, 0, 3)
     if kind <= 1 and vs:
-        return draw(st.sampled_from(vs))
+        return _pick(draw, vs)
     if kind <= 2 or (kind <= 3 and not vs):
-        if ty == INT and ctx.of(NAT) and draw(st.booleans()):
-            return Cast(draw(st.sampled_from(ctx.of(NAT))))
+        if ty == INT and ctx.of(NAT) and _coin(draw):
+            return Cast(_pick(draw, ctx.of(NAT)))
         return _lit(draw, ty)
     if kind == 3:
-        return draw(st.sampled_from(vs)) if vs else _lit(draw, ty)
+        return _pick(draw, vs) if vs else _lit(draw, ty)
     if kind <= 7:
-        op = draw(st.sampled_from(("+", "-", "*", "/", "%", "+", "-", "*")))
+        op = _pick(draw, ("+", "-", "*", "/", "%", "+", "-", "*"))
         return Bin(op, _num_term(draw, ty, ctx, depth - 1), _num_term(draw, ty, ctx, depth - 1), ty)
     if kind == 8:
-        return Pow(_num_term(draw, ty, ctx, 0), draw(st.integers(0, 3)), ty)
+        return Pow(_num_term(draw, ty, ctx, 0), _int(draw, 0, 3), ty)
     if ty == INT:
-        if draw(st.booleans()):
+        if _coin(draw):
             return Neg(_num_term(draw, INT, ctx, depth - 1))
         return Cast(_num_term(draw, NAT, ctx, depth - 1))
     return _num_term(draw, ty, ctx, depth - 1)
@@ -528,36 +548,36 @@ def _num_term(draw: Callable, ty: str, ctx: _Ctx, depth: int) -> Num:
 
 def _rel(draw: Callable, ctx: _Ctx, depth: int) -> Rel:
     tys = [v.ty for v in ctx.nums] or [NAT]
-    ty = draw(st.sampled_from(tys + [NAT, INT] if draw(st.integers(0, 4)) == 0 else tys))
-    op = draw(st.sampled_from(("=", "≠", "<", "≤", ">", "≥", "∣", "=", "<", "≤")))
+    ty = _pick(draw, tys + [NAT, INT] if _int(draw, 0, 4) == 0 else tys)
+    op = _pick(draw, ("=", "≠", "<", "≤", ">", "≥", "∣", "=", "<", "≤"))
     nd = min(depth, 2)
     return Rel(op, _num_term(draw, ty, ctx, nd), _num_term(draw, ty, ctx, nd))
 
 
 def _prop_term(draw: Callable, ctx: _Ctx, depth: int, quants: int) -> Prop:
-    kind = draw(st.integers(0, 11)) if depth > 0 else draw(st.integers(0, 4))
+    kind = _int(draw, 0, 11) if depth > 0 else _int(draw, 0, 4)
     if kind <= 2:
         return _rel(draw, ctx, 2)
     if kind == 3:
-        return PVar(draw(st.sampled_from(ctx.props))) if ctx.props else _rel(draw, ctx, 1)
+        return PVar(_pick(draw, ctx.props)) if ctx.props else _rel(draw, ctx, 1)
     if kind == 4:
-        return Const(draw(st.booleans())) if draw(st.integers(0, 3)) == 0 else _rel(draw, ctx, 1)
+        return Const(_coin(draw)) if _int(draw, 0, 3) == 0 else _rel(draw, ctx, 1)
     if kind == 5:
         return Not(_prop_term(draw, ctx, depth - 1, quants))
     if kind <= 9:
-        op = draw(st.sampled_from(("∧", "∨", "→", "↔", "∧", "∨", "→")))
+        op = _pick(draw, ("∧", "∨", "→", "↔", "∧", "∨", "→"))
         return Conn(op, _prop_term(draw, ctx, depth - 1, quants), _prop_term(draw, ctx, depth - 1, quants))
     if quants <= 0 or not ctx.bound:
         return _rel(draw, ctx, 2)
     name, rest = ctx.bound[0], ctx.bound[1:]
-    ty = draw(st.sampled_from((NAT, NAT, INT)))
+    ty = _pick(draw, (NAT, NAT, INT))
     v = Var(name, ty)
     inner = _Ctx((*ctx.nums, v, v), ctx.props, rest)  # listed twice: the bound variable is favoured
     bound = None
-    if draw(st.booleans()):
-        bound = (draw(st.sampled_from(("<", "≤", ">", "≥"))), draw(st.integers(0, 4)))
+    if _coin(draw):
+        bound = (_pick(draw, ("<", "≤", ">", "≥")), _int(draw, 0, 4))
     body = _prop_term(draw, inner, min(depth - 1, 2), quants - 1)
-    return Quant(draw(st.sampled_from(("∀", "∃"))), name, ty, body, bound)
+    return Quant(_pick(draw, ("∀", "∃")), name, ty, body, bound)
 
 
 _HYP_NAMES = ("h₀", "h₁", "h₂")
@@ -573,18 +593,18 @@ def _declared(free: set[str], types: dict[str, str], extra: list[tuple[str, str]
 @st.composite
 def random_statements(draw: Callable) -> Statement:
     """Statements built from the whole fragment at random (mostly easy to refute)."""
-    names = draw(st.sampled_from((("x", "y", "z"), ("a", "b", "c"))))
-    n_num = draw(st.integers(0, 3))
-    nums = tuple(Var(names[i], draw(st.sampled_from((NAT, NAT, INT)))) for i in range(n_num))
-    props = ("p", "q")[: draw(st.integers(0, 2))]
+    names = _pick(draw, (("x", "y", "z"), ("a", "b", "c")))
+    n_num = _int(draw, 0, 3)
+    nums = tuple(Var(names[i], _pick(draw, (NAT, NAT, INT))) for i in range(n_num))
+    props = ("p", "q")[: _int(draw, 0, 2)]
     ctx = _Ctx(nums, props)
     hyps = tuple(
-        (_HYP_NAMES[i], _prop_term(draw, ctx, draw(st.integers(0, 2)), 1))
-        for i in range(draw(st.integers(0, 3)))
+        (_HYP_NAMES[i], _prop_term(draw, ctx, _int(draw, 0, 2), 1))
+        for i in range(_int(draw, 0, 3))
     )
-    target = _prop_term(draw, ctx, draw(st.integers(0, 3)), 2)
+    target = _prop_term(draw, ctx, _int(draw, 0, 3), 2)
     variables = tuple((v.name, v.ty) for v in nums) + tuple((p, PROP) for p in props)
-    return Statement(variables, hyps, target, full_parens=draw(st.booleans()))
+    return Statement(variables, hyps, target, full_parens=_coin(draw))
 
 
 # Near misses: statements true on most values but false on a few, and true facts with a
@@ -593,17 +613,17 @@ def random_statements(draw: Callable) -> Statement:
 
 def _near_miss_core(draw: Callable, ty: str, a: Var, b: Var, c: Var) -> tuple[list[Prop], Prop]:
     """One template instance: (hypotheses, target)."""
-    k = draw(st.integers(1, 4))
-    j = draw(st.integers(0, 3))
+    k = _int(draw, 1, 4)
+    j = _int(draw, 0, 3)
     L = lambda v: Lit(v, ty)  # noqa: E731
     B = lambda op, x, y: Bin(op, x, y, ty)  # noqa: E731
     n = Var("n", ty)
-    which = draw(st.integers(0, 31))
+    which = _int(draw, 0, 31)
     match which:
         case 0:
             return [], Rel("=", B("+", B("-", a, b), b), a)
         case 1:
-            return [Rel("≤", b, a)] if draw(st.booleans()) else [], Rel("=", B("+", B("-", a, b), b), a)
+            return [Rel("≤", b, a)] if _coin(draw) else [], Rel("=", B("+", B("-", a, b), b), a)
         case 2:
             return [], Rel("=", B("*", B("/", a, L(k)), L(k)), a)
         case 3:
@@ -613,13 +633,13 @@ def _near_miss_core(draw: Callable, ty: str, a: Var, b: Var, c: Var) -> tuple[li
         case 5:
             return [], Rel("≠", B("*", a, a), B("*", L(k), a))
         case 6:
-            return [Rel("<", a, b)], Rel("≤", B("+", a, L(draw(st.integers(1, 2)))), b)
+            return [Rel("<", a, b)], Rel("≤", B("+", a, L(_int(draw, 1, 2))), b)
         case 7:
             return [], Rel("≥", Pow(a, 2, ty), B("+", a, L(j)))
         case 8:
-            return [], Rel(">", Pow(L(2), draw(st.integers(1, 3)), ty), B("*", a, L(k)))
+            return [], Rel(">", Pow(L(2), _int(draw, 1, 3), ty), B("*", a, L(k)))
         case 9:
-            return [], Rel("∣", L(2), B("*", a, B("+", a, L(draw(st.integers(1, 2))))))
+            return [], Rel("∣", L(2), B("*", a, B("+", a, L(_int(draw, 1, 2)))))
         case 10:
             return [], Rel("∣", L(j), a)
         case 11:
@@ -645,19 +665,19 @@ def _near_miss_core(draw: Callable, ty: str, a: Var, b: Var, c: Var) -> tuple[li
         case 21:
             return [Rel("≤", a, b), Rel("≤", b, B("+", a, L(1)))], Rel("=", a, b)
         case 22:
-            bound = (draw(st.sampled_from(("<", "≤"))), draw(st.integers(1, 4)))
+            bound = (_pick(draw, ("<", "≤")), _int(draw, 1, 4))
             return [], Quant("∃", "n", ty, Rel("=", B("*", n, n), a), bound)
         case 23:
             return [], Quant("∃", "n", ty, Rel("=", B("+", n, a), b))
         case 24:
             body = Rel(">", Pow(n, 2, ty), B("+", n, L(j)))
-            return [], Quant("∀", "n", ty, body, ("≥", draw(st.integers(0, 3))))
+            return [], Quant("∀", "n", ty, body, ("≥", _int(draw, 0, 3)))
         case 25:
-            body = Rel(">", Pow(L(2), draw(st.integers(1, 3)), ty), B("*", L(k), n))
-            return [], Quant("∀", "n", ty, body, ("<", draw(st.integers(1, 5))))
+            body = Rel(">", Pow(L(2), _int(draw, 1, 3), ty), B("*", L(k), n))
+            return [], Quant("∀", "n", ty, body, ("<", _int(draw, 1, 5)))
         case 26:
             hyp = Quant("∀", "n", ty, Rel("<", n, a), ("<", k))
-            return [hyp], Rel(">", a, L(k + draw(st.integers(0, 1))))
+            return [hyp], Rel(">", a, L(k + _int(draw, 0, 1)))
         case 27:
             return [], Conn("∨", Rel("=", B("%", a, L(2)), L(0)), Rel("=", B("%", a, L(2)), L(j)))
         case 28:
@@ -672,14 +692,14 @@ def _near_miss_core(draw: Callable, ty: str, a: Var, b: Var, c: Var) -> tuple[li
 
 def _int_near_miss(draw: Callable, z: Var, w: Var, x: Var) -> tuple[list[Prop], Prop]:
     """Integer-specific traps: Euclidean `/` and `%`, negation, casts of truncated differences."""
-    k = draw(st.integers(1, 3))
-    j = draw(st.integers(0, 3))
+    k = _int(draw, 1, 3)
+    j = _int(draw, 0, 3)
     L = lambda v: Lit(v, INT)  # noqa: E731
     B = lambda op, p, q: Bin(op, p, q, INT)  # noqa: E731
-    m, d = draw(st.integers(1, 9)), draw(st.integers(0, 3))
-    q = draw(st.integers(-5, 5))
+    m, d = _int(draw, 1, 9), _int(draw, 0, 3)
+    q = _int(draw, -5, 5)
     neg = lambda v: Neg(L(-v)) if v < 0 else L(v)  # noqa: E731
-    match draw(st.integers(0, 13)):
+    match _int(draw, 0, 13):
         case 0:
             return [], Rel("=", B("/", neg(-m), neg(d)), neg(q))
         case 1:
@@ -726,10 +746,10 @@ _PROP_TAUTOLOGY_EDITS: tuple[Prop, ...] = (
 @st.composite
 def near_miss_statements(draw: Callable) -> Statement:
     """Templates that fail on only a few small values, optionally mutated once more."""
-    family = draw(st.integers(0, 9))
+    family = _int(draw, 0, 9)
     if family <= 5:
-        ty = draw(st.sampled_from((NAT, NAT, INT)))
-        names = draw(st.sampled_from((("x", "y", "z"), ("a", "b", "c"), ("m", "k", "j"))))
+        ty = _pick(draw, (NAT, NAT, INT))
+        names = _pick(draw, (("x", "y", "z"), ("a", "b", "c"), ("m", "k", "j")))
         if "n" in names:
             names = ("x", "y", "z")
         a, b, c = (Var(nm, ty) for nm in names)
@@ -737,14 +757,14 @@ def near_miss_statements(draw: Callable) -> Statement:
     elif family <= 8:
         hyps, target = _int_near_miss(draw, Var("z", INT), Var("w", INT), Var("x", NAT))
     else:
-        hyps, target = [], draw(st.sampled_from(_PROP_TAUTOLOGY_EDITS))
-    if draw(st.integers(0, 2)) == 0:
+        hyps, target = [], _pick(draw, _PROP_TAUTOLOGY_EDITS)
+    if _int(draw, 0, 2) == 2:  # draws shrink towards 0: keep 0 the simplest choice
         nodes = [(path, node) for path, node in _subnodes(target) if _mutations(node)]
         if nodes:
-            path, node = draw(st.sampled_from(nodes))
-            target = _replace_at(target, path, draw(st.sampled_from(_mutations(node))))
-    if draw(st.integers(0, 3)) == 0:  # an irrelevant hypothesis or a propositional side condition
-        hyps = [*hyps, draw(st.sampled_from((Rel("≤", Lit(0, NAT), Lit(1, NAT)), PVar("p"), Const(True))))]
+            path, node = _pick(draw, nodes)
+            target = _replace_at(target, path, _pick(draw, _mutations(node)))
+    if _int(draw, 0, 3) == 3:  # an irrelevant hypothesis or a propositional side condition
+        hyps = [*hyps, _pick(draw, (Rel("≤", Lit(0, NAT), Lit(1, NAT)), PVar("p"), Const(True)))]
     free: set[str] = set()
     types: dict[str, str] = {}
     for t in (*hyps, target):
@@ -754,10 +774,10 @@ def near_miss_statements(draw: Callable) -> Statement:
             elif isinstance(node, PVar):
                 types[node.name] = PROP
         free |= free_names(t)
-    extra = [("p", PROP)] if draw(st.integers(0, 5)) == 0 else []
+    extra = [("p", PROP)] if _int(draw, 0, 5) == 5 else []
     variables = _declared(free, types, extra)
     named = tuple((_HYP_NAMES[i], h) for i, h in enumerate(hyps[:3]))
-    return Statement(variables, named, target, full_parens=draw(st.integers(0, 3)) == 0)
+    return Statement(variables, named, target, full_parens=_int(draw, 0, 3) == 3)
 
 
 def statements() -> st.SearchStrategy[Statement]:

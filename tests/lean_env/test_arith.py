@@ -39,13 +39,32 @@ def ar(op: str, p, q) -> Term:
     return Arith(op, p, q, type_of(p))
 
 
-def add(p, q): return ar("+", p, q)
-def sub(p, q): return ar("-", p, q)
-def mul(p, q): return ar("*", p, q)
-def div(p, q): return ar("/", p, q)
-def mod(p, q): return ar("%", p, q)
-def pw(p, n): return ar("^", p, n)
-def up(p): return Cast(p)
+def add(p, q) -> Term:
+    return ar("+", p, q)
+
+
+def sub(p, q) -> Term:
+    return ar("-", p, q)
+
+
+def mul(p, q) -> Term:
+    return ar("*", p, q)
+
+
+def div(p, q) -> Term:
+    return ar("/", p, q)
+
+
+def mod(p, q) -> Term:
+    return ar("%", p, q)
+
+
+def pw(p, n) -> Term:
+    return ar("^", p, n)
+
+
+def up(p) -> Term:
+    return Cast(p)
 
 
 def rel(op: str, p, q) -> Term:
@@ -54,13 +73,32 @@ def rel(op: str, p, q) -> Term:
     return Rel(op, p, _t(q, p))
 
 
-def lt(p, q): return rel("<", p, q)
-def le(p, q): return rel("≤", p, q)
-def eq(p, q): return rel("=", p, q)
-def ne(p, q): return rel("≠", p, q)
-def gt(p, q): return rel(">", p, q)
-def ge(p, q): return rel("≥", p, q)
-def dvd(p, q): return rel("∣", p, q)
+def lt(p, q) -> Term:
+    return rel("<", p, q)
+
+
+def le(p, q) -> Term:
+    return rel("≤", p, q)
+
+
+def eq(p, q) -> Term:
+    return rel("=", p, q)
+
+
+def ne(p, q) -> Term:
+    return rel("≠", p, q)
+
+
+def gt(p, q) -> Term:
+    return rel(">", p, q)
+
+
+def ge(p, q) -> Term:
+    return rel("≥", p, q)
+
+
+def dvd(p, q) -> Term:
+    return rel("∣", p, q)
 
 
 def call(fn: str, ty, *args: Term) -> Term:
@@ -96,7 +134,18 @@ def message(proc, g: Goal) -> str:
 
 # ---------------------------------------------------------------- omega
 
-OMEGA_TRUE = [
+LITERAL_FACTS = [  # Lean's values: ℤ division rounds so that the remainder is nonnegative
+    eq(div(lit(-7, INT), 2), lit(-4, INT)),
+    eq(mod(lit(-7, INT), 2), lit(1, INT)),
+    eq(div(lit(7, INT), lit(-2, INT)), lit(-3, INT)),
+    eq(mod(lit(7, INT), lit(-2, INT)), lit(1, INT)),
+    eq(div(lit(-7, INT), lit(-2, INT)), lit(4, INT)),
+    eq(sub(lit(3), lit(5)), lit(0)),
+    eq(div(lit(7), lit(0)), lit(0)),
+    eq(mod(lit(-7, INT), lit(0, INT)), lit(-7, INT)),
+]
+
+OMEGA_TRUE = LITERAL_FACTS + [
     Imp(lt(x, 5), le(x, 4)),
     Or(eq(mod(x, 2), 0), eq(mod(x, 2), 1)),
     Or(eq(mod(a, 2), 0), eq(mod(a, 2), 1)),
@@ -104,12 +153,6 @@ OMEGA_TRUE = [
     eq(div(x, 0), 0),
     eq(mod(x, 0), x),
     eq(mod(a, 0), a),
-    eq(div(lit(-7, INT), 2), lit(-4, INT)),
-    eq(mod(lit(-7, INT), 2), lit(1, INT)),
-    eq(div(lit(7, INT), lit(-2, INT)), lit(-3, INT)),
-    eq(mod(lit(7, INT), lit(-2, INT)), lit(1, INT)),
-    eq(div(lit(-7, INT), lit(-2, INT)), lit(4, INT)),
-    eq(sub(lit(3), lit(5)), lit(0)),
     ge(up(x), lit(0, INT)),
     eq(up(add(x, y)), add(up(x), up(y))),
     Imp(le(y, x), eq(up(sub(x, y)), sub(up(x), up(y)))),
@@ -126,6 +169,7 @@ OMEGA_TRUE = [
     ge(App(f, (a,), INT), App(f, (a,), INT)),
     ge(call("g", NAT, a), 0),
     le(call("min", NAT, x, y), x),
+    eq(call("Nat.succ", NAT, x), add(x, 1)),
     eq(pw(2, 10), lit(1024)),
     Iff(lt(a, b), le(add(a, 1), b)),
     Imp(And(lt(x, 3), gt(x, 1)), eq(x, 2)),
@@ -249,6 +293,8 @@ def test_positivity_proves():
     assert proves(positivity, goal(lt(0, call("abs", INT, a)), ne(a, 0)))
     assert proves(positivity, goal(lt(0, lit(3, INT))))
     assert proves(positivity, goal(ne(lit(-3, INT), 0)))
+    assert proves(positivity, goal(lt(0, div(a, a)), lt(0, a)))
+    assert proves(positivity, goal(ne(0, mul(a, b)), ne(a, 0), ne(b, 0)))
 
 
 def test_positivity_rejects():
@@ -333,7 +379,7 @@ def terms(draw, ty, depth: int) -> Term:
         if draw(st.integers(0, 2)) == 0:
             return lit(draw(st.integers(0 if ty == NAT else -3, 4)), ty)
         return draw(st.sampled_from(VARS[ty]))
-    kinds = ["+", "-", "*k", "/", "%", "xy"] + (["neg", "cast", "f"] if ty == INT else [])
+    kinds = ["+", "-", "*k", "/", "%", "xy", "^"] + (["neg", "cast", "f"] if ty == INT else [])
     kind = draw(st.sampled_from(kinds))
     sub_ = lambda: draw(terms(ty, depth - 1))  # noqa: E731
     k = lit(draw(st.integers(0 if ty == NAT else -3, 3)), ty)
@@ -346,6 +392,8 @@ def terms(draw, ty, depth: int) -> Term:
             return Arith(kind, sub_(), k, ty)
         case "xy":
             return Arith("*", sub_(), sub_(), ty)
+        case "^":
+            return Arith("^", sub_(), lit(draw(st.integers(0, 3))), ty)
         case "neg":
             return Neg(sub_())
         case "cast":
@@ -382,7 +430,7 @@ def has_counterexample(g: Goal) -> bool:
     return False
 
 
-PROPERTY = settings(max_examples=120, deadline=None, derandomize=True,
+PROPERTY = settings(max_examples=200, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -403,17 +451,24 @@ def test_linarith_sound_on_random_goals(target, hyps):
         assert not proves(nlinarith, g), g
 
 
-def test_generator_covers_both_outcomes():
-    """The property tests are only meaningful if some random goals are proved."""
-    proved = refuted = 0
-    data = [
-        (le(add(x, 1), add(y, 1)), [le(x, y)]),
-        (eq(mod(add(mul(2, a), 1), 2), 1), []),
-        (lt(div(x, 2), add(x, 1)), []),
-    ]
-    for target, hyps in data:
-        g = goal(target, *hyps)
-        assert not has_counterexample(g)
-        proved += proves(omega, g)
-        refuted += has_counterexample(goal(ge(a, b)))
-    assert proved == 3 and refuted == 3
+def test_evaluator_agrees_with_lean():
+    """The brute-force oracle itself: Lean's values, and a true and a false goal."""
+    assert all(lean_eval(t, {}, None) for t in LITERAL_FACTS)
+    assert has_counterexample(goal(eq(add(sub(x, y), y), x)))
+    assert has_counterexample(goal(ge(App(f, (a,), INT), a)))
+    assert not has_counterexample(goal(lt(div(x, 2), add(x, 1))))
+
+
+SIGN_HYPS = [lt(0, a), le(0, a), ne(a, 0), le(1, b), gt(b, 0), eq(b, lit(-2, INT)), lt(0, x)]
+
+
+@PROPERTY
+@given(ty=st.sampled_from([NAT, INT]), data=st.data(),
+       hyps=st.lists(st.sampled_from(SIGN_HYPS), max_size=3))
+def test_positivity_sound_on_random_goals(ty, data, hyps):
+    e = data.draw(terms(ty, 3))
+    zero = lit(0, ty)
+    target = data.draw(st.sampled_from([lt(zero, e), le(zero, e), ne(e, zero), gt(e, zero)]))
+    g = goal(target, *hyps)
+    if has_counterexample(g):
+        assert not proves(positivity, g), g

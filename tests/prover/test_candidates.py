@@ -109,8 +109,11 @@ def test_limit_and_no_duplicates() -> None:
     assert cands(hyps + "\n⊢ p", limit=5) == out[:5]
 
 
+GOAL_TEXT = st.text(alphabet=st.sampled_from(list("hpqx :⊢∀∃∧∨→↔¬()⟨⟩,=<>01\n✝₁ case")), max_size=60)
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("hpqx :⊢∀∃∧∨→↔¬()⟨⟩,=<>01\n✝₁ case")), max_size=60))
+@given(GOAL_TEXT)
 def test_any_text_gives_a_deterministic_bounded_list(text: str) -> None:
     out = cands(text, limit=10)
     assert out == cands(text, limit=10)

@@ -20,7 +20,7 @@ from lean_env.contract import (
     TacticSuccess,
     Verification,
 )
-from prover.cli import main
+from prover.cli import main, split_statement
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = "theorem demo (p q : Prop) (hp : p) (hq : q) : p ∧ q := by sorry"
@@ -40,9 +40,7 @@ class FakeEnv:
         self.headers.append(header)
         self.statements.append(statement)
         if "BAD" in statement:
-            before = statement[: statement.index("BAD")]
-            line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
-            raise StatementError("unexpected identifier", line, col)
+            raise StatementError("unexpected identifier", *position(statement, statement.index("BAD")))
         text = "p : Prop\nhp : p\n⊢ p" if statement.endswith("(hp : p) : p") else "⊢ q"
         return ProofState(0, (GoalView(text, text),))
 
@@ -77,7 +75,8 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> FakeEnv:
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
-    assert "Traceback" not in err
+    if code == 2:
+        assert "Traceback" not in err  # bad input is reported, never raised
     return code, out, err
 
 
@@ -109,21 +108,38 @@ def test_console_script_is_installed() -> None:
 # ---------------------------------------------------------------- bad input: exit 2
 
 
+def position(text: str, index: int) -> tuple[int, int]:
+    lines = text[:index].split("\n")
+    return len(lines), len(lines[-1]) + 1
+
+
 def test_malformed_statement_names_line_and_column(fake: FakeEnv, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "prove", "--backend", "fake", "theorem t (p : Prop)\n  (hp : BAD) : p")
     assert code == 2 and out == ""
     assert err.startswith("error: <statement>:2:9: unexpected identifier")
+    statement = "\n\n   theorem t (hp : BAD) : p"  # positions count from the text as given
+    code, _, err = run(capsys, "prove", "--backend", "fake", statement)
+    line, col = position(statement, statement.index("BAD"))
+    assert code == 2 and err.startswith(f"error: <statement>:{line}:{col}: ")
+
+
+def test_split_statement_stops_at_the_top_level_assignment() -> None:
+    assert split_statement("theorem t (x : ℕ := 3) : x = 3 := by rfl") == "theorem t (x : ℕ := 3) : x = 3"
+    assert split_statement("theorem t : True -- := no\n  := trivial") == "theorem t : True -- := no"
+    assert split_statement("theorem t : True") == "theorem t : True"
 
 
 def test_malformed_statement_in_file_points_into_the_file(
     fake: FakeEnv, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    source = "import Mathlib\nopen Nat\n\n-- first\ntheorem ok : True := trivial\n\n  theorem t (x : ℕ)\n    (h : BAD) : x = x := by\n  sorry\n"
+    source = (
+        "import Mathlib\nopen Nat\n\n-- first\ntheorem ok : True := trivial\n\n"
+        "  theorem t (x : ℕ)\n    (h : BAD) : x = x := by\n  sorry\n"
+    )
     path = tmp_path / "T.lean"
     path.write_text(source, encoding="utf-8")
     code, _, err = run(capsys, "prove", "--backend", "fake", "--file", str(path), "--name", "t")
-    before = source[: source.index("BAD")]
-    line, col = before.count("\n") + 1, len(before) - before.rfind("\n")
+    line, col = position(source, source.index("BAD"))
     assert code == 2
     assert err.startswith(f"error: {path}:{line}:{col}: unexpected identifier")
     assert fake.headers[-1] == "import Mathlib\nopen Nat"
@@ -232,7 +248,8 @@ def test_mini_proves_a_theorem_from_a_file(capsys: pytest.CaptureFixture[str], t
         "theorem demo2 (x : ℕ) (h₀ : 0 < x) : x ≠ 0 := by\n  sorry\n",
         encoding="utf-8",
     )
-    code, out, err = run(capsys, "prove", "--backend", "mini", "--time-limit", "30", "--file", str(path), "--name", "demo2")
+    argv = ["prove", "--backend", "mini", "--time-limit", "30", "--file", str(path), "--name", "demo2"]
+    code, out, err = run(capsys, *argv)
     assert code == 0, err
     assert out.startswith("theorem demo2 (x : ℕ) (h₀ : 0 < x) : x ≠ 0 := by\n  ")
 

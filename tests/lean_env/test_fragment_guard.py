@@ -1,0 +1,62 @@
+"""Decision procedures only ever see ℕ/ℤ/Prop terms: ℝ/ℚ goals parse but never close by them.
+
+Without this guard, ℕ-style evaluation of `(7 : ℝ) / 2 = 3` would "prove" a falsehood.
+Terms are built directly so the test does not depend on the parser's coverage of ℝ.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lean_env.mini.errors import Deadline, TacticFailure
+from lean_env.mini.tactics import Engine
+from lean_env.mini.terms import NAT, REAL, Arith, Cast, Goal, Lit, Local, Rel, Var, in_fragment
+
+X = Var("x", REAL)
+SEVEN_HALVES = Arith("/", Lit(7, REAL), Lit(2, REAL), REAL)
+CLOSERS = ["omega", "linarith", "nlinarith", "positivity", "decide", "norm_num", "simp", "ring",
+           "ring_nf", "rfl", "trivial", "simp at *", "norm_num at *"]
+
+
+def engine() -> Engine:
+    return Engine(Deadline(5.0))
+
+
+@pytest.mark.parametrize("tactic", CLOSERS)
+def test_real_division_is_never_truncated(tactic):
+    goal = Goal((), Rel("=", SEVEN_HALVES, Lit(3, REAL)))
+    assert not in_fragment(goal.target)
+    with pytest.raises(TacticFailure):
+        result = engine().run_text(goal, tactic)
+        assert result, f"{tactic} closed (7:ℝ)/2 = 3"
+        raise TacticFailure("changed but did not close")
+
+
+@pytest.mark.parametrize("tactic", ["omega", "linarith", "nlinarith", "simp at h", "norm_num at h", "simp [h]"])
+def test_real_hypotheses_are_not_read_as_integers(tactic):
+    # x : ℝ, h : x = 7 / 2 ⊢ x = 3 is false; no closer may prove it
+    goal = Goal((Local("x", REAL), Local("h", Rel("=", X, SEVEN_HALVES))), Rel("=", X, Lit(3, REAL)))
+    with pytest.raises(TacticFailure):
+        result = engine().run_text(goal, tactic)
+        assert result, f"{tactic} closed a false ℝ goal"
+        raise TacticFailure("changed but did not close")
+
+
+def test_fragment_goals_still_work_beside_outside_hypotheses():
+    x = Var("x", NAT)
+    cast_eq = Rel("=", Cast(x, REAL), Lit(1, REAL))
+    goal = Goal((Local("x", NAT), Local("hr", cast_eq), Local("h", Rel("=", x, Lit(1, NAT)))), Rel("=", x, Lit(1, NAT)))
+    assert engine().run_text(goal, "omega") == []
+    assert engine().run_text(goal, "linarith") == []
+    # the outside hypothesis alone is not used: x = 1 does not follow for omega
+    goal2 = Goal((Local("x", NAT), Local("hr", cast_eq)), Rel("=", x, Lit(1, NAT)))
+    with pytest.raises(TacticFailure):
+        engine().run_text(goal2, "omega")
+    # simp at a fragment hypothesis keeps the outside one untouched
+    goal3 = Goal((Local("x", NAT), Local("hr", cast_eq), Local("h", Rel("=", Arith("+", x, Lit(0, NAT), NAT), Lit(1, NAT)))),
+                 Rel("=", Cast(x, REAL), Lit(1, REAL)))
+    [after] = engine().run_text(goal3, "simp at h")
+    assert [loc.name for loc in after.locals] == ["x", "hr", "h"]
+    assert after.locals[1] == goal3.locals[1] and after.target == goal3.target
+    assert after.locals[2].type == Rel("=", x, Lit(1, NAT))
+    assert engine().run_text(goal3, "exact hr") == []
