@@ -1,11 +1,13 @@
-"""Pieces shared by `mini`'s arithmetic procedures: Lean's ℕ/ℤ operations, ground
-evaluation, the atom table, and the z3 call that respects the deadline."""
+"""Pieces shared by `mini`'s arithmetic procedures: constant folding with Lean's ℕ/ℤ
+operations (from `semantics`), ground evaluation, the atom table, and the z3 call that
+respects the deadline."""
 
 from __future__ import annotations
 
 import z3
 
 from lean_env.mini.errors import Deadline, DeadlineExceeded
+from lean_env.mini.semantics import basic_op
 from lean_env.mini.terms import (
     INT, NAT, App, Arith, Cast, Const, Lit, Neg, Term, alpha_eq, map_children, type_of,
 )
@@ -14,21 +16,7 @@ from lean_env.mini.terms import (
 MAX_POW_BITS = 4096
 
 
-# ---------------------------------------------------------------- Lean semantics
-
-
-def int_div(a: int, b: int) -> int:
-    """`Int.ediv` (also ℕ `/` on naturals): remainder in `[0, |b|)`, and `a / 0 = 0`."""
-    if b == 0:
-        return 0
-    return (a - a % abs(b)) // b
-
-
-def int_mod(a: int, b: int) -> int:
-    """`Int.emod` (also ℕ `%`): `a % 0 = a`, otherwise in `[0, |b|)`."""
-    if b == 0:
-        return a
-    return a % abs(b)
+# ---------------------------------------------------------------- constant folding
 
 
 def pow_fits(base: int, exp: int) -> bool:
@@ -40,20 +28,10 @@ def pow_fits(base: int, exp: int) -> bool:
 
 def apply_op(op: str, a: int, b: int, ty) -> int | None:
     """`a op b` at type `ty` with Lean's semantics (None for a power too large to compute)."""
-    match op:
-        case "+":
-            return a + b
-        case "-":
-            return max(a - b, 0) if ty == NAT else a - b
-        case "*":
-            return a * b
-        case "/":
-            return int_div(a, b)
-        case "%":
-            return int_mod(a, b)
-        case "^":
-            return a**b if pow_fits(a, b) else None
-    return None
+    if op == "^":
+        return a**b if pow_fits(a, b) else None
+    fn = basic_op(op, ty)
+    return None if fn is None else fn(a, b)
 
 
 def eval_ground(t: Term) -> int | None:

@@ -16,8 +16,9 @@ from fractions import Fraction
 
 import z3
 
-from lean_env.mini import arith_poly as P
+from lean_env.mini import poly as P
 from lean_env.mini.arith_common import is_numeric, z3_unsat
+from lean_env.mini.arith_poly import MAX_TERMS, PolyReader
 from lean_env.mini.errors import Deadline, TacticFailure
 from lean_env.mini.terms import And, Arith, Goal, Lit, Not, Rel, Term, alpha_eq, subterms
 
@@ -61,7 +62,7 @@ def _negated_targets(target: Term) -> list[list[Comparison]]:
     return [[]]
 
 
-def _fact(reader: P.PolyReader, c: Comparison) -> _Fact:
+def _fact(reader: PolyReader, c: Comparison) -> _Fact:
     op, a, b = c
     pa, pb = reader.read(a), reader.read(b)
     match op:
@@ -96,7 +97,7 @@ def _square_bases(comparisons: list[Comparison]) -> list[Term]:
 
 
 def _product(f: _Fact, g: _Fact) -> _Fact | None:
-    if len(f.poly) * len(g.poly) > P.MAX_TERMS:
+    if len(f.poly) * len(g.poly) > MAX_TERMS:
         return None
     if "=" in (f.rel, g.rel):
         rel = "="
@@ -133,16 +134,16 @@ def _refutes(
     hyps: list[Term], negated: list[Comparison], deadline: Deadline, nonlinear: bool
 ) -> bool:
     """Whether the comparisons among `hyps`, plus `negated`, are contradictory."""
-    reader = P.PolyReader()
+    reader = PolyReader()
     comparisons = negated + [c for c in map(_comparison, hyps) if c is not None]
     facts = [_fact(reader, c) for c in comparisons]
     squares = []
     if nonlinear:
         for base in _square_bases(comparisons):
             p = reader.read(base)
-            if len(p) ** 2 <= P.MAX_TERMS:
+            if len(p) ** 2 <= MAX_TERMS:
                 squares.append(_Fact(P.mul(p, p), "≥"))
-    facts += [_Fact({((i, 1),): Fraction(1)}, "≥") for i, nat in enumerate(reader.atoms.nat) if nat]
+    facts += [_Fact(P.atom(i, Fraction(1)), "≥") for i, nat in enumerate(reader.atoms.nat) if nat]
     facts += squares
     if nonlinear:
         base = facts[:MAX_PRODUCT_FACTS]

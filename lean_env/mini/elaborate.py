@@ -1,22 +1,31 @@
 """Elaboration: surface syntax -> typed core terms, as Lean's elaborator does on the fragment.
 
 The part that matters most is Lean's `binop%`/`binrel%` rule for arithmetic: the leaves of a
-tree of `+ - * / %` (with unary `-`, the base of `^`, and both sides of a relation) are
-elaborated first, the "maximal" type among them (ℤ beats ℕ; the expected type counts too) is
-chosen, numerals take that type and ℕ-typed leaves get an explicit `↑` (`Cast`). So
-`(n : ℕ) (x : ℤ) ⊢ x + n = 0` becomes `x + ↑n = 0`, and `(n + 1 : ℤ)` becomes `↑n + 1`.
-Exponents are elaborated on their own, at ℕ.
+tree of `+ - * / %` (with unary `-`, `⁻¹`, the base of `^`, and both sides of a relation) are
+elaborated first, the "maximal" type among them (ℕ < ℤ < ℚ < ℝ; the expected type counts too)
+is chosen, numerals take that type and lower-typed leaves get an explicit `↑` (`Cast`). So
+`(n : ℕ) (x : ℤ) ⊢ x + n = 0` becomes `x + ↑n = 0`, and `(n + 1 : ℝ)` becomes `↑n + 1`.
+Exponents are elaborated on their own (`rightact%`): a ℕ exponent is `Monoid.npow`, a ℝ
+exponent on a ℝ base is `Real.rpow`, a ℤ exponent on ℚ/ℝ is `zpow`.
 
-Binder variables without a type (`∀ x, ...`, `∃ n > 0, ...`) get theirs from how the body
-uses them, like a Lean metavariable: a first pass over the body records the first concrete
-type each one meets (defaulting to ℕ), a second pass elaborates with those types.
+Binder variables without a type (`∀ x, ...`, `∃ n > 0, ...`, `fun x => ...`) get theirs from
+how the body uses them, like a Lean metavariable: a first pass over the body records the first
+concrete type each one meets (defaulting to ℕ), a second pass elaborates with those types.
+
+Applications of library constants, finsets, sets, λs and big operators live in
+`elaborate_apps.py`; signatures and type names in `elaborate_library.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from .elaborate_apps import Applications, Meta, Scope, fail as _fail, is_bigop_syntax
+from .elaborate_check import check_goal, check_types
+from .elaborate_library import (
+    ALL_NUM, FIELD_TYS, KNOWN_CONSTANTS, NUM_RANK, TYPE_NAMES, constant_name,
+    elaborate_type, looks_like_type, rank, result_slot,
+)
 from .errors import ParseError
 from .parser import parse_theorem
 from .syntax import (
@@ -24,151 +33,14 @@ from .syntax import (
     SProj, STuple, SUnOp, Syn, TheoremSyn,
 )
 from .terms import (
-    FALSE, INT, NAT, PROP, TRUE, And, App, Arith, Arrow, Base, Cast, Const, Exists, Forall, Goal,
-    Iff, Imp, Lit, Local, Neg, Not, Or, Rel, Term, Ty, Var, arrow, type_of,
+    FALSE, INT, NAT, PROP, REAL, TRUE, And, App, Arith, Arrow, Base, Cast, Const, Exists, Forall, Goal,
+    Iff, Imp, Lit, Local, Neg, Not, Or, Rel, Term, Ty, Var, arrow, arrow_parts, type_of,
 )
 
-# ---------------------------------------------------------------- types
-
-TYPE_NAMES: dict[str, Ty] = {"ℕ": NAT, "Nat": NAT, "ℤ": INT, "Int": INT, "Prop": PROP}
-# Names that denote types outside the fragment: binders with them are variables we cannot hold.
-OTHER_TYPE_NAMES = frozenset(
-    "ℝ Real ℚ Rat ℂ Complex Type Bool String Finset Set Fin ZMod Polynomial List Multiset "
-    "EReal NNReal ENNReal PNat ℕ+ Matrix Equiv Function".split()
-)
-
-
-def _pos(syn: Syn) -> tuple[int, int]:
-    return getattr(syn, "pos", (0, 0)) or (0, 0)
-
-
-def _fail(msg: str, syn: Syn | None = None) -> ParseError:
-    line, col = _pos(syn) if syn is not None else (0, 0)
-    return ParseError(msg, line, col)
-
-
-def elaborate_type(syn: Syn) -> Ty:
-    """`ℕ`, `Nat`, `ℤ`, `Int`, `Prop` and arrows between them."""
-    match syn:
-        case SIdent(name=name) if name in TYPE_NAMES:
-            return TYPE_NAMES[name]
-        case SBinOp(op="→", lhs=a, rhs=b):
-            return Arrow(elaborate_type(a), elaborate_type(b))
-        case SIdent(name=name):
-            raise _fail(f"unknown type '{name}'", syn)
-        case SApp(fn=SIdent(name=name)):
-            raise _fail(f"unknown type '{name}'", syn)
-        case _:
-            raise _fail("type expected", syn)
-
-
-def looks_like_type(syn: Syn) -> bool:
-    """Whether a binder's annotation denotes a type (a variable) rather than a proposition."""
-    match syn:
-        case SIdent(name=name):
-            return name in TYPE_NAMES or name in OTHER_TYPE_NAMES
-        case SApp(fn=SIdent(name=name)):
-            return name in OTHER_TYPE_NAMES
-        case SBinOp(op="→", lhs=a, rhs=b):
-            return looks_like_type(a) and looks_like_type(b)
-        case _:
-            return False
-
-
-# ---------------------------------------------------------------- scope
-
-
-class Meta:
-    """The unknown type of an untyped binder; mutable on purpose, it is solved in place."""
-
-    __slots__ = ("ty",)
-
-    def __init__(self) -> None:
-        self.ty: Ty | None = None
-
-
-Entry = Ty | Meta | Term  # a variable's type, an unsolved binder type, or a hypothesis
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Names visible to elaboration: variables (a `Ty`) and hypotheses (a Prop term)."""
-
-    entries: Mapping[str, Entry] = field(default_factory=dict)
-
-    @staticmethod
-    def from_goal(goal: Goal) -> Scope:
-        entries: dict[str, Entry] = {}
-        for loc in goal.locals:
-            entries[loc.name] = loc.type
-        return Scope(entries)
-
-    def bind(self, name: str, ty: Entry) -> Scope:
-        return Scope({**self.entries, name: ty})
-
-    def get(self, name: str) -> Entry | None:
-        return self.entries.get(name)
-
-    def __contains__(self, name: str) -> bool:
-        return name in self.entries
-
-
-# ---------------------------------------------------------------- constants
-
-ALPHA = "α"  # a numeric type parameter (ℕ or ℤ), fixed by the arguments or the expected type
-
-
-@dataclass(frozen=True, slots=True)
-class Signature:
-    """A library constant: argument types and result, possibly over one numeric `α`."""
-
-    args: tuple[Ty | str, ...]
-    result: Ty | str
-    alpha_ok: tuple[Ty, ...] = (NAT, INT)
-
-    def instantiate(self, alpha: Ty) -> tuple[list[Ty], Ty]:
-        inst = [alpha if a == ALPHA else a for a in self.args]
-        res = alpha if self.result == ALPHA else self.result
-        return inst, res  # type: ignore[return-value]
-
-
-KNOWN_CONSTANTS: dict[str, Signature] = {
-    "Nat.gcd": Signature((NAT, NAT), NAT),
-    "Nat.lcm": Signature((NAT, NAT), NAT),
-    "Nat.factorial": Signature((NAT,), NAT),
-    "Nat.choose": Signature((NAT, NAT), NAT),
-    "Nat.Prime": Signature((NAT,), PROP),
-    "Nat.sqrt": Signature((NAT,), NAT),
-    "Nat.succ": Signature((NAT,), NAT),
-    "Nat.ModEq": Signature((NAT, NAT, NAT), PROP),
-    "Int.gcd": Signature((INT, INT), NAT),
-    "Int.natAbs": Signature((INT,), NAT),
-    "Int.toNat": Signature((INT,), NAT),
-    "Int.ModEq": Signature((INT, INT, INT), PROP),
-    "abs": Signature((ALPHA,), ALPHA, alpha_ok=(INT,)),
-    "Even": Signature((ALPHA,), PROP),
-    "Odd": Signature((ALPHA,), PROP),
-    "min": Signature((ALPHA, ALPHA), ALPHA),
-    "max": Signature((ALPHA, ALPHA), ALPHA),
-}
-# Other spellings (with Mathlib's `open Nat`) of the same constants.
-ALIASES: dict[str, str] = {
-    "factorial": "Nat.factorial",
-    "choose": "Nat.choose",
-    "Prime": "Nat.Prime",
-    "succ": "Nat.succ",
-    "ModEq": "Nat.ModEq",
-}
-
-
-def constant_name(name: str) -> str | None:
-    """The canonical constant a name refers to, or None."""
-    if name in KNOWN_CONSTANTS:
-        return name
-    return ALIASES.get(name)
-
-
-# ---------------------------------------------------------------- elaborator
+__all__ = [
+    "Scope", "check_goal", "check_types", "elaborate_binder_group", "elaborate_term",
+    "elaborate_theorem", "elaborate_type", "looks_like_type", "parse_statement",
+]
 
 _ARITH = ("+", "-", "*", "/", "%")
 _RELS = ("=", "≠", "<", "≤", ">", "≥", "∣")
@@ -185,7 +57,7 @@ class _Pending:
 
 @dataclass(slots=True)
 class _Node:
-    op: str  # one of _ARITH, "^", "neg"
+    op: str  # one of _ARITH, "^", "neg", "inv"
     kids: list[_Tree]
     exp: Term | None = None  # the separately elaborated exponent of `^`
     syn: Syn | None = None
@@ -194,10 +66,7 @@ class _Node:
 _Tree = _Node | Term | _Pending
 
 
-class _Elaborator:
-    def __init__(self) -> None:
-        self.discovering = False  # first pass over a binder body: only solve Metas, never fail
-
+class _Elaborator(Applications):
     # ------------------------------------------------ propositions
 
     def prop(self, syn: Syn, scope: Scope) -> Term:
@@ -226,8 +95,16 @@ class _Elaborator:
                 return _LOGIC[op](self.prop(a, scope), self.prop(b, scope))
             case SBinOp(op="→", lhs=a, rhs=b):
                 if looks_like_type(a):
-                    return Forall(ANON_BINDER, elaborate_type(a), self.prop(b, scope.bind(ANON_BINDER, elaborate_type(a))))
+                    ty = elaborate_type(a)
+                    return Forall(ANON_BINDER, ty, self.prop(b, scope.bind(ANON_BINDER, ty)))
                 return Imp(self.prop(a, scope), self.prop(b, scope))
+            case SBinOp(op="∈", lhs=a, rhs=b):
+                return self.membership(a, b, scope, syn)
+            case SBinOp(op="=" | "≠" as op, lhs=a, rhs=b) if self.is_collection(a, scope) or self.is_collection(b, scope):
+                lhs, rhs = self.value(a, scope), self.value(b, scope)
+                if type_of(lhs) != type_of(rhs):
+                    raise _fail(f"type mismatch: {type_of(lhs)} {op} {type_of(rhs)}", syn)
+                return Rel(op, lhs, rhs)
             case SBinOp(op=op, lhs=a, rhs=b) if op in _RELS:
                 lhs, rhs = self.trees([a, b], scope, None, syn)
                 return Rel(op, lhs, rhs)
@@ -242,7 +119,7 @@ class _Elaborator:
                     raise _fail(f"type mismatch: expected a proposition, got a term of type {type_of(t)}", syn)
                 return t
             case SBinder(kind="fun"):
-                raise _fail("unsupported construct 'fun' (lambda)", syn)
+                raise _fail("type mismatch: a function (fun) where a proposition is expected", syn)
             case SBinder():
                 return self.binder(syn, scope)
             case SAscribe(expr=e, type=ty):
@@ -266,20 +143,28 @@ class _Elaborator:
             for n in g.names:
                 steps.append((n, g.type, g.pred))
         metas: dict[str, Meta] = {}
-        tys: list[Ty | Meta] = []
+        tys: list[Ty | Meta | None] = []  # None: `∀ (h : P), Q`, which is `P → Q`
         for n, tsyn, _ in steps:
             if tsyn is None:
                 metas[n] = Meta()
                 tys.append(metas[n])
+            elif syn.kind == "∀" and not looks_like_type(tsyn):
+                tys.append(None)
             else:
                 tys.append(elaborate_type(tsyn))
 
-        def build(sc: Scope, resolved: list[Ty | Meta]) -> Term:
+        def build(sc: Scope, resolved: list[Ty | Meta | None]) -> Term:
             # left to right as Lean does: each predicate sees the binders up to its own,
             # and is elaborated before what follows it (the first use fixes an untyped binder)
             preds: list[Term | None] = []
             inner_scope = sc
-            for (n, _, pred), ty in zip(steps, resolved):
+            for (n, tsyn, pred), ty in zip(steps, resolved):
+                if ty is None:  # a hypothesis binder: its proposition is the premise
+                    assert tsyn is not None
+                    hyp = self.prop(tsyn, inner_scope)
+                    inner_scope = inner_scope.bind(n, hyp)
+                    preds.append(hyp)
+                    continue
                 inner_scope = inner_scope.bind(n, ty)
                 if pred is None:
                     preds.append(None)
@@ -291,6 +176,8 @@ class _Elaborator:
                 n, ty, prel = steps[k][0], resolved[k], preds[k]
                 if prel is not None:
                     result = Imp(prel, result) if syn.kind == "∀" else And(prel, result)
+                if ty is None:
+                    continue
                 concrete = ty if not isinstance(ty, Meta) else (ty.ty or NAT)
                 result = (Forall if syn.kind == "∀" else Exists)(n, concrete, result)
             return result
@@ -312,15 +199,21 @@ class _Elaborator:
     # ------------------------------------------------ numbers
 
     def num(self, syn: Syn, scope: Scope, expected: Ty | None) -> Term:
-        """A numeric term; `expected` (ℕ/ℤ) takes part in the max-type choice as in Lean."""
+        """A numeric term; `expected` takes part in the max-type choice as in Lean."""
+        if expected in NUM_RANK and is_bigop_syntax(syn):
+            # not a `binop%` tree: the expected type reaches the body (`(∑ k ∈ s, k : ℝ)`)
+            return self.app(syn, scope, expected)  # type: ignore[arg-type]
         return self.trees([syn], scope, expected, syn)[0]
 
-    def trees(self, roots: list[Syn], scope: Scope, expected: Ty | None, where: Syn) -> list[Term]:
-        """Elaborate several `binop%` trees sharing one max type (both sides of a relation)."""
-        trees = [self.tree(r, scope) for r in roots]
-        max_ty: Ty | None = expected if expected in (NAT, INT) else None
-        if expected is not None and expected not in (NAT, INT):
+    def trees(
+        self, roots: list[Syn], scope: Scope, expected: Ty | None, where: Syn, *, default_metas: bool = False
+    ) -> list[Term]:
+        """Elaborate several `binop%` trees sharing one max type (both sides of a relation).
+        `default_metas`: untyped binders met only here take the default type even in a first pass."""
+        if expected is not None and expected not in NUM_RANK:
             raise _fail(f"type mismatch: expected {expected}, got a number", where)
+        trees = [self.tree(r, scope) for r in roots]
+        max_ty: Ty | None = expected
         pending_metas: list[Meta] = []
         for leaf in (x for t in trees for x in _leaves(t)):
             if isinstance(leaf, _Pending):
@@ -330,19 +223,19 @@ class _Elaborator:
                         pending_metas.append(m)
                 continue
             ty = type_of(leaf)
-            if ty not in (NAT, INT):
+            if ty not in NUM_RANK:
                 raise _fail(f"type mismatch: expected a number, got a term of type {ty}", where)
-            if ty == INT or max_ty is None:
-                max_ty = INT if INT in (ty, max_ty) else NAT
+            if max_ty is None or rank(ty) > rank(max_ty):
+                max_ty = ty
         solved = max_ty is not None
         if max_ty is None:
             max_ty = NAT
-        if solved or not self.discovering:
+        if solved or default_metas or not self.discovering:
             for m in pending_metas:
                 if m.ty is None:
                     m.ty = max_ty
-        if expected == NAT and max_ty == INT:
-            raise _fail("type mismatch: term has type ℤ but is expected to have type ℕ", where)
+        if expected is not None and max_ty != expected:
+            raise _fail(f"type mismatch: term has type {max_ty} but is expected to have type {expected}", where)
         return [self.build(t, scope, max_ty, solved, where) for t in trees]
 
     def tree(self, syn: Syn, scope: Scope) -> _Tree:
@@ -350,9 +243,12 @@ class _Elaborator:
             case SBinOp(op=op, lhs=a, rhs=b) if op in _ARITH:
                 return _Node(op, [self.tree(a, scope), self.tree(b, scope)], syn=syn)
             case SBinOp(op="^", lhs=a, rhs=b):
-                return _Node("^", [self.tree(a, scope)], exp=self.num(b, scope, NAT), syn=syn)
+                exp = self.trees([b], scope, None, b, default_metas=True)[0]
+                return _Node("^", [self.tree(a, scope)], exp=exp, syn=syn)
             case SUnOp(op="-", arg=a):
                 return _Node("neg", [self.tree(a, scope)], syn=syn)
+            case SApp(fn=SIdent(name="Inv.inv"), args=(a,)) if "Inv.inv" not in scope:
+                return _Node("inv", [self.tree(a, scope)], syn=syn)
             case SNum() | SUnOp(op="↑"):
                 return _Pending(syn)
             case SIdent(name=name) if isinstance(scope.get(name), Meta):
@@ -360,7 +256,7 @@ class _Elaborator:
                 assert isinstance(m, Meta)
                 if m.ty is None:
                     return _Pending(syn)
-                if m.ty not in (NAT, INT):
+                if m.ty not in NUM_RANK:
                     raise _fail(f"type mismatch: '{name}' has type {m.ty} but is expected to have a numeric type", syn)
                 return Var(name, m.ty)
             case _:
@@ -371,20 +267,27 @@ class _Elaborator:
             return self.pending(t.syn, scope, ty)
         if isinstance(t, _Node):
             kids = [self.build(k, scope, ty, solved, where) for k in t.kids]
-            if t.op == "neg":
-                if ty == NAT and (solved or not self.discovering):
-                    raise _fail("failed to synthesize Neg ℕ", t.syn)
-                return Neg(kids[0], ty)
-            if t.op == "^":
-                assert t.exp is not None
-                return Arith("^", kids[0], t.exp, ty)
+            strict = solved or not self.discovering
+            match t.op:
+                case "neg":
+                    if ty == NAT and strict:
+                        raise _fail("failed to synthesize Neg ℕ", t.syn)
+                    return Neg(kids[0], ty)
+                case "inv":
+                    if ty not in FIELD_TYS and strict:
+                        raise _fail(f"failed to synthesize Inv {ty}", t.syn)
+                    return App(Const("Inv.inv", Arrow(ty, ty)), (kids[0],), ty)
+                case "^":
+                    assert t.exp is not None
+                    ety = type_of(t.exp)
+                    ok = ety == NAT or (ety == INT and ty in FIELD_TYS) or ety == ty == REAL
+                    if not ok and strict:
+                        raise _fail(f"failed to synthesize HPow {ty} {ety} {ty}", t.syn)
+                    return Arith("^", kids[0], t.exp, ty)
+                case "%" if ty in FIELD_TYS and strict:
+                    raise _fail(f"failed to synthesize HMod {ty} {ty} {ty}", t.syn)
             return Arith(t.op, kids[0], kids[1], ty)
-        leaf_ty = type_of(t)
-        if leaf_ty == ty:
-            return t
-        if leaf_ty == NAT and ty == INT:
-            return Cast(t)
-        raise _fail(f"type mismatch: term has type {leaf_ty} but is expected to have type {ty}", where)
+        return _coerce(t, ty, where)
 
     def pending(self, syn: Syn, scope: Scope, ty: Ty) -> Term:
         match syn:
@@ -394,37 +297,10 @@ class _Elaborator:
                 return Var(name, ty)
             case SUnOp(op="↑", arg=a):
                 inner = self.num(a, scope, None)
-                inner_ty = type_of(inner)
-                if inner_ty == ty:
-                    return inner
-                if inner_ty == NAT and ty == INT:
-                    return Cast(inner)
-                raise _fail(f"type mismatch: cannot coerce {inner_ty} to {ty}", syn)
+                if rank(type_of(inner)) > rank(ty):
+                    raise _fail(f"type mismatch: cannot coerce {type_of(inner)} to {ty}", syn)
+                return _coerce(inner, ty, syn)
         raise _fail("internal: unexpected pending leaf", syn)
-
-    def field_notation(self, syn: Syn, scope: Scope) -> Syn:
-        """`n.succ`, `a.gcd b`, `(x - 1).natAbs`: Lean's generalized field notation, resolved
-        to `Nat.f`/`Int.f` by the receiver's type, the receiver becoming the first argument."""
-        head, args = (syn.fn, syn.args) if isinstance(syn, SApp) else (syn, ())
-        receiver: Syn
-        match head:
-            case SIdent(name=name) if "." in name and name not in scope and constant_name(name) is None:
-                base, _, fld = name.partition(".")
-                if base not in scope or "." in fld:
-                    return syn
-                receiver = SIdent(base, pos=head.pos)
-            case SProj(expr=e, field=fld):
-                receiver = e
-            case _:
-                return syn
-        try:
-            rty = type_of(self.num(receiver, scope, None))
-        except ParseError:
-            return syn
-        cname = f"{'Nat' if rty == NAT else 'Int'}.{fld}"
-        if cname not in KNOWN_CONSTANTS:
-            return syn
-        return SApp(SIdent(cname, pos=head.pos), (receiver, *args), pos=_pos(syn))
 
     def leaf(self, syn: Syn, scope: Scope) -> Term:
         """A numeric leaf elaborated without expected type (its own type is known)."""
@@ -435,30 +311,33 @@ class _Elaborator:
                 if entry is None:
                     cname = constant_name(name)
                     if cname is not None:
+                        sig = KNOWN_CONSTANTS.get(cname)
+                        if sig is not None and not sig.args:
+                            return Const(cname, sig.result)  # type: ignore[arg-type]
                         raise _fail(f"function '{cname}' expects arguments", syn)
                     if name in ("True", "False") or name in TYPE_NAMES:
                         raise _fail(f"type mismatch: '{name}' is not a number", syn)
                     raise _fail(f"unknown identifier '{name}'", syn)
                 if isinstance(entry, (Base, Arrow)):
-                    if entry in (NAT, INT):
+                    if entry in NUM_RANK:
                         return Var(name, entry)
                     raise _fail(f"type mismatch: '{name}' has type {entry} but is expected to be a number", syn)
                 raise _fail(f"type mismatch: '{name}' is a proof, not a number", syn)
             case SApp():
                 return self.app(syn, scope, None)
             case SUnOp(op="!", arg=a):
-                sig = KNOWN_CONSTANTS["Nat.factorial"]
-                return App(Const("Nat.factorial", arrow(*sig.args, sig.result)), (self.num(a, scope, NAT),), NAT)  # type: ignore[arg-type]
+                fact = Const("Nat.factorial", Arrow(NAT, NAT))
+                return App(fact, (self.num(a, scope, NAT),), NAT)
             case SAscribe(expr=e, type=tsyn):
                 ty = elaborate_type(tsyn)
                 if ty == PROP:
                     return self.prop(e, scope)
-                if ty not in (NAT, INT):
-                    raise _fail(f"unsupported ascription to {ty}", syn)
-                return self.num(e, scope, ty)
+                if ty in NUM_RANK:
+                    return self.num(e, scope, ty)
+                return self.value(syn, scope)
             case SHole():
                 raise _fail("don't know how to synthesize placeholder", syn)
-            case SBinOp(op=op) if op in _RELS or op in _LOGIC or op == "→":
+            case SBinOp(op=op) if op in _RELS or op in _LOGIC or op in ("→", "∈"):
                 raise _fail(f"type mismatch: a proposition ('{op}') where a number is expected", syn)
             case SUnOp(op="¬") | SModEq() | SBinder(kind="∀") | SBinder(kind="∃"):
                 raise _fail("type mismatch: a proposition where a number is expected", syn)
@@ -468,7 +347,7 @@ class _Elaborator:
     def _other(self, syn: Syn, what: str) -> ParseError:
         match syn:
             case SBinder(kind="fun"):
-                return _fail("unsupported construct 'fun' (lambda)", syn)
+                return _fail(f"type mismatch: a function (fun) where {what} is expected", syn)
             case SAnon():
                 return _fail("unsupported construct '⟨⟩' (anonymous constructor)", syn)
             case STuple():
@@ -480,51 +359,19 @@ class _Elaborator:
             case _:
                 return _fail(f"type mismatch: expected {what}", syn)
 
-    def app(self, syn: SApp, scope: Scope, expected: Ty | None) -> Term:
-        """`f a b` for a local function or a known constant; arguments at the domain types."""
-        fn = syn.fn
-        if not isinstance(fn, SIdent):
-            raise _fail("function expected: cannot apply a non-identifier", syn)
-        entry = scope.get(fn.name)
-        if isinstance(entry, Arrow):
-            doms, cod = _arrow_parts(entry)
-            if len(syn.args) > len(doms):
-                raise _fail(f"function expected: '{fn.name}' takes {len(doms)} argument(s)", syn)
-            if len(syn.args) < len(doms):
-                raise _fail(f"unsupported partial application of '{fn.name}'", syn)
-            args = tuple(self.arg(a, scope, d) for a, d in zip(syn.args, doms))
-            return App(Var(fn.name, entry), args, cod)
-        if entry is not None:
-            raise _fail(f"function expected: '{fn.name}' is not a function", syn)
-        cname = constant_name(fn.name)
-        if cname is None:
-            raise _fail(f"unknown identifier '{fn.name}'", fn)
-        sig = KNOWN_CONSTANTS[cname]
-        if len(syn.args) != len(sig.args):
-            raise _fail(f"'{cname}' expects {len(sig.args)} argument(s), got {len(syn.args)}", syn)
-        alpha = NAT
-        poly_terms: list[Term] = []
-        if ALPHA in sig.args:
-            # the α-arguments form one tree, like the two sides of a relation
-            poly = [a for a, s in zip(syn.args, sig.args) if s == ALPHA]
-            exp = expected if sig.result == ALPHA and expected in (NAT, INT) else None
-            poly_terms = self.trees(poly, scope, exp, syn)
-            alpha = type_of(poly_terms[0])
-            if alpha not in sig.alpha_ok:
-                raise _fail(f"failed to synthesize an instance for '{cname}' at type {alpha}", syn)
-        doms, res = sig.instantiate(alpha)
-        args = tuple(
-            poly_terms.pop(0) if s == ALPHA else self.arg(a, scope, d)
-            for a, s, d in zip(syn.args, sig.args, doms)
-        )
-        return App(Const(cname, arrow(*doms, res)), args, res)
+    def is_prop_syntax(self, syn: Syn, scope: Scope) -> bool:
+        return _is_prop_syntax(syn, scope, self)
 
-    def arg(self, syn: Syn, scope: Scope, dom: Ty) -> Term:
-        if dom == PROP:
-            return self.prop(syn, scope)
-        if dom in (NAT, INT):
-            return self.num(syn, scope, dom)
-        raise _fail(f"unsupported higher-order argument of type {dom}", syn)
+
+def _coerce(t: Term, ty: Ty, where: Syn) -> Term:
+    """`t` at type `ty`: itself, or `↑t` up the chain ℕ < ℤ < ℚ < ℝ (one `Cast`, as Lean's
+    `Nat.cast`/`Int.cast`/`Rat.cast`)."""
+    leaf_ty = type_of(t)
+    if leaf_ty == ty:
+        return t
+    if leaf_ty in NUM_RANK and ty in NUM_RANK and rank(leaf_ty) < rank(ty):
+        return Cast(t, ty)
+    raise _fail(f"type mismatch: term has type {leaf_ty} but is expected to have type {ty}", where)
 
 
 def _leaves(t: _Tree) -> list[Term | _Pending]:
@@ -533,29 +380,28 @@ def _leaves(t: _Tree) -> list[Term | _Pending]:
     return [t]
 
 
-def _arrow_parts(ty: Ty) -> tuple[list[Ty], Ty]:
-    doms: list[Ty] = []
-    while isinstance(ty, Arrow):
-        doms.append(ty.dom)
-        ty = ty.cod
-    return doms, ty
-
-
 # ---------------------------------------------------------------- entry points
 
 
 def elaborate_term(syn: Syn, scope: Scope, expected: Ty | None = None) -> Term:
-    """A proposition (expected Prop, or a logical/relational form) or a numeric term."""
+    """A proposition (expected Prop, or a logical/relational form), a number, or a finset/set."""
     el = _Elaborator()
-    if expected == PROP or (expected is None and _is_prop_syntax(syn, scope)):
+    if expected == PROP or (expected is None and _is_prop_syntax(syn, scope, el)):
         return el.prop(syn, scope)
-    return el.num(syn, scope, expected)
+    if expected is None:
+        return el.value(syn, scope)
+    if expected in ALL_NUM:
+        return el.num(syn, scope, expected)
+    t = el.value(syn, scope)
+    if type_of(t) != expected:
+        raise _fail(f"type mismatch: term has type {type_of(t)} but is expected to have type {expected}", syn)
+    return t
 
 
-def _is_prop_syntax(syn: Syn, scope: Scope) -> bool:
-    syn = _Elaborator().field_notation(syn, scope)
+def _is_prop_syntax(syn: Syn, scope: Scope, el: _Elaborator | None = None) -> bool:
+    syn = (el or _Elaborator()).field_notation(syn, scope)
     match syn:
-        case SBinOp(op=op) if op in _RELS or op in _LOGIC or op == "→":
+        case SBinOp(op=op) if op in _RELS or op in _LOGIC or op in ("→", "∈"):
             return True
         case SUnOp(op="¬") | SModEq() | SBinder(kind="∀") | SBinder(kind="∃"):
             return True
@@ -566,9 +412,9 @@ def _is_prop_syntax(syn: Syn, scope: Scope) -> bool:
         case SApp(fn=SIdent(name=name)):
             entry = scope.get(name)
             if isinstance(entry, Arrow):
-                return _arrow_parts(entry)[1] == PROP
+                return arrow_parts(entry)[1] == PROP
             cname = constant_name(name)
-            return cname is not None and KNOWN_CONSTANTS[cname].result == PROP
+            return cname == "Function.Injective" or (cname is not None and result_slot(cname) == PROP)
         case SAscribe(type=SIdent(name="Prop")):
             return True
         case _:
@@ -609,3 +455,4 @@ def elaborate_theorem(thm: TheoremSyn) -> tuple[str, Goal]:
 def parse_statement(text: str) -> tuple[str, Goal]:
     """`theorem NAME BINDERS : PROP [:= ...]` -> (name, goal); ParseError with line/col."""
     return elaborate_theorem(parse_theorem(text))
+

@@ -1,12 +1,12 @@
 """Evaluation of closed terms with Lean's semantics, and the `decide` tactic built on it.
 
-Numbers evaluate to Python ints, propositions to bools. The semantics are Lean's, not
-Python's: ℕ subtraction truncates, `x / 0 = 0`, `x % 0 = x`, ℤ `/` and `%` are `Int.ediv`
-and `Int.emod`. Only what Lean can `decide` evaluates: a proposition is evaluable when a
-`Decidable` instance exists for it in Lean/Mathlib (relations between numbers, connectives,
-known decidable predicates, quantifiers over ℕ bounded by `x < k` / `x ≤ k`). The check is
-structural and done before evaluating, so `False ∧ ∀ x, P x` is refused even though
-short-circuiting would give an answer: Lean's instance synthesis fails on it too.
+Numbers evaluate to Python ints, propositions to bools, through `semantics` (ℕ subtraction
+truncates, `x / 0 = 0`, `x % 0 = x`, ℤ `/` and `%` are `Int.ediv` and `Int.emod`). Only what
+Lean can `decide` evaluates: a proposition is evaluable when a `Decidable` instance exists for
+it in Lean/Mathlib (relations between numbers, connectives, known decidable predicates,
+quantifiers over ℕ bounded by `x < k` / `x ≤ k`). The check is structural and done before
+evaluating, so `False ∧ ∀ x, P x` is refused even though short-circuiting would give an
+answer: Lean's instance synthesis fails on it too.
 
 Sizes are guarded: results above `MAX_BITS` bits raise `NotEvaluable` rather than eat
 memory, and quantifier loops call `deadline.check()` on every iteration.
@@ -18,38 +18,14 @@ import math
 from collections.abc import Callable, Mapping
 
 from lean_env.mini.errors import UNBOUNDED, Deadline, TacticFailure
-from lean_env.mini.terms import (
-    NAT,
-    NUMERIC,
-    PROP,
-    And,
-    App,
-    Arith,
-    Cast,
-    Const,
-    Exists,
-    FalseP,
-    Forall,
-    Goal,
-    Iff,
-    Imp,
-    Lit,
-    Neg,
-    Not,
-    Or,
-    Rel,
-    Term,
-    TrueP,
-    Var,
-    free_vars,
-    type_of,
+from lean_env.mini.semantics import (
+    MAX_BITS, NotEvaluable, arith, int_ediv, int_emod, int_fdiv, int_fmod, int_tdiv, int_tmod,
+    nat_mod, nat_sub, relation,
 )
-
-MAX_BITS = 1 << 20  # ~315k decimal digits: beyond this we refuse to compute
-
-
-class NotEvaluable(Exception):
-    """The term cannot be evaluated: free variable, unknown constant, undecidable, too big."""
+from lean_env.mini.terms import (
+    NAT, NUMERIC, PROP, And, App, Arith, Cast, Const, Exists, FalseP, Forall, Goal, Iff, Imp,
+    Lit, Neg, Not, Or, Rel, Term, TrueP, Var, free_vars, type_of,
+)
 
 
 class NotDecidable(NotEvaluable):
@@ -57,107 +33,6 @@ class NotDecidable(NotEvaluable):
 
 
 Value = int | bool
-
-# ---------------------------------------------------------------- Lean's integer division
-
-
-def int_ediv(a: int, b: int) -> int:
-    """`Int.ediv` (ℤ `/`): the quotient whose remainder is in `[0, |b|)`; `a / 0 = 0`."""
-    if b == 0:
-        return 0
-    return a // b if b > 0 else -(a // -b)
-
-
-def int_emod(a: int, b: int) -> int:
-    """`Int.emod` (ℤ `%`): always in `[0, |b|)` for `b ≠ 0`; `a % 0 = a`."""
-    if b == 0:
-        return a
-    return a % abs(b)
-
-
-def nat_sub(a: int, b: int) -> int:
-    """Truncated ℕ subtraction."""
-    return a - b if a > b else 0
-
-
-def nat_div(a: int, b: int) -> int:
-    return a // b if b else 0
-
-
-def nat_mod(a: int, b: int) -> int:
-    return a % b if b else a
-
-
-def dvd(a: int, b: int) -> bool:
-    """`a ∣ b` over ℕ or ℤ: `∃ c, b = a * c` (so `0 ∣ b ↔ b = 0`)."""
-    if a == 0:
-        return b == 0
-    return b % abs(a) == 0
-
-
-def _guard(v: int) -> int:
-    if v.bit_length() > MAX_BITS:
-        raise NotEvaluable("numeral too large to evaluate")
-    return v
-
-
-def power(base: int, exp: int) -> int:
-    """`base ^ exp` (exp ≥ 0), refused when the result would exceed `MAX_BITS` bits."""
-    if exp < 0:
-        raise NotEvaluable("negative exponent")
-    if base in (0, 1) or exp == 0:
-        return base**exp
-    if base == -1:
-        return -1 if exp % 2 else 1
-    if exp * math.log2(abs(base)) > MAX_BITS:
-        raise NotEvaluable("exponent too large to evaluate")
-    return base**exp
-
-
-def arith(op: str, a: int, b: int, ty: object) -> int:
-    """One arithmetic operation with Lean's semantics at type `ty` (ℕ or ℤ)."""
-    if op == "+":
-        return a + b
-    if op == "*":
-        return _guard(a * b)
-    if op == "^":
-        return power(a, b)
-    if ty == NAT:
-        match op:
-            case "-":
-                return nat_sub(a, b)
-            case "/":
-                return nat_div(a, b)
-            case "%":
-                return nat_mod(a, b)
-    else:
-        match op:
-            case "-":
-                return a - b
-            case "/":
-                return int_ediv(a, b)
-            case "%":
-                return int_emod(a, b)
-    raise NotEvaluable(f"unknown operator {op}")
-
-
-def relation(op: str, a: Value, b: Value) -> bool:
-    match op:
-        case "=":
-            return a == b
-        case "≠":
-            return a != b
-        case "<":
-            return a < b
-        case "≤":
-            return a <= b
-        case ">":
-            return a > b
-        case "≥":
-            return a >= b
-        case "∣":
-            return dvd(int(a), int(b))
-    raise NotEvaluable(f"unknown relation {op}")
 
 
 # ---------------------------------------------------------------- known constants
@@ -223,25 +98,6 @@ def fib(n: int) -> int:
     for _ in range(n):
         a, b = b, a + b
     return a
-
-
-def int_fdiv(a: int, b: int) -> int:
-    return a // b if b else 0
-
-
-def int_fmod(a: int, b: int) -> int:
-    return a % b if b else a
-
-
-def int_tdiv(a: int, b: int) -> int:
-    if b == 0:
-        return 0
-    q = abs(a) // abs(b)
-    return q if (a >= 0) == (b > 0) else -q
-
-
-def int_tmod(a: int, b: int) -> int:
-    return a - b * int_tdiv(a, b) if b else a
 
 
 # name -> (arity, implementation). Names are Lean's; the elaborator produces them.

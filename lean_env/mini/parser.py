@@ -1,9 +1,13 @@
-"""Tokenizer and precedence-climbing parser for the Lean 4 term syntax `mini` understands.
+"""Precedence-climbing parser for the Lean 4 term syntax `mini` understands (tokens: `lexer.py`).
 
 The parser only reads: it builds `syntax.py` nodes and leaves typing to `elaborate.py`.
-Precedences are Lean 4's (`↔` 20, `→` 25, `∨` 30, `∧` 35, `¬` arg 40, relations 50,
-`+ -` 65, `* / %` 70, unary `-` and `^` 75, application and `↑`/`!` max), so the same text
-groups the same way as in Lean. `parse_term` stops quietly at tokens it cannot continue
+Precedences are Lean 4's (`↔` 20, `→` 25, `∨` 30, `∧` 35, `¬` arg 40, relations and `∈` 50,
+`+ -` 65, big operator bodies 67, `* / %` 70, unary `-` 75, `^` 80, application, `↑`, `√`,
+`!` and `⁻¹` max), so the same text groups the same way as in Lean and Mathlib. Mathlib
+notations are desugared as Mathlib's macros do: `∑ x ∈ s, f` is `Finset.sum s fun x => f`,
+`{x | P}` is `setOf fun x => P`, `∃! x, P` is `ExistsUnique fun x => P`, `√x` is
+`Real.sqrt x`, `⌊x⌋`/`⌈x⌉₊` are `Int.floor x`/`Nat.ceil x`, `x⁻¹` is `Inv.inv x`, `a ∉ s`
+is `¬a ∈ s`. `parse_term` stops quietly at tokens it cannot continue
 with (`,` `)` `:=` `at` `with` ...), which lets the tactic parser read the pieces of
 `rw [h₁, ← h₂] at h₃` one term at a time. Constructs outside the fragment raise a
 `ParseError` that names them, so coverage reports can count what blocks a statement.
@@ -11,124 +15,14 @@ with (`,` `)` `:=` `at` `with` ...), which lets the tactic parser read the piece
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NoReturn
 
 from .errors import ParseError
+from .lexer import Token, tokenize  # noqa: F401  (re-exported: callers import tokenize from here)
 from .syntax import (
     SAnon, SApp, SAscribe, SBinder, SBinderGroup, SBinOp, SBy, SHole, SIdent, SModEq, SNum,
     SProj, STuple, SUnOp, Syn, TheoremSyn,
 )
-
-# ---------------------------------------------------------------- tokens
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One token; `text` is normalized (`->` reads `→`), offsets point into the raw text."""
-
-    kind: str  # "ident" | "num" | "sym" | "eof"
-    text: str
-    line: int
-    col: int
-    offset: int
-    end: int
-
-
-# Multi-character ASCII symbols, longest first, with their unicode normal form.
-_MULTI = (
-    ("<;>", "<;>"), ("<->", "↔"), (":=", ":="), ("=>", "=>"), ("->", "→"), ("<-", "←"),
-    ("<=", "≤"), (">=", "≥"), ("!=", "≠"), ("/\\", "∧"), ("\\/", "∨"), ("..", ".."),
-    ("::", "::"), ("<|", "<|"), ("∃!", "∃!"), ("⁻¹", "⁻¹"), ("++", "++"),
-)
-_SINGLE_NORMAL = {"~": "¬", "↦": "=>", "λ": "λ"}
-_NOT_IDENT_START = set("λΠΣ")
-_SUBSCRIPTS = set("₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₔₕₖₗₘₙₚₛₜᵢᵣᵤᵥⱼ")
-
-
-def _ident_start(c: str) -> bool:
-    return (c.isalpha() and c not in _NOT_IDENT_START) or c == "_"
-
-
-def _ident_rest(c: str) -> bool:
-    return c.isalnum() or c in "_'?✝" or c in _SUBSCRIPTS
-
-
-def tokenize(text: str) -> list[Token]:
-    """Split Lean text into tokens, skipping whitespace and (nested) comments."""
-    tokens: list[Token] = []
-    i, n = 0, len(text)
-    line, line_start = 1, 0
-
-    def advance_to(j: int) -> None:
-        nonlocal i, line, line_start
-        while i < j:
-            if text[i] == "\n":
-                line += 1
-                line_start = i + 1
-            i += 1
-
-    while i < n:
-        c = text[i]
-        if c.isspace():
-            advance_to(i + 1)
-            continue
-        if text.startswith("--", i):
-            j = text.find("\n", i)
-            advance_to(n if j < 0 else j)
-            continue
-        if text.startswith("/-", i):
-            depth, j = 1, i + 2
-            while j < n and depth:
-                if text.startswith("/-", j):
-                    depth, j = depth + 1, j + 2
-                elif text.startswith("-/", j):
-                    depth, j = depth - 1, j + 2
-                else:
-                    j += 1
-            if depth:
-                raise ParseError("unterminated comment", line, i - line_start + 1)
-            advance_to(j)
-            continue
-        start, col = i, i - line_start + 1
-        if _ident_start(c) and not (c == "_" and not (i + 1 < n and _ident_rest(text[i + 1]))):
-            j = i + 1
-            while True:
-                while j < n and _ident_rest(text[j]):
-                    j += 1
-                # dotted names: `Nat.gcd`, `h.1`, `h₀.2.1`, `h.mp`
-                if j + 1 < n and text[j] == "." and (_ident_start(text[j + 1]) or text[j + 1].isdigit()):
-                    j += 1
-                    if text[j].isdigit():
-                        while j < n and text[j].isdigit():
-                            j += 1
-                    continue
-                break
-            tokens.append(Token("ident", text[start:j], line, col, start, j))
-            advance_to(j)
-            continue
-        if c.isdigit():
-            j = i
-            while j < n and text[j].isdigit():
-                j += 1
-            if j + 1 < n and text[j] == "." and text[j + 1].isdigit():  # decimal literal
-                j += 1
-                while j < n and text[j].isdigit():
-                    j += 1
-            tokens.append(Token("num", text[start:j], line, col, start, j))
-            advance_to(j)
-            continue
-        for raw, norm in _MULTI:
-            if text.startswith(raw, i):
-                tokens.append(Token("sym", norm, line, col, start, i + len(raw)))
-                advance_to(i + len(raw))
-                break
-        else:
-            tokens.append(Token("sym", _SINGLE_NORMAL.get(c, c), line, col, start, i + 1))
-            advance_to(i + 1)
-    tokens.append(Token("eof", "", line, i - line_start + 1, n, n))
-    return tokens
-
 
 # ---------------------------------------------------------------- grammar tables
 
@@ -139,13 +33,13 @@ INFIX: dict[str, tuple[int, int, int]] = {
     "→": (25, 26, 25),
     "∨": (30, 31, 30),
     "∧": (35, 36, 35),
-    **{op: (50, 51, 51) for op in ("=", "≠", "<", "≤", ">", "≥", "∣", "≡")},
+    **{op: (50, 51, 51) for op in ("=", "≠", "<", "≤", ">", "≥", "∣", "≡", "∈", "∉")},
     "+": (65, 65, 66),
     "-": (65, 65, 66),
     "*": (70, 70, 71),
     "/": (70, 70, 71),
     "%": (70, 70, 71),
-    "^": (75, 76, 75),
+    "^": (80, 81, 80),
 }
 NOT_ARG_PREC = 40
 NEG_PREC = 75
@@ -160,21 +54,23 @@ _OPENERS = {v: k for k, v in _CLOSERS.items()}
 
 # Tokens outside the fragment, with the name the coverage report shows.
 UNSUPPORTED: dict[str, str] = {
-    "∑": "big operators", "∏": "big operators", "∈": "set membership", "∉": "set membership",
     "⊆": "subset", "⊂": "subset", "∩": "set intersection", "∪": "set union", "\\": "set difference",
-    "∘": "function composition", "•": "scalar multiplication", "⁻¹": "inverse", "√": "square root",
-    "∫": "integral", "×": "product type", "∃!": "unique existence", "{": "set-builder notation",
-    "%[": "list literal", "[": "list literal", "·": "cdot function", "@": "explicit application",
-    "if": "if-then-else", "let": "let", "have": "have term", "show": "show term", "match": "match",
-    "calc": "calc term", "∞": "infinity", "π": "real pi", "++": "append", "::": "list cons",
-    "..": "range", "∆": "symmetric difference", "⌊": "floor", "⌈": "ceiling", "‖": "norm",
+    "∘": "function composition", "•": "scalar multiplication",
+    "∫": "integral", "×": "product type", "%[": "list literal", "[": "list literal", "·": "cdot function",
+    "@": "explicit application", "if": "if-then-else", "let": "let", "have": "have term",
+    "show": "show term", "match": "match", "calc": "calc term", "∞": "infinity", "++": "append",
+    "::": "list cons", "..": "range", "∆": "symmetric difference", "‖": "norm",
     "∂": "derivative", "⨆": "supremum", "⨅": "infimum", "'": "character literal", '"': "string literal",
     "#": "hash command", "$": "dollar application", "<|": "pipe", "|>": "pipe",
     "≃": "equivalence", "≅": "isomorphism", "⊤": "top", "⊥": "bottom",
 }
-_BINDER_PRED_OPS = (">", "≥", "<", "≤", "≠")
+_BINDER_PRED_OPS = (">", "≥", "<", "≤", "≠", "∈")
 # Infix operators outside the fragment: an error where they follow a term, not a stop.
-INFIX_UNSUPPORTED = frozenset("∈ ∉ ⊆ ⊂ ∩ ∪ \\ ∘ • ⁻¹ × ++ :: ∆ $ <| ≃ ≅".split())
+INFIX_UNSUPPORTED = frozenset("⊆ ⊂ ∩ ∪ \\ ∘ • × ++ :: ∆ $ <| ≃ ≅".split())
+BIGOP_BODY_PREC = 67  # Mathlib: `∑ x ∈ s, f x + 1` is `(∑ x ∈ s, f x) + 1`
+BIGOP_FNS = {"∑": "Finset.sum", "∏": "Finset.prod"}
+# `⌊x⌋`, `⌈x⌉` (Int.floor/ceil) and with a trailing `₊` (Nat.floor/ceil)
+_FLOORS = {"⌊": ("⌋", "Int.floor", "Nat.floor"), "⌈": ("⌉", "Int.ceil", "Nat.ceil")}
 
 
 def _unsupported(text: str) -> str:
@@ -256,6 +152,8 @@ class Parser:
             rhs = self.parse_term(rhs_prec)
             if op == "≡":
                 lhs = self._modeq(lhs, rhs, tok)
+            elif op == "∉":  # Lean's `a ∉ s` is notation for `¬(a ∈ s)`
+                lhs = SUnOp("¬", SBinOp("∈", lhs, rhs, pos=_pos_of(lhs, tok)), pos=_pos_of(lhs, tok))
             else:
                 lhs = SBinOp(op, lhs, rhs, pos=_pos_of(lhs, tok))
             level = prec
@@ -285,10 +183,14 @@ class Parser:
                 self._unexpected("term")
             self.next()
             return SUnOp("-", self.parse_term(NEG_PREC), pos=pos), NEG_PREC
-        if tok.kind == "sym" and t in ("∀", "∃", "λ") or tok.kind == "ident" and t == "fun":
+        if tok.kind == "sym" and t in ("∀", "∃", "∃!", "λ") or tok.kind == "ident" and t == "fun":
             if min_prec >= MAX_PREC:
                 self._unexpected("term")
             return self._parse_binder(), 0
+        if tok.kind == "sym" and t in BIGOP_FNS:
+            if min_prec >= MAX_PREC:
+                self._unexpected("term")
+            return self._parse_bigop(), BIGOP_BODY_PREC
         if tok.kind == "ident" and t == "by":
             return self._parse_by(), 0
         head = self._parse_arg()
@@ -309,7 +211,7 @@ class Parser:
             return tok.text not in STOP_WORDS
         if tok.kind != "sym":
             return False
-        if tok.text in ("(", "⟨", "_", "↑"):
+        if tok.text in ("(", "⟨", "_", "↑", "√", "⌊", "⌈", "{"):
             return True
         if tok.text == "|":
             return self._abs_opens()
@@ -320,7 +222,7 @@ class Parser:
         tok = self.peek()
         prev = self.tokens[self.i - 1] if self.i else None
         ends_term = prev is not None and (
-            prev.kind in ("ident", "num") or prev.text in (")", "]", "⟩", "!", "|")
+            prev.kind in ("ident", "num") or prev.text in (")", "]", "⟩", "!", "|", "⁻¹", "⌋", "⌉", "₊", "}")
         )
         if (
             self._abs_depth and ends_term and prev.end == tok.offset
@@ -345,7 +247,8 @@ class Parser:
                     self.error("expected field name", fld)
                 e = SProj(e, fld.text, pos=_pos_of(e, tok))
             elif tok.kind == "sym" and tok.text == "⁻¹":
-                self.error(_unsupported("⁻¹"), tok)
+                self.next()
+                e = SApp(SIdent("Inv.inv", pos=_pos_of(e, tok)), (e,), pos=_pos_of(e, tok))
             else:
                 return e
 
@@ -377,6 +280,13 @@ class Parser:
             if tok.text == "↑":
                 self.next()
                 return SUnOp("↑", self._parse_arg(), pos=pos)
+            if tok.text == "√":  # Mathlib: `prefix:max "√" => Real.sqrt`
+                self.next()
+                return SApp(SIdent("Real.sqrt", pos=pos), (self._parse_arg(),), pos=pos)
+            if tok.text in _FLOORS:
+                return self._parse_floor()
+            if tok.text == "{":
+                return self._parse_set_builder()
             if tok.text == "|" and self._abs_opens():
                 self._abs_openers.append(self.i)
                 self.next()
@@ -400,6 +310,74 @@ class Parser:
                     self._unexpected(f"',' or '{closer}'")
         self._bracket_depth -= 1
         return items
+
+    def _inner(self, closer: str) -> Syn:
+        """A full term up to `closer` (consumed), as inside parentheses."""
+        self._bracket_depth += 1
+        saved_abs, self._abs_depth = self._abs_depth, 0
+        inner = self.parse_term(0)
+        self._expect_closer(closer)
+        self._bracket_depth -= 1
+        self._abs_depth = saved_abs
+        return inner
+
+    def _parse_floor(self) -> Syn:
+        """`⌊x⌋` / `⌈x⌉` (Int.floor / Int.ceil), `⌊x⌋₊` / `⌈x⌉₊` (Nat.floor / Nat.ceil)."""
+        tok = self.next()
+        closer, int_fn, nat_fn = _FLOORS[tok.text]
+        inner = self._inner(closer)
+        fn = nat_fn if self.accept("₊") else int_fn
+        return SApp(SIdent(fn, pos=(tok.line, tok.col)), (inner,), pos=(tok.line, tok.col))
+
+    def _parse_set_builder(self) -> Syn:
+        """`{x : T | P}` / `{x | P}` (`setOf fun x => P`) and `{x ∈ s | P}` (`Finset.filter`)."""
+        tok = self.expect("{")
+        pos = (tok.line, tok.col)
+        name_tok = self.peek()
+        if not (name_tok.kind == "ident" and name_tok.text not in STOP_WORDS and self.peek(1).text in (":", "|", "∈")):
+            self.error("unsupported construct '{' (set or finset literal)", tok)
+        name = self.next().text
+        self._bracket_depth += 1
+        saved_abs, self._abs_depth = self._abs_depth, 0
+        finset: Syn | None = None
+        group = SBinderGroup((name,))
+        if self.accept(":"):
+            group = SBinderGroup((name,), type=self.parse_term(0))
+        elif self.accept("∈"):
+            finset = self.parse_term(0)
+        if not self.accept("|"):
+            self._unexpected("'|'")
+        body = self.parse_term(0)
+        self._expect_closer("}")
+        self._bracket_depth -= 1
+        self._abs_depth = saved_abs
+        pred = SBinder("fun", (group,), body, pos=pos)
+        if finset is not None:
+            return SApp(SIdent("Finset.filter", pos=pos), (pred, finset), pos=pos)
+        return SApp(SIdent("setOf", pos=pos), (pred,), pos=pos)
+
+    def _parse_bigop(self) -> Syn:
+        """`∑ x ∈ s, f x` (also `∑ x in s, ...` and `∑ x ∈ s with p x, ...`), desugared as
+        Mathlib does to `Finset.sum s (fun x => f x)`; the body is parsed at 67."""
+        tok = self.next()
+        pos = (tok.line, tok.col)
+        name_tok = self.next()
+        if name_tok.kind != "ident" or name_tok.text in STOP_WORDS:
+            self.error(f"unsupported construct '{tok.text}' (big operator binder)", name_tok)
+        if not (self.accept("∈") or self.accept("in")):
+            self.error(f"unsupported construct '{tok.text} x, ...' (big operator over a type)", self.peek())
+        self._bracket_depth += 1
+        finset = self.parse_term(0)
+        if self.accept("with"):
+            pred = self.parse_term(0)
+            lam = SBinder("fun", (SBinderGroup((name_tok.text,)),), pred, pos=pos)
+            finset = SApp(SIdent("Finset.filter", pos=pos), (lam, finset), pos=pos)
+        self._bracket_depth -= 1
+        if not self.accept(","):
+            self._unexpected("','")
+        body = self.parse_term(BIGOP_BODY_PREC)
+        lam = SBinder("fun", (SBinderGroup((name_tok.text,)),), body, pos=pos)
+        return SApp(SIdent(BIGOP_FNS[tok.text], pos=pos), (finset, lam), pos=pos)
 
     def _parse_paren(self) -> Syn:
         open_tok = self.expect("(")
@@ -459,8 +437,9 @@ class Parser:
 
     # -------------------------------------------------------- binders
 
-    def _parse_binder(self) -> SBinder:
+    def _parse_binder(self) -> Syn:
         tok = self.next()
+        pos = (tok.line, tok.col)
         kind = {"λ": "fun", "fun": "fun"}.get(tok.text, tok.text)
         groups = self._quantifier_groups(kind)
         if kind == "fun":
@@ -469,7 +448,15 @@ class Parser:
         elif not self.accept(","):
             self._unexpected("','")
         body = self.parse_term(0)
-        return SBinder(kind, tuple(groups), body, pos=(tok.line, tok.col))
+        if kind != "∃!":
+            return SBinder(kind, tuple(groups), body, pos=pos)
+        # `∃! x y, P` is `ExistsUnique fun x => ExistsUnique fun y => P`
+        singles = [SBinderGroup((n,), type=g.type) for g in groups for n in g.names]
+        if any(g.pred is not None or not g.names for g in groups):
+            self.error("unsupported construct '∃!' with a binder predicate", tok)
+        for g in reversed(singles):
+            body = SApp(SIdent("ExistsUnique", pos=pos), (SBinder("fun", (g,), body, pos=pos),), pos=pos)
+        return body
 
     def _quantifier_groups(self, kind: str) -> list[SBinderGroup]:
         """`x y`, `x y : T`, `(x : T) {y : T}`, `x > 0` (binder predicate), mixed as Lean allows."""
@@ -498,7 +485,7 @@ class Parser:
         elif bare and tok.kind == "sym" and tok.text in _BINDER_PRED_OPS and kind != "fun":
             self.next()
             groups.append(SBinderGroup(tuple(bare), pred=(tok.text, self.parse_term(51))))
-        elif bare and tok.kind == "sym" and tok.text in UNSUPPORTED and tok.text in "∈∉⊆⊂":
+        elif bare and tok.kind == "sym" and tok.text in UNSUPPORTED and tok.text in "⊆⊂":
             self.error(_unsupported(tok.text), tok)
         elif bare:
             groups.append(SBinderGroup(tuple(bare)))

@@ -25,108 +25,18 @@ negative coefficients as subtraction (`x - y * 3`), a leading negative one as `-
 
 from __future__ import annotations
 
+from lean_env.mini import poly as P
 from lean_env.mini.errors import UNBOUNDED, Deadline, TacticFailure
-from lean_env.mini.evaluate import NotEvaluable, arith, power
+from lean_env.mini.poly import Monomial, Poly
+from lean_env.mini.semantics import NotEvaluable, arith, power
 from lean_env.mini.terms import (
-    NAT,
-    NUMERIC,
-    App,
-    Arith,
-    Cast,
-    Goal,
-    Lit,
-    Local,
-    Neg,
-    Rel,
-    Term,
-    Ty,
-    map_children,
-    type_of,
+    NAT, NUMERIC, App, Arith, Cast, Goal, Lit, Local, Neg, Rel, Term, Ty, map_children, type_of,
 )
-
-Mono = tuple[tuple[int, int], ...]  # sorted (atom index, exponent > 0)
-Poly = dict[Mono, int]  # nonzero coefficients only
-ONE: Mono = ()
-
-# ---------------------------------------------------------------- polynomial arithmetic
-
-
-def _const(c: int) -> Poly:
-    return {ONE: c} if c else {}
-
-
-def _constant_value(p: Poly) -> int | None:
-    if not p:
-        return 0
-    if len(p) == 1 and ONE in p:
-        return p[ONE]
-    return None
-
-
-def _add(p: Poly, q: Poly) -> Poly:
-    out = dict(p)
-    for m, c in q.items():
-        v = out.get(m, 0) + c
-        if v:
-            out[m] = v
-        else:
-            out.pop(m, None)
-    return out
-
-
-def _neg(p: Poly) -> Poly:
-    return {m: -c for m, c in p.items()}
-
-
-def _mono_mul(a: Mono, b: Mono) -> Mono:
-    if not a:
-        return b
-    if not b:
-        return a
-    exps = dict(a)
-    for i, e in b:
-        exps[i] = exps.get(i, 0) + e
-    return tuple(sorted(exps.items()))
-
-
-def _mul(p: Poly, q: Poly, deadline: Deadline) -> Poly:
-    out: Poly = {}
-    for ma, ca in p.items():
-        deadline.check()
-        for mb, cb in q.items():
-            m = _mono_mul(ma, mb)
-            v = out.get(m, 0) + ca * cb
-            if v:
-                out[m] = v
-            else:
-                out.pop(m, None)
-    return out
-
-
-def _pow(p: Poly, n: int, deadline: Deadline) -> Poly:
-    if n == 0:
-        return _const(1)
-    if len(p) <= 1:  # a single monomial (or zero): exponents scale, the coefficient is a power
-        return {tuple((i, e * n) for i, e in m): power(c, n) for m, c in p.items()}
-    result = _const(1)
-    base = p
-    while n:
-        if n & 1:
-            result = _mul(result, base, deadline)
-        n >>= 1
-        if n:
-            base = _mul(base, base, deadline)
-    return result
-
 
 # ---------------------------------------------------------------- normalizer
 
 
-def _lit(v: int, ty: Ty) -> Term:
-    return Lit(v, ty) if v >= 0 else Neg(Lit(-v, ty), ty)
-
-
-def _sort_key(m: Mono) -> tuple[int, Mono]:
+def _sort_key(m: Monomial) -> tuple[int, Monomial]:
     return (sum(e for _, e in m), m)
 
 
@@ -143,42 +53,48 @@ class RingNormalizer:
         if i is None:
             i = self.index[t] = len(self.atoms)
             self.atoms.append(t)
-        return {((i, 1),): 1}
+        return P.atom(i)
+
+    def power(self, p: Poly, n: int) -> Poly:
+        """`p ^ n`; NotEvaluable when a coefficient would be too large to compute."""
+        if n and len(p) <= 1:  # one monomial (or zero): exponents scale, the coefficient is a power
+            return {tuple((i, e * n) for i, e in m): power(c, n) for m, c in p.items()}
+        return P.power(p, n, self.deadline)
 
     def poly(self, t: Term) -> Poly:
         """The polynomial of a numeric term."""
         self.deadline.check()
         match t:
             case Lit(value=v):
-                return _const(v)
+                return P.const(v)
             case Neg(arg=a):
-                return _neg(self.poly(a))
+                return P.scale(self.poly(a), -1)
             case Arith(op="+", lhs=a, rhs=b):
-                return _add(self.poly(a), self.poly(b))
+                return P.add(self.poly(a), self.poly(b))
             case Arith(op="*", lhs=a, rhs=b):
-                return _mul(self.poly(a), self.poly(b), self.deadline)
+                return P.mul(self.poly(a), self.poly(b), self.deadline)
             case Arith(op="-", lhs=a, rhs=b, ty=ty) if ty != NAT:
-                return _add(self.poly(a), _neg(self.poly(b)))
+                return P.add(self.poly(a), self.poly(b), -1)
             case Arith(op="^", lhs=a, rhs=b, ty=ty):
                 pa, pb = self.poly(a), self.poly(b)
-                n = _constant_value(pb)
+                n = P.constant_value(pb)
                 if n is not None:
                     try:
-                        return _pow(pa, n, self.deadline)
+                        return self.power(pa, n)
                     except NotEvaluable:
                         pass  # too large to expand: keep the power as an atom
                 return self.atom(Arith("^", self.render(pa, ty), self.render(pb, NAT), ty))
             case Arith(op=op, lhs=a, rhs=b, ty=ty):  # ℕ `-`, `/`, `%`
                 pa, pb = self.poly(a), self.poly(b)
-                va, vb = _constant_value(pa), _constant_value(pb)
+                va, vb = P.constant_value(pa), P.constant_value(pb)
                 if va is not None and vb is not None:
-                    return _const(arith(op, va, vb, ty))
+                    return P.const(arith(op, va, vb, ty))
                 return self.atom(Arith(op, self.render(pa, ty), self.render(pb, ty), ty))
             case Cast(arg=a, ty=ty):
                 pa = self.poly(a)
-                va = _constant_value(pa)
+                va = P.constant_value(pa)
                 if va is not None:
-                    return _const(va)
+                    return P.const(va)
                 return self.atom(Cast(self.render(pa, type_of(a)), ty))
             case App(fn=fn, args=args, ty=ty):
                 return self.atom(App(fn, tuple(self.normalize(x) for x in args), ty))
@@ -208,7 +124,7 @@ class RingNormalizer:
         assert out is not None
         return out
 
-    def _monomial(self, m: Mono, c: int, ty: Ty) -> Term:
+    def _monomial(self, m: Monomial, c: int, ty: Ty) -> Term:
         """`x * y ^ 2 * c` for c > 0 (the coefficient omitted when 1)."""
         out: Term | None = None
         for i, e in m:
@@ -218,7 +134,7 @@ class RingNormalizer:
             return Lit(c, ty)
         return out if c == 1 else Arith("*", out, Lit(c, ty), ty)
 
-    def _negated(self, m: Mono, c: int, ty: Ty) -> Term:
+    def _negated(self, m: Monomial, c: int, ty: Ty) -> Term:
         if not m:
             return Neg(Lit(c, ty), ty)
         return Neg(self._monomial(m, c, ty), ty)

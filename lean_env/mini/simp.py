@@ -47,42 +47,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lean_env.mini.errors import UNBOUNDED, Deadline, TacticFailure
-from lean_env.mini.evaluate import CONSTANTS, NotEvaluable, arith, evaluate, relation
+from lean_env.mini.evaluate import CONSTANTS, evaluate
+from lean_env.mini.semantics import NotEvaluable, arith, relation
 from lean_env.mini.terms import (
-    FALSE,
-    INT,
-    NAT,
-    NUMERIC,
-    PROP,
-    TRUE,
-    And,
-    App,
-    Arith,
-    Cast,
-    Const,
-    Exists,
-    FalseP,
-    Forall,
-    Goal,
-    Iff,
-    Imp,
-    Lit,
-    Local,
-    Neg,
-    Not,
-    Or,
-    Rel,
-    Term,
-    TrueP,
-    Ty,
-    Var,
-    alpha_eq,
-    children,
-    fresh_name,
-    free_vars,
-    subst,
-    subst_many,
-    type_of,
+    FALSE, INT, NAT, NUMERIC, PROP, TRUE, And, App, Arith, Cast, Const, Exists, FalseP, Forall,
+    Goal, Iff, Imp, Lit, Local, Neg, Not, Or, Rel, Term, TrueP, Ty, Var, alpha_eq, children,
+    fresh_name, free_vars, subst, subst_many, type_of,
 )
 
 MAX_STEPS = 10_000  # rewrites per call before giving up, like Lean's `maxSteps`

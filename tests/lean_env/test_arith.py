@@ -4,6 +4,7 @@ a soundness property against an independent brute-force evaluator with Lean's se
 from __future__ import annotations
 
 import itertools
+from functools import partial
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +16,8 @@ from lean_env.mini.terms import (
     FALSE, INT, NAT, PROP, TRUE, And, App, Arith, Cast, Const, Forall, Goal, Iff, Imp, Lit, Local,
     Neg, Not, Or, Rel, Term, Var, arrow, free_vars, subterms, type_of,
 )
+
+from .lean_oracle import lean_value
 
 # ---------------------------------------------------------------- building terms
 
@@ -39,28 +42,7 @@ def ar(op: str, p, q) -> Term:
     return Arith(op, p, q, type_of(p))
 
 
-def add(p, q) -> Term:
-    return ar("+", p, q)
-
-
-def sub(p, q) -> Term:
-    return ar("-", p, q)
-
-
-def mul(p, q) -> Term:
-    return ar("*", p, q)
-
-
-def div(p, q) -> Term:
-    return ar("/", p, q)
-
-
-def mod(p, q) -> Term:
-    return ar("%", p, q)
-
-
-def pw(p, n) -> Term:
-    return ar("^", p, n)
+add, sub, mul, div, mod, pw = (partial(ar, o) for o in "+-*/%^")
 
 
 def up(p) -> Term:
@@ -73,32 +55,7 @@ def rel(op: str, p, q) -> Term:
     return Rel(op, p, _t(q, p))
 
 
-def lt(p, q) -> Term:
-    return rel("<", p, q)
-
-
-def le(p, q) -> Term:
-    return rel("≤", p, q)
-
-
-def eq(p, q) -> Term:
-    return rel("=", p, q)
-
-
-def ne(p, q) -> Term:
-    return rel("≠", p, q)
-
-
-def gt(p, q) -> Term:
-    return rel(">", p, q)
-
-
-def ge(p, q) -> Term:
-    return rel("≥", p, q)
-
-
-def dvd(p, q) -> Term:
-    return rel("∣", p, q)
+lt, le, eq, ne, gt, ge, dvd = (partial(rel, o) for o in ("<", "≤", "=", "≠", ">", "≥", "∣"))
 
 
 def call(fn: str, ty, *args: Term) -> Term:
@@ -312,60 +269,6 @@ def test_positivity_rejects():
 # ---------------------------------------------------------------- soundness property
 
 
-def lean_div(p: int, q: int) -> int:
-    """Int.ediv, written independently of the implementation."""
-    if q == 0:
-        return 0
-    if q > 0:
-        return p // q
-    return -(p // -q)
-
-
-def lean_eval(t: Term, env: dict[str, int], fn) -> int | bool:
-    ev = lambda s: lean_eval(s, env, fn)  # noqa: E731
-    match t:
-        case Var(name=n) if n in env:
-            return env[n]
-        case Lit(value=v):
-            return v
-        case Neg(arg=s):
-            return -ev(s)
-        case Cast(arg=s):
-            return ev(s)
-        case App(args=(s,)):
-            return fn(ev(s))
-        case Arith(op=op, lhs=p, rhs=q, ty=ty):
-            u, v = ev(p), ev(q)
-            if op == "+":
-                return u + v
-            if op == "-":
-                return max(0, u - v) if ty == NAT else u - v
-            if op == "*":
-                return u * v
-            if op == "/":
-                return lean_div(u, v)
-            if op == "%":
-                return u - v * lean_div(u, v)
-            return u**v
-        case Rel(op=op, lhs=p, rhs=q):
-            u, v = ev(p), ev(q)
-            return {
-                "=": u == v, "≠": u != v, "<": u < v, "≤": u <= v, ">": u > v, "≥": u >= v,
-                "∣": v == 0 if u == 0 else v % u == 0,
-            }[op]
-        case Not(arg=p):
-            return not ev(p)
-        case And(lhs=p, rhs=q):
-            return ev(p) and ev(q)
-        case Or(lhs=p, rhs=q):
-            return ev(p) or ev(q)
-        case Imp(lhs=p, rhs=q):
-            return (not ev(p)) or ev(q)
-        case Iff(lhs=p, rhs=q):
-            return ev(p) == ev(q)
-    raise AssertionError(f"cannot evaluate {t}")
-
-
 FUNCTIONS = [lambda t: t, lambda t: -t, lambda t: t * t, lambda t: 1, lambda t: t % 3 - 1]
 BOX = {NAT: range(0, 6), INT: range(-5, 6)}
 VARS = {NAT: [x, y], INT: [a, b]}
@@ -425,7 +328,7 @@ def has_counterexample(g: Goal) -> bool:
     for fn in FUNCTIONS if uses_f else FUNCTIONS[:1]:
         for values in itertools.product(*(BOX[v.ty] for v in used)):
             env = {v.name: val for v, val in zip(used, values)}
-            if all(lean_eval(h, env, fn) for h in hyps) and not lean_eval(g.target, env, fn):
+            if all(lean_value(h, env, fn) for h in hyps) and not lean_value(g.target, env, fn):
                 return True
     return False
 
@@ -453,7 +356,7 @@ def test_linarith_sound_on_random_goals(target, hyps):
 
 def test_evaluator_agrees_with_lean():
     """The brute-force oracle itself: Lean's values, and a true and a false goal."""
-    assert all(lean_eval(t, {}, None) for t in LITERAL_FACTS)
+    assert all(lean_value(t, {}, None) for t in LITERAL_FACTS)
     assert has_counterexample(goal(eq(add(sub(x, y), y), x)))
     assert has_counterexample(goal(ge(App(f, (a,), INT), a)))
     assert not has_counterexample(goal(lt(div(x, 2), add(x, 1))))

@@ -7,60 +7,15 @@ import time
 import pytest
 
 from lean_env.mini.errors import Deadline, DeadlineExceeded, TacticFailure
-from lean_env.mini.evaluate import (
-    NotDecidable,
-    NotEvaluable,
-    decide,
-    evaluate,
-    int_ediv,
-    int_emod,
-    is_closed,
-)
+from lean_env.mini.evaluate import NotDecidable, NotEvaluable, decide, evaluate, is_closed
+from lean_env.mini.semantics import arith, int_ediv, int_emod, relation
 from lean_env.mini.terms import (
-    FALSE,
-    INT,
-    NAT,
-    PROP,
-    TRUE,
-    And,
-    App,
-    Arith,
-    Cast,
-    Const,
-    Exists,
-    Forall,
-    Goal,
-    Imp,
-    Lit,
-    Local,
-    Neg,
-    Not,
-    Or,
-    Rel,
-    Var,
-    arrow,
+    FALSE, INT, NAT, PROP, TRUE, And, App, Arith, Cast, Const, Exists, Forall, Goal, Imp, Local,
+    Neg, Not, Or, Rel, Var, arrow,
 )
 
-# ---------------------------------------------------------------- builders
-
-
-def n(v: int):
-    return Lit(v, NAT)
-
-
-def i(v: int):
-    return Lit(v, INT) if v >= 0 else Neg(Lit(-v, INT))
-
-
-def op(o: str, a, b, ty=NAT):
-    return Arith(o, a, b, ty)
-
-
-def call(name: str, *args, ty=NAT):
-    return App(Const(name, arrow(*(NAT for _ in args), ty)), tuple(args), ty)
-
-
-X, Y = Var("x", NAT), Var("y", NAT)
+from .lean_oracle import lean_value
+from .term_builders import X, Y, call, i, n, op
 
 
 def ev(t, env=None):
@@ -80,6 +35,23 @@ def test_int_ediv_emod_signs(a, b, q, r):
     assert int_emod(a, b) == r
     assert ev(op("/", i(a), i(b), INT)) == q
     assert ev(op("%", i(a), i(b), INT)) == r
+
+
+def test_semantics_agree_with_the_oracle():
+    """`semantics` against the tests' independently written Lean semantics."""
+    values = range(-9, 10)
+    for o in "+-*/%^":
+        for ty in (NAT, INT):
+            for a in values:
+                for b in values:
+                    if (ty == NAT and min(a, b) < 0) or (o == "^" and b < 0):
+                        continue
+                    lit = n if ty == NAT else i
+                    assert arith(o, a, b, ty) == lean_value(Arith(o, lit(a), lit(b), ty)), (o, a, b, ty)
+    for r in ("=", "≠", "<", "≤", ">", "≥", "∣"):
+        for a in values:
+            for b in values:
+                assert relation(r, a, b) == lean_value(Rel(r, i(a), i(b))), (r, a, b)
 
 
 def test_int_division_invariant():

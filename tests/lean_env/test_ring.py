@@ -4,63 +4,27 @@ from __future__ import annotations
 
 import itertools
 import time
+from functools import partial
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lean_env.mini import poly as P
 from lean_env.mini.errors import Deadline, DeadlineExceeded, TacticFailure
 from lean_env.mini.evaluate import NotEvaluable, evaluate
 from lean_env.mini.ring import ring, ring_equal, ring_nf, ring_nf_term
-from lean_env.mini.terms import (
-    INT,
-    NAT,
-    App,
-    Arith,
-    Cast,
-    Goal,
-    Lit,
-    Local,
-    Neg,
-    Rel,
-    Var,
-    arrow,
-)
+from lean_env.mini.terms import INT, NAT, Arith, Cast, Goal, Local, Neg, Rel, Var
 
-# ---------------------------------------------------------------- builders
+from .term_builders import A, X, Y, arith_terms, f, i, n, op
 
-
-def n(v):
-    return Lit(v, NAT)
-
-
-def i(v):
-    return Lit(v, INT) if v >= 0 else Neg(Lit(-v, INT))
-
-
-def add(a, b, ty=NAT):
-    return Arith("+", a, b, ty)
-
-
-def sub(a, b, ty=NAT):
-    return Arith("-", a, b, ty)
-
-
-def mul(a, b, ty=NAT):
-    return Arith("*", a, b, ty)
+Z, N = Var("z", NAT), Var("n", NAT)
+B = Var("b", INT)
+add, sub, mul = (partial(op, o) for o in "+-*")
 
 
 def pw(a, e, ty=NAT):
     return Arith("^", a, e if not isinstance(e, int) else n(e), ty)
-
-
-X, Y, Z, N = (Var(v, NAT) for v in "xyzn")
-A, B = Var("a", INT), Var("b", INT)
-F = Var("f", arrow(NAT, NAT))
-
-
-def f(t):
-    return App(F, (t,), NAT)
 
 
 def goal(target):
@@ -178,19 +142,8 @@ LEAVES_N = st.sampled_from([X, Y, n(0), n(1), n(2), n(3)])
 LEAVES_I = st.sampled_from([A, B, i(0), i(1), i(-2), Cast(X)])
 
 
-def _ext(ty):
-    def extend(kids):
-        return st.one_of(
-            st.builds(lambda o, a, b: Arith(o, a, b, ty), st.sampled_from("+-*/%"), kids, kids),
-            st.builds(lambda a, e: Arith("^", a, n(e), ty), kids, st.integers(0, 3)),
-            *([st.builds(lambda a: Neg(a, INT), kids)] if ty == INT else []),
-        )
-
-    return extend
-
-
-NAT_TERMS = st.recursive(LEAVES_N, _ext(NAT), max_leaves=7)
-INT_TERMS = st.recursive(LEAVES_I, _ext(INT), max_leaves=7)
+NAT_TERMS = arith_terms(NAT, LEAVES_N, max_leaves=7)
+INT_TERMS = arith_terms(INT, LEAVES_I, max_leaves=7, negation=True)
 ENVS = [dict(zip("xyab", vals)) for vals in itertools.product([0, 1, 3], [0, 2], [-3, 0, 2], [-1, 5])]
 
 
@@ -216,3 +169,12 @@ def test_ring_equal_is_sound(pair):
     s, t = pair
     if ring_equal(s, t):
         _agree(s, t)
+
+
+def test_poly_power_methods_agree():
+    """`poly.power` by squaring (ring) and one factor at a time under a term bound (linarith)
+    give the same polynomial below the bound; above it the bounded one gives up."""
+    p = {((0, 1),): 1, ((1, 1),): -2, (): 3}
+    for k in range(12):
+        assert P.power(p, k) == P.power(p, k, max_terms=10**6)
+    assert P.power(p, 40, max_terms=50) is None

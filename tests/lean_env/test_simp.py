@@ -11,68 +11,20 @@ from hypothesis import strategies as st
 from lean_env.mini.errors import TacticFailure
 from lean_env.mini.simp import norm_num, simp
 from lean_env.mini.terms import (
-    FALSE,
-    INT,
-    NAT,
-    PROP,
-    TRUE,
-    And,
-    App,
-    Arith,
-    Cast,
-    Const,
-    Forall,
-    Goal,
-    Iff,
-    Imp,
-    Lit,
-    Local,
-    Neg,
-    Not,
-    Or,
-    Rel,
-    TrueP,
-    FalseP,
-    Var,
-    arrow,
+    FALSE, INT, NAT, PROP, TRUE, And, Arith, Cast, Forall, Goal, Iff, Imp, Local, Neg, Not, Or,
+    Rel, Var,
 )
 
-# ---------------------------------------------------------------- builders
+from .lean_oracle import lean_value
+from .term_builders import A, X, Y, arith_terms, call, eq, f, i, n, op
 
-
-def n(v):
-    return Lit(v, NAT)
-
-
-def i(v):
-    return Lit(v, INT) if v >= 0 else Neg(Lit(-v, INT))
-
-
-def op(o, a, b, ty=NAT):
-    return Arith(o, a, b, ty)
-
-
-def eq(a, b):
-    return Rel("=", a, b)
-
-
-def call(name, *args, ty=NAT):
-    return App(Const(name, arrow(*(NAT for _ in args), ty)), tuple(args), ty)
-
-
-X, Y = Var("x", NAT), Var("y", NAT)
-A = Var("a", INT)
 P, Q = Var("p", PROP), Var("q", PROP)
-F = Var("f", arrow(NAT, NAT))
 VARS = (Local("x", NAT), Local("y", NAT), Local("a", INT), Local("p", PROP), Local("q", PROP))
 
 
 def goal(target, *hyps):
     return Goal(VARS + tuple(hyps), target)
 
-
-def f(t):
-    return App(F, (t,), NAT)
 
 
 # ---------------------------------------------------------------- norm_num on numerals
@@ -272,72 +224,8 @@ def test_simp_at_star():
 # ---------------------------------------------------------------- soundness property
 
 
-def nat_div(a, b):
-    return 0 if b == 0 else a // b
-
-
-def nat_mod(a, b):
-    return a if b == 0 else a - b * (a // b)
-
-
-def int_mod(a, b):
-    return a if b == 0 else a % abs(b)  # Python's % by a positive modulus is already non-negative
-
-
-def int_div(a, b):
-    return 0 if b == 0 else (a - int_mod(a, b)) // b
-
-
-def py(t):
-    """An independent evaluator for the generated fragment."""
-    match t:
-        case TrueP() | FalseP():
-            return t == TRUE
-        case Lit(value=v):
-            return v
-        case Neg(arg=a):
-            return -py(a)
-        case Cast(arg=a):
-            return py(a)
-        case Arith(op=o, lhs=a, rhs=b, ty=ty):
-            x, y = py(a), py(b)
-            nat = ty == NAT
-            return {
-                "+": lambda: x + y,
-                "*": lambda: x * y,
-                "^": lambda: x**y,
-                "-": lambda: max(x - y, 0) if nat else x - y,
-                "/": lambda: nat_div(x, y) if nat else int_div(x, y),
-                "%": lambda: nat_mod(x, y) if nat else int_mod(x, y),
-            }[o]()
-        case Rel(op=o, lhs=a, rhs=b):
-            x, y = py(a), py(b)
-            if o == "∣":
-                return y == 0 if x == 0 else y % x == 0
-            return {"=": x == y, "≠": x != y, "<": x < y, "≤": x <= y, ">": x > y, "≥": x >= y}[o]
-        case Not(arg=a):
-            return not py(a)
-        case And(lhs=a, rhs=b):
-            return py(a) and py(b)
-        case Or(lhs=a, rhs=b):
-            return py(a) or py(b)
-        case Imp(lhs=a, rhs=b):
-            return (not py(a)) or py(b)
-    raise AssertionError(t)
-
-
-def _arith(ty, leaves):
-    def extend(kids):
-        return st.one_of(
-            st.builds(lambda o, a, b: Arith(o, a, b, ty), st.sampled_from("+-*/%"), kids, kids),
-            st.builds(lambda a, e: Arith("^", a, n(e), ty), kids, st.integers(0, 3)),
-        )
-
-    return st.recursive(leaves, extend, max_leaves=6)
-
-
-NAT_ARITH = _arith(NAT, st.integers(0, 12).map(n))
-INT_ARITH = _arith(INT, st.one_of(st.integers(-12, 12).map(i), NAT_ARITH.map(Cast)))
+NAT_ARITH = arith_terms(NAT, st.integers(0, 12).map(n), max_leaves=6)
+INT_ARITH = arith_terms(INT, st.one_of(st.integers(-12, 12).map(i), NAT_ARITH.map(Cast)), max_leaves=6)
 REL = st.sampled_from(["=", "≠", "<", "≤", ">", "≥", "∣"])
 ATOMS = st.one_of(
     st.builds(Rel, REL, NAT_ARITH, NAT_ARITH),
@@ -353,7 +241,7 @@ PROPS = st.recursive(
 
 
 def _check(p):
-    truth = py(p)
+    truth = lean_value(p)
     out = norm_num(Goal((), p))
     if truth:
         assert out is None
@@ -363,7 +251,7 @@ def _check(p):
         out = simp(Goal((), p))
     except TacticFailure:
         return
-    assert (py(out.target) if out is not None else True) == truth
+    assert (lean_value(out.target) if out is not None else True) == truth
 
 
 @settings(max_examples=80, deadline=None)

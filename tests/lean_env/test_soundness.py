@@ -78,7 +78,7 @@ def vocabulary(text: str) -> tuple[list[str], list[str]]:
         (likely if relevant else other).append(tac)
 
     for tac in ("assumption", "contradiction", "trivial", "decide", "simp", "norm_num", "omega",
-                "linarith", "nlinarith", "tauto"):
+                "linarith", "nlinarith"):
         add(tac, True)
     rel = bool(re.search(r"[=<>≤≥≠]", target))
     add("rfl", "=" in target or "↔" in target)
