@@ -129,6 +129,9 @@ def binder_names(prop: str) -> tuple[list[str], bool]:
             j = i
             while j < len(text) and not (text[j].isspace() or text[j] in _OPEN + _CLOSE + ",:" + _RELATIONS):
                 j += 1
+            if j == i:  # a stray closing bracket: skip it (and never loop in place)
+                i += 1
+                continue
             names.append(text[i:j])
             i = j
     return names, False

@@ -80,9 +80,9 @@ def run_closer(engine: Engine, goal: Goal, tac: Closer) -> list[Goal]:
             case "omega":
                 arith.omega(goal, dl)
             case "linarith":
-                arith.linarith(goal, dl, extra=_hint_props(engine, goal, tac))
+                arith.linarith(goal, dl, extra=_hint_props(engine, full, tac))
             case "nlinarith":
-                arith.nlinarith(goal, dl, extra=_hint_props(engine, goal, tac))
+                arith.nlinarith(goal, dl, extra=_hint_props(engine, full, tac))
             case "positivity":
                 arith.positivity(goal, dl)
         return []
@@ -102,7 +102,7 @@ def run_closer(engine: Engine, goal: Goal, tac: Closer) -> list[Goal]:
     if name in ("norm_num", "simp"):
         from lean_env.mini import simp
 
-        rules = _hint_props(engine, goal, tac)
+        rules = _hint_props(engine, full, tac)
         if name == "norm_num":
             return _each_location(goal, tac.at, lambda g, at: simp.norm_num(g, dl, rules=rules, at=at),
                                   "norm_num failed to simplify", full)

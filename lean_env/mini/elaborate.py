@@ -45,6 +45,22 @@ __all__ = [
 _ARITH = ("+", "-", "*", "/", "%")
 _RELS = ("=", "≠", "<", "≤", ">", "≥", "∣")
 _LOGIC = {"∧": And, "∨": Or, "↔": Iff}
+
+
+def _is_prop_syntax(syn: Syn, scope) -> bool:
+    """Whether `syn` can only be a proposition (a Prop local, a connective, a quantifier)."""
+    match syn:
+        case SIdent(name="True" | "False"):
+            return True
+        case SIdent(name=name):
+            return scope.get(name) == PROP
+        case SBinOp(op=op):
+            return op in _LOGIC or op in ("→", "∈") or op in _RELS
+        case SUnOp(op="¬"):
+            return True
+        case SBinder(kind="∀" | "∃"):
+            return True
+    return False
 ANON_BINDER = "a✝"
 
 
@@ -105,6 +121,8 @@ class _Elaborator(Applications):
                 if type_of(lhs) != type_of(rhs):
                     raise _fail(f"type mismatch: {type_of(lhs)} {op} {type_of(rhs)}", syn)
                 return Rel(op, lhs, rhs)
+            case SBinOp(op="=" | "≠" as op, lhs=a, rhs=b) if _is_prop_syntax(a, scope) or _is_prop_syntax(b, scope):
+                return Rel(op, self.prop(a, scope), self.prop(b, scope))  # equality of propositions
             case SBinOp(op=op, lhs=a, rhs=b) if op in _RELS:
                 lhs, rhs = self.trees([a, b], scope, None, syn)
                 return Rel(op, lhs, rhs)

@@ -66,7 +66,7 @@ def is_prime(n: int) -> bool:
 
 
 def factorial(n: int) -> int:
-    if n > 2 and n * math.log2(n) > MAX_BITS:
+    if n > MAX_BITS or (n > 2 and n * math.log2(n) > MAX_BITS):
         raise NotEvaluable("factorial too large to evaluate")
     return math.factorial(n)
 
@@ -75,7 +75,7 @@ def choose(n: int, k: int) -> int:
     if k < 0 or k > n:
         return 0
     k = min(k, n - k)
-    if k > 2 and k * math.log2(n) > MAX_BITS:
+    if k > MAX_BITS or (k > 2 and k * math.log2(n) > MAX_BITS):  # C(n, k) ≥ 2^k here
         raise NotEvaluable("binomial coefficient too large to evaluate")
     return math.comb(n, k)
 

@@ -105,7 +105,9 @@ def power(base: int, exp: int) -> int:
         return base**exp
     if base == -1:
         return -1 if exp % 2 else 1
-    if exp * math.log2(abs(base)) > MAX_BITS:
+    # |base| ≥ 2: the result has at least `exp` bits; checking that first keeps the float
+    # product below from overflowing on huge exponents
+    if exp > MAX_BITS or exp * math.log2(abs(base)) > MAX_BITS:
         raise NotEvaluable("exponent too large to evaluate")
     return base**exp
 

@@ -433,6 +433,8 @@ def in_fragment(t: Term) -> bool:
                 return False
             case Forall(ty=ty) | Exists(ty=ty) if ty not in NUMERIC:
                 return False
+            case Rel(lhs=a) if type_of(a) not in NUMERIC:  # `p = q` between propositions
+                return False
         if not _fragment_ty(type_of(s)):
             return False
     return True

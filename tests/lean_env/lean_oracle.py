@@ -20,7 +20,9 @@ def lean_div(a: int, b: int) -> int:
     return 0 if b == 0 else (a - lean_mod(a, b)) // b
 
 
-def lean_value(t: Term, env: Mapping[str, int] | None = None, fn: Callable[[int], int] | None = None) -> int | bool:
+def lean_value(
+    t: Term, env: Mapping[str, int] | None = None, fn: Callable[[int], int] | None = None
+) -> int | bool:
     """The value of `t`, its variables read from `env`, every unary application being `fn`."""
     ev = lambda s: lean_value(s, env, fn)  # noqa: E731
     match t:

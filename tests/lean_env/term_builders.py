@@ -40,7 +40,9 @@ def f(t: Term) -> App:
     return App(F, (t,), NAT)
 
 
-def arith_terms(ty: Ty, leaves: st.SearchStrategy, max_leaves: int, negation: bool = False) -> st.SearchStrategy:
+def arith_terms(
+    ty: Ty, leaves: st.SearchStrategy, max_leaves: int, negation: bool = False
+) -> st.SearchStrategy:
     """Terms of type `ty` over `leaves`: `+ - * / %`, `^` by a numeral 0..3, and `-a` if `negation`."""
 
     def extend(kids: st.SearchStrategy) -> st.SearchStrategy:

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lean_env.mini.arith import linarith, nlinarith, omega, positivity
+from lean_env.mini.arith_common import apply_op
 from lean_env.mini.errors import Deadline, DeadlineExceeded, TacticFailure
 from lean_env.mini.terms import (
     FALSE, INT, NAT, PROP, TRUE, And, App, Arith, Cast, Const, Forall, Goal, Iff, Imp, Lit, Local,
@@ -352,6 +353,15 @@ def test_linarith_sound_on_random_goals(target, hyps):
     if has_counterexample(g):
         assert not proves(linarith, g), g
         assert not proves(nlinarith, g), g
+
+
+def test_constant_folding_agrees_with_lean():
+    """`apply_op` (omega's and positivity's folding) against the oracle; big powers stay unfolded."""
+    for op, ty, u, v in itertools.product("+-*/%^", (NAT, INT), range(-7, 8), range(-7, 8)):
+        if (ty == NAT and min(u, v) < 0) or (op == "^" and v < 0):
+            continue
+        assert apply_op(op, u, v, ty) == lean_value(Arith(op, lit(u, ty), lit(v, ty), ty)), (op, u, v)
+    assert apply_op("^", 2, 5000, NAT) is None
 
 
 def test_evaluator_agrees_with_lean():

@@ -120,3 +120,11 @@ def test_any_text_gives_a_deterministic_bounded_list(text: str) -> None:
     assert len(out) <= 10 and len(set(out)) == len(out)
     assert all(t.strip() == t and t and "\n" not in t for t in out)
     assert not any("✝" in t for t in out)
+
+
+def test_stray_closing_bracket_in_binder_terminates() -> None:
+    # regression: a `)` right after `∀` once made binder_names loop forever
+    from prover.candidates import binder_names
+
+    assert binder_names("∀ ) x, p") == (["x"], False)
+    assert len(cands("⊢ ∀ ), p", limit=10)) <= 10
