@@ -47,6 +47,20 @@ def inaccessible(base: str, goal: Goal) -> str:
     return name
 
 
+def hyp_index(locals_, name: str, tactic: str) -> int:
+    """Position of the latest hypothesis `name` (entries may be None for cleared slots);
+    `tactic` names who asks, for Lean's error message."""
+    from lean_env.mini.errors import TacticFailure
+
+    for i in range(len(locals_) - 1, -1, -1):
+        loc = locals_[i]
+        if loc is not None and loc.name == name:
+            if loc.is_var:
+                raise TacticFailure(f"{tactic} failed, '{name}' is not a hypothesis")
+            return i
+    raise TacticFailure(f"unknown identifier '{name}'")
+
+
 def replace_hyp(goal: Goal, name: str, prop: Term) -> Goal:
     """Replace hypothesis `name` in place (as `rw at h`, `norm_num at h` do)."""
     locals_ = tuple(Local(loc.name, prop) if loc.name == name else loc for loc in goal.locals)

@@ -26,6 +26,7 @@ negative coefficients as subtraction (`x - y * 3`), a leading negative one as `-
 from __future__ import annotations
 
 from lean_env.mini import poly as P
+from lean_env.mini.context import hyp_index
 from lean_env.mini.errors import UNBOUNDED, Deadline, TacticFailure
 from lean_env.mini.poly import Monomial, Poly
 from lean_env.mini.semantics import NotEvaluable, arith, power
@@ -192,20 +193,10 @@ def ring_nf(goal: Goal, deadline: Deadline = UNBOUNDED, at: str | None = None) -
         if isinstance(new, Rel) and new.op == "=" and new.lhs == new.rhs:
             return None
         return Goal(goal.locals, new, goal.case)
-    idx = _hyp_index(goal, at)
+    idx = hyp_index(goal.locals, at, "ring_nf")
     h = goal.locals[idx]
     new = _nf_prop(n, h.type)  # type: ignore[arg-type]  # a hypothesis: its type is a Prop term
     if new == h.type:
         raise TacticFailure("ring_nf failed")
     locals_ = (*goal.locals[:idx], Local(h.name, new), *goal.locals[idx + 1 :])
     return Goal(locals_, goal.target, goal.case)
-
-
-def _hyp_index(goal: Goal, name: str) -> int:
-    for i in range(len(goal.locals) - 1, -1, -1):
-        loc = goal.locals[i]
-        if loc.name == name:
-            if loc.is_var:
-                raise TacticFailure(f"ring_nf failed, '{name}' is not a hypothesis")
-            return i
-    raise TacticFailure(f"unknown identifier '{name}'")

@@ -46,6 +46,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from lean_env.mini.context import hyp_index
 from lean_env.mini.errors import UNBOUNDED, Deadline, TacticFailure
 from lean_env.mini.evaluate import CONSTANTS, evaluate
 from lean_env.mini.semantics import NotEvaluable, arith, relation
@@ -583,7 +584,7 @@ def _run(
     else:
         names = [at]
     for name in names:
-        idx = _hyp_index(locals_, name)
+        idx = hyp_index(locals_, name, "simp")
         h = locals_[idx]
         assert h is not None
         new = rewriter(name).simp(h.type)  # type: ignore[arg-type]
@@ -604,16 +605,6 @@ def _run(
     if not changed:
         raise TacticFailure(fail)
     return Goal(tuple(loc for loc in locals_ if loc is not None), target, goal.case)
-
-
-def _hyp_index(locals_: list[Local | None], name: str) -> int:
-    for i in range(len(locals_) - 1, -1, -1):
-        loc = locals_[i]
-        if loc is not None and loc.name == name:
-            if loc.is_var:
-                raise TacticFailure(f"simp failed, '{name}' is not a proposition")
-            return i
-    raise TacticFailure(f"unknown identifier '{name}'")
 
 
 def simp(
