@@ -94,7 +94,7 @@ def _rc(engine: Engine, goal: Goal, pending: list[tuple[Term, Pat]]) -> list[Goa
                     return _rc(engine, goal, [(a, items[0]), (b, tail)] + rest)
                 case Iff(lhs=a, rhs=b):
                     return _rc(engine, goal, [(Imp(a, b), items[0]), (Imp(b, a), tail)] + rest)
-                case Exists(name=x, ty=ty, body=body):
+                case Exists(name=x, ty=ty):
                     head = items[0]
                     vname = head.name if isinstance(head, PName) and head.name not in ("_", "-") else inaccessible(x, goal)
                     g = add_local(goal, vname, ty)

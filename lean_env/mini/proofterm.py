@@ -14,14 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from lean_env.mini.elaborate import Scope, elaborate_term
-from lean_env.mini.errors import ParseError, TacticFailure
+from lean_env.mini.errors import UNBOUNDED, Deadline, ParseError, TacticFailure
 from lean_env.mini.printer import pp_term
 from lean_env.mini.syntax import (
     SAnon, SApp, SAscribe, SBinder, SBy, SHole, SIdent, SNum, SProj, Syn,
 )
 from lean_env.mini.terms import (
     FALSE, PROP, TRUE, And, Exists, Forall, Goal, Iff, Imp, Local, Not, Or, Rel, Term,
-    TrueP, Ty, alpha_eq, free_vars, fresh_name, map_children, subst,
+    TrueP, Ty, alpha_eq, free_vars, fresh_name, in_fragment, map_children, subst,
 )
 
 # A callback that runs a nested `by` block on a goal and fails unless it closes it.
@@ -103,7 +103,7 @@ class Checker:
                 self._fun([n for g in groups for n in g.names], body, expected)
                 return
             case SIdent(name="rfl"):
-                if _is_refl(expected):
+                if refl_holds(expected):
                     return
                 raise TacticFailure(f"The rfl term failed: the sides are not equal in\n  {pp_term(expected)}")
             case SIdent(name="trivial") | SIdent(name="True.intro"):
@@ -269,14 +269,22 @@ def project(prop: Term, field: str) -> Term:
             raise TacticFailure(f"invalid field '{field}' of a proof of\n  {pp_term(prop)}")
 
 
-def _is_refl(t: Term) -> bool:
+def refl_holds(t: Term, deadline: Deadline = UNBOUNDED) -> bool:
+    """Whether `rfl` proves `t`: both sides equal up to bound names, or a closed equation
+    of the arithmetic fragment whose sides evaluate equal (Lean's kernel reduces literal
+    arithmetic by definitional unfolding, so `4 + 3 = 7` is `rfl`)."""
     match t:
-        case Rel(op="=" | "≤" | "≥", lhs=a, rhs=b):
-            return alpha_eq(a, b)
-        case Iff(lhs=a, rhs=b):
-            return alpha_eq(a, b)
-        case _:
-            return False
+        case Rel(op="=" | "≤" | "≥", lhs=a, rhs=b) | Iff(lhs=a, rhs=b):
+            if alpha_eq(a, b):
+                return True
+            if isinstance(t, Rel) and t.op == "=" and not free_vars(t) and in_fragment(t):
+                from lean_env.mini.evaluate import NotEvaluable, evaluate
+
+                try:
+                    return bool(evaluate(t, None, deadline))
+                except NotEvaluable:
+                    return False
+    return False
 
 
 def _var(name: str, ty: Ty) -> Term:

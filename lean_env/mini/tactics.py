@@ -12,7 +12,7 @@ from lean_env.mini import destruct
 from lean_env.mini.context import add_local, inaccessible, replace_hyp, with_target
 from lean_env.mini.errors import Deadline, ParseError, TacticFailure
 from lean_env.mini.printer import pp_goal, pp_term
-from lean_env.mini.proofterm import Checker, defeq, prop_of, term_of, whnf_prop
+from lean_env.mini.proofterm import Checker, defeq, prop_of, refl_holds, term_of, whnf_prop
 from lean_env.mini.syntax import SApp, SIdent
 from lean_env.mini.tactic_parser import (
     ApplyT, Block, ByCases, ByContra, Bullet, CaseBlock, Cases, Closer, Exact, Have, Induction,
@@ -246,18 +246,7 @@ class Engine:
         return False
 
     def _refl(self, t: Term) -> bool:
-        match t:
-            case Rel(op="=" | "≤" | "≥", lhs=a, rhs=b) | Iff(lhs=a, rhs=b):
-                if alpha_eq(a, b):
-                    return True
-                if isinstance(t, Rel) and t.op == "=" and not free_vars(t) and in_fragment(t):
-                    from lean_env.mini.evaluate import NotEvaluable, evaluate
-
-                    try:
-                        return bool(evaluate(t, None, self.deadline))
-                    except NotEvaluable:
-                        return False
-        return False
+        return refl_holds(t, self.deadline)
 
     def _trivial(self, goal: Goal) -> list[Goal]:
         t = goal.target
@@ -303,7 +292,7 @@ class Engine:
         name = syn.fn.name
         loc = goal.lookup(name)
         if loc is None or loc.is_var:
-            raise TacticFailure(f"'specialize' requires a term of the form `h x_1 .. x_n` where `h` appears in the local context")
+            raise TacticFailure("'specialize' requires a term of the form `h x_1 .. x_n` where `h` appears in the local context")
         prop = self.checker(goal).apply_args(loc.type, list(syn.args))  # type: ignore[arg-type]
         from lean_env.mini.context import clear
 
