@@ -170,3 +170,9 @@ def test_verify_replays_script_with_bullets_and_nested_by(env):
     nested = "have h : q ∨ p := by\n  left\n  exact hq\nexact ⟨⟨hp, hq⟩, h⟩"
     assert env.verify(st, nested).ok
     assert env.verify(st, "exact ⟨⟨hp, hq⟩, Or.inl hq⟩").ok
+
+
+def test_rfl_term_reduces_closed_literal_arithmetic(env):
+    st = "theorem t : ∃ x : ℕ, x + 3 = 7 := by sorry"
+    assert run(env, st, "exact ⟨4, rfl⟩") == []
+    assert "not equal" in fails(env, st, "exact ⟨5, rfl⟩")
