@@ -1,0 +1,71 @@
+"""Drive many MCTS searches against one evaluator, one batch per round.
+
+Each round every unfinished search runs up to `leaves_per_round` simulations (virtual loss
+spreads them) and hands over the goals it needs evaluated; the driver concatenates them (a
+goal asked by several searches is sent once), calls the evaluator ONCE, and hands each search
+its results. So a GPU model sees batches of about searches x leaves_per_round goals.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from lean_env.contract import ProofEnv
+from search.evaluator import Candidates, EvalRequest, Evaluator, uniform_evaluator
+from search.mcts import MCTSConfig, MCTSResult, MCTSSearch
+
+
+@dataclass(frozen=True, slots=True)
+class DriveReport:
+    """The searches' results (in order) and the size of every evaluator batch."""
+
+    results: tuple[MCTSResult, ...]
+    batch_sizes: tuple[int, ...]
+    evaluator_time: float  # wall seconds spent inside the evaluator
+
+    @property
+    def mean_batch_size(self) -> float:
+        return sum(self.batch_sizes) / len(self.batch_sizes) if self.batch_sizes else 0.0
+
+
+def run_searches(searches: Sequence[MCTSSearch], evaluator: Evaluator) -> DriveReport:
+    """Run every search to its end, with one evaluator call per round."""
+    batch_sizes: list[int] = []
+    evaluator_time = 0.0
+    while True:
+        active = [s for s in searches if not s.done]
+        if not active:
+            break
+        asks = [(s, requests) for s in active if (requests := s.select())]
+        if not asks:
+            continue
+        slot: dict[EvalRequest, int] = {}
+        for _, requests in asks:
+            for request in requests:
+                slot.setdefault(request, len(slot))
+        batch = list(slot)
+        t0 = time.monotonic()
+        results = evaluator(batch)
+        evaluator_time += time.monotonic() - t0
+        if len(results) != len(batch):
+            raise ValueError(f"evaluator returned {len(results)} results for {len(batch)} requests")
+        batch_sizes.append(len(batch))
+        for search, requests in asks:
+            search.expand([results[slot[r]] for r in requests])
+    return DriveReport(tuple(s.result() for s in searches), tuple(batch_sizes), evaluator_time)
+
+
+def mcts_search(
+    env: ProofEnv,
+    statement: str,
+    candidates: Candidates,
+    evaluator: Evaluator = uniform_evaluator,
+    *,
+    config: MCTSConfig = MCTSConfig(),
+    header: str = "",
+) -> MCTSResult:
+    """Search for a proof of `statement` (one search; `StatementError` propagates)."""
+    search = MCTSSearch(env, statement, candidates, config=config, header=header)
+    return run_searches([search], evaluator).results[0]

@@ -1,0 +1,224 @@
+"""The AND/OR search graph of MCTS: goal nodes (OR: any tactic may prove them) joined by
+tactic edges (AND: a tactic proves its goal when ALL the goals it leaves are proved).
+
+Goals live in a transposition table keyed by the backend's canonical goal text, so a goal
+reached along two paths is one node, and once proved it is proved everywhere it recurs.
+Everything is stored in plain lists indexed by node id (and, per node, by tactic index), in
+the style of mctx's arrays; named sentinels mark what has not happened yet. Status changes
+(PROVED, FAILED) are propagated to every parent at once, never lazily.
+
+A PROVED goal records the edge that proved it at that moment (`proof_edge`): its children were
+all proved before it, so following `proof_edge` always terminates. Taking "the first proved
+edge" in tactic order instead could run in a circle through transpositions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from enum import Enum, IntEnum
+from typing import Final
+
+from lean_env.contract import GoalView, ProofState
+
+
+class Status(IntEnum):
+    OPEN = 0
+    PROVED = 1
+    FAILED = 2
+
+
+class Fault(Enum):
+    """Why an applied tactic is a dead edge: the backend rejected it, or it ran too long."""
+
+    ERROR = "error"
+    TIMEOUT = "timeout"
+
+
+Outcome = tuple[int, ...] | Fault | None
+"""Per edge: the child goal ids a tactic left (empty = it closed the goal), a `Fault`, or
+`NOT_APPLIED`."""
+
+NOT_APPLIED: Final = None
+NO_EDGE: Final = -1  # `proof_edge` of a goal not proved
+UNEVALUATED: Final = -1.0  # `prior_value` of a goal the evaluator has not seen yet
+
+Combine = Callable[[Sequence[float]], float]
+
+
+def product(values: Sequence[float]) -> float:
+    out = 1.0
+    for v in values:
+        out *= v
+    return out
+
+
+def minimum(values: Sequence[float]) -> float:
+    return min(values, default=1.0)
+
+
+AND_VALUES: Final[dict[str, Combine]] = {"product": product, "min": minimum}
+
+
+class Tree:
+    """Goal nodes and their tactic edges. Node ids are positions in the lists below."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}  # canonical goal text -> node id
+        # per goal node
+        self.key: list[str] = []
+        self.view: list[GoalView] = []  # the first view seen (its case tag is kept for display)
+        self.state: list[ProofState] = []  # backend handle to act on the goal ...
+        self.goal_index: list[int] = []  # ... and the goal's index in that state
+        self.status: list[Status] = []
+        self.prior_value: list[float] = []  # the evaluator's value, UNEVALUATED before
+        self.visits: list[int] = []  # 1 for the evaluation + 1 per backup through the node
+        self.value_sum: list[float] = []  # evaluator value + backed-up values
+        self.in_flight: list[int] = []  # simulations pending through this node (virtual loss)
+        self.parents: list[list[tuple[int, int]]] = []  # (parent node, tactic index)
+        self.proof_edge: list[int] = []
+        self.failed_edges: list[int] = []  # how many of its edges failed (all: the goal FAILED)
+        # per goal node, per tactic (filled by `set_evaluation`)
+        self.tactics: list[tuple[str, ...]] = []  # candidates before evaluation, kept top-k after
+        self.priors: list[list[float]] = []
+        self.edge_n: list[list[int]] = []
+        self.edge_w: list[list[float]] = []  # sum of backed-up AND-values
+        self.edge_in_flight: list[list[int]] = []
+        self.outcome: list[list[Outcome]] = []
+        self.failed_edge: list[list[bool]] = []  # the edge failed: a Fault, or a FAILED child
+        self.roots: tuple[int, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.key)
+
+    # ------------------------------------------------------------------ building
+
+    def add_goal(self, key: str, view: GoalView, state: ProofState, goal_index: int, tactics: Sequence[str]) -> int:
+        """A new OPEN, unevaluated goal node; a goal with no candidate tactic is FAILED at once."""
+        node = len(self.key)
+        self.index[key] = node
+        self.key.append(key)
+        self.view.append(view)
+        self.state.append(state)
+        self.goal_index.append(goal_index)
+        self.status.append(Status.OPEN if tactics else Status.FAILED)
+        self.prior_value.append(UNEVALUATED)
+        self.visits.append(0)
+        self.value_sum.append(0.0)
+        self.in_flight.append(0)
+        self.parents.append([])
+        self.proof_edge.append(NO_EDGE)
+        self.tactics.append(tuple(tactics))
+        self.priors.append([])
+        self.edge_n.append([])
+        self.edge_w.append([])
+        self.edge_in_flight.append([])
+        self.outcome.append([])
+        self.failed_edge.append([])
+        self.failed_edges.append(0)
+        return node
+
+    def evaluated(self, node: int) -> bool:
+        return self.prior_value[node] != UNEVALUATED
+
+    def set_evaluation(self, node: int, tactics: Sequence[str], priors: Sequence[float], value: float) -> None:
+        """Install the kept tactics with their priors and the evaluator's value (one visit)."""
+        k = len(tactics)
+        self.tactics[node] = tuple(tactics)
+        self.priors[node] = list(priors)
+        self.prior_value[node] = value
+        self.visits[node] = 1
+        self.value_sum[node] = value
+        self.edge_n[node] = [0] * k
+        self.edge_w[node] = [0.0] * k
+        self.edge_in_flight[node] = [0] * k
+        self.outcome[node] = [NOT_APPLIED] * k
+        self.failed_edge[node] = [False] * k
+        if k == 0:
+            self.set_failed(node)
+
+    def record_outcome(self, node: int, action: int, outcome: tuple[int, ...] | Fault) -> None:
+        """Store what applying tactic `action` of `node` gave and propagate statuses."""
+        self.outcome[node][action] = outcome
+        if isinstance(outcome, Fault):
+            self._edge_failed(node, action)
+            return
+        for child in dict.fromkeys(outcome):
+            self.parents[child].append((node, action))
+        if any(self.status[c] is Status.FAILED for c in outcome):
+            self._edge_failed(node, action)
+        elif self.edge_proved(node, action):
+            self.set_proved(node, action)
+
+    # ------------------------------------------------------------------ reading
+
+    def goal_value(self, node: int) -> float:
+        """1 when proved, 0 when failed, else the mean of the evaluation and all backups."""
+        status = self.status[node]
+        if status is Status.PROVED:
+            return 1.0
+        if status is Status.FAILED or self.visits[node] == 0:
+            return 0.0
+        return self.value_sum[node] / self.visits[node]
+
+    def children(self, node: int, action: int) -> tuple[int, ...]:
+        out = self.outcome[node][action]
+        return out if isinstance(out, tuple) else ()
+
+    def applied(self, node: int, action: int) -> bool:
+        return self.outcome[node][action] is not NOT_APPLIED
+
+    def dead(self, node: int, action: int) -> bool:
+        return isinstance(self.outcome[node][action], Fault)
+
+    def edge_proved(self, node: int, action: int) -> bool:
+        out = self.outcome[node][action]
+        return isinstance(out, tuple) and all(self.status[c] is Status.PROVED for c in out)
+
+    def edge_failed(self, node: int, action: int) -> bool:
+        """Dead (a Fault) or leading to a FAILED goal: never worth following again."""
+        return self.failed_edge[node][action]
+
+    def edge_value(self, node: int, action: int, combine: Combine) -> float:
+        """The AND-value of an applied edge from its children's current values."""
+        if self.dead(node, action):
+            return 0.0
+        return combine([self.goal_value(c) for c in self.children(node, action)])
+
+    # ------------------------------------------------------------------ status propagation
+
+    def set_proved(self, node: int, action: int) -> None:
+        """Mark `node` proved by `action`, then every parent edge that this completes."""
+        work = [(node, action)]
+        while work:
+            goal, edge = work.pop()
+            if self.status[goal] is not Status.OPEN:
+                continue
+            self.status[goal] = Status.PROVED
+            self.proof_edge[goal] = edge
+            for parent, a in self.parents[goal]:
+                if self.status[parent] is Status.OPEN and self.edge_proved(parent, a):
+                    work.append((parent, a))
+
+    def set_failed(self, node: int) -> None:
+        """Mark `node` failed, then every parent goal whose edges have now all failed."""
+        work = [node]
+        while work:
+            goal = work.pop()
+            if self.status[goal] is not Status.OPEN:
+                continue
+            self.status[goal] = Status.FAILED
+            for parent, a in self.parents[goal]:
+                if self._edge_failed(parent, a, propagate=False):
+                    work.append(parent)
+
+    def _edge_failed(self, node: int, action: int, *, propagate: bool = True) -> bool:
+        """Mark one edge failed; True when that makes every edge of an OPEN `node` fail
+        (then `node` is failed here when `propagate`, else left to the caller)."""
+        if self.failed_edge[node][action]:
+            return False
+        self.failed_edge[node][action] = True
+        self.failed_edges[node] += 1
+        all_failed = self.status[node] is Status.OPEN and self.failed_edges[node] == len(self.tactics[node])
+        if all_failed and propagate:
+            self.set_failed(node)
+        return all_failed
