@@ -55,6 +55,8 @@ class StopReason(StrEnum):
     EXHAUSTED = "search space exhausted"
     MAX_EXPANSIONS = "expansion budget spent"
     MAX_ENV_CALLS = "env call budget spent"
+    MAX_SIMULATIONS = "simulation budget spent"
+    MAX_NODES = "tree node budget spent"
     TIME_LIMIT = "time limit reached"
     VERIFY_FAILED = "found a proof the backend did not verify"
 

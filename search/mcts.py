@@ -406,9 +406,9 @@ class MCTSSearch:
         if self.env_calls >= cfg.max_env_calls:
             return StopReason.MAX_ENV_CALLS, ""
         if len(self.tree) >= cfg.max_nodes:
-            return StopReason.MAX_EXPANSIONS, "nodes"
+            return StopReason.MAX_NODES, ""
         if starting and self.simulations + len(self._pending) >= cfg.num_simulations:
-            return StopReason.MAX_EXPANSIONS, "simulations"
+            return StopReason.MAX_SIMULATIONS, ""
         if starting and self._idle >= cfg.max_idle_simulations:
             return StopReason.EXHAUSTED, "idle: no simulation reaches an untried tactic"
         return None

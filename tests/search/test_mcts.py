@@ -144,13 +144,13 @@ def test_env_call_budget() -> None:
 
 def test_simulation_budget() -> None:
     result, _ = search(chain_rules(100), root="G0", num_simulations=5, leaves_per_round=2)
-    assert result.reason is StopReason.MAX_EXPANSIONS and result.detail == "simulations"
+    assert result.reason is StopReason.MAX_SIMULATIONS
     assert result.simulations == 5
 
 
 def test_node_budget() -> None:
     result, _ = search(chain_rules(100), root="G0", max_nodes=6)
-    assert result.reason is StopReason.MAX_EXPANSIONS and result.detail == "nodes"
+    assert result.reason is StopReason.MAX_NODES
     assert len(result.tree) == 6
 
 
@@ -314,7 +314,7 @@ def test_driver_batches_many_searches() -> None:
     assert list(report.batch_sizes) == calls  # ONE evaluator call per round
     assert report.batch_sizes[0] == 8  # the roots
     assert report.mean_batch_size >= 16
-    assert all(r.simulations == 60 and r.detail == "simulations" for r in report.results)
+    assert all(r.simulations == 60 and r.reason is StopReason.MAX_SIMULATIONS for r in report.results)
 
 
 def test_driver_sends_a_goal_asked_by_several_searches_once() -> None:

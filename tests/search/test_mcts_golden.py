@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from search.bestfirst import StopReason
 from search.driver import run_searches
 from search.mcts import MCTSConfig, MCTSSearch
 from search.tree import Tree
@@ -113,7 +114,7 @@ def test_golden_or_tree(sims: int) -> None:
         assert result.proved and result.proof == "a\nx\nz"
         assert [t for _, t in env.calls] == ["a", "b", "u", "x", "z"]
     else:
-        assert result.detail == "simulations"
+        assert result.reason is StopReason.MAX_SIMULATIONS
 
 
 def test_golden_or_tree_more_simulations_stop_at_the_proof() -> None:
