@@ -1,14 +1,16 @@
-"""`leanzero`: the command line. `leanzero prove` searches for a proof of one theorem.
+"""`leanzero`: the command line. `leanzero prove` searches for a proof of one theorem, with
+MCTS (default) or the best-first baseline, and can save the explored MCTS tree for inspection.
 
 Exit codes: 0 proved (and verified), 1 not proved within budget, 2 bad input. Bad input never
-ends in a traceback. Heavy modules (backends, torch, z3) load inside the subcommand only, so
-`leanzero --help` stays instant.
+ends in a traceback. Heavy modules (backends, search, torch, z3, networkx) load inside the
+subcommand only, so `leanzero --help` stays instant.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
@@ -17,10 +19,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from search.bestfirst import SearchProgress
+    from lean_env.contract import ProofEnv, Verification
+    from search.mcts import MCTSResult, MCTSSearch
 
 EXIT_PROVED, EXIT_NOT_PROVED, EXIT_BAD_INPUT = 0, 1, 2
 PROGRESS_EVERY = 3.0  # seconds between progress lines on stderr
+SIMULATIONS = 800  # MCTS default (AlphaZero's); stated here so --help imports no search code
 
 # A line that starts a new top-level command ends the declaration before it.
 _COMMAND = re.compile(
@@ -172,12 +176,34 @@ def _parser() -> argparse.ArgumentParser:
     prove.add_argument("--file", help="a .lean file holding the theorem")
     prove.add_argument("--name", help="the theorem or lemma to prove in --file")
     prove.add_argument("--backend", default="mini", help="proof environment (default: mini)")
-    prove.add_argument("--budget", type=_positive(int), default=2000, help="tactic calls (default: 2000)")
+    prove.add_argument(
+        "--searcher",
+        choices=("mcts", "bfs"),
+        default="mcts",
+        help="mcts: AlphaZero-style MCTS over the AND/OR goal graph, for now guided by the uniform "
+        "evaluator (uniform tactic priors, every goal valued 0.5) until the learned network lands; "
+        "bfs: the best-first baseline (default: mcts)",
+    )
+    prove.add_argument(
+        "--budget", type=_positive(int), default=2000, help="tactic calls, for either searcher (default: 2000)"
+    )
+    prove.add_argument(
+        "--simulations",
+        type=_positive(int),
+        metavar="N",
+        help=f"MCTS simulations; the search stops at whichever budget runs out first (default: {SIMULATIONS})",
+    )
     prove.add_argument("--timeout", type=_positive(float), default=5.0, help="seconds per tactic (default: 5)")
     prove.add_argument(
         "--time-limit", type=_positive(float), default=60.0, help="wall seconds for the search (default: 60)"
     )
     prove.add_argument("--proofs-out", metavar="FILE", help="append each verified proof as a JSON line")
+    prove.add_argument(
+        "--tree",
+        metavar="PATH",
+        help="write the explored MCTS tree, proved or not: GraphML for PATH.graphml, "
+        "networkx node-link JSON for PATH.json",
+    )
     return parser
 
 
@@ -193,30 +219,141 @@ def _read_theorem(args: argparse.Namespace) -> Theorem:
     return from_text(args.statement)
 
 
-def _progress_printer(stream: TextIO) -> Callable[[SearchProgress], None]:
-    last = [time.monotonic()]
+class _Progress:
+    """Progress lines on stderr, at most one per PROGRESS_EVERY seconds; `line` is only
+    called when one is due."""
 
-    def report(p: SearchProgress) -> None:
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.t0 = self.last = time.monotonic()
+
+    def __call__(self, line: Callable[[], str]) -> None:
         now = time.monotonic()
-        if now - last[0] >= PROGRESS_EVERY:
-            last[0] = now
-            print(
-                f"leanzero: {p.elapsed:6.1f}s  {p.env_calls} env calls  {p.expansions} expansions  "
-                f"{p.queued} queued",
-                file=stream,
-                flush=True,
-            )
+        if now - self.last >= PROGRESS_EVERY:
+            self.last = now
+            print(f"leanzero: {now - self.t0:6.1f}s  {line()}", file=self.stream, flush=True)
 
-    return report
+
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    """What either searcher found, in the terms the CLI reports."""
+
+    proved: bool
+    proof: str | None
+    why: str  # the stop reason (and detail) when not proved
+    stats: str
+    elapsed: float
+    verification: Verification | None
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Refuse option combinations and output paths before spending any search time."""
+    if args.searcher != "mcts":
+        if args.tree is not None:
+            raise BadInput("--tree needs --searcher mcts (best-first search keeps no tree)")
+        if args.simulations is not None:
+            raise BadInput("--simulations needs --searcher mcts")
+    if args.tree is None:
+        return
+    from search.export import tree_format
+
+    try:
+        tree_format(args.tree)
+    except ValueError as e:
+        raise BadInput(str(e)) from None
+    folder = os.path.dirname(args.tree) or "."
+    if os.path.isdir(args.tree) or not os.path.isdir(folder):
+        raise BadInput(f"{args.tree}: cannot write: not a file path in an existing folder")
+    if not os.access(args.tree if os.path.exists(args.tree) else folder, os.W_OK):
+        raise BadInput(f"{args.tree}: cannot write: permission denied")
+
+
+def _search_bfs(env: ProofEnv, thm: Theorem, args: argparse.Namespace) -> _Attempt:
+    from prover.candidates import basic_candidates
+    from search.bestfirst import SearchConfig, best_first_search
+
+    config = SearchConfig(max_env_calls=args.budget, time_limit=args.time_limit, tactic_timeout=args.timeout)
+    progress = _Progress(sys.stderr)
+    result = best_first_search(
+        env,
+        thm.statement,
+        basic_candidates,
+        header=thm.header,
+        config=config,
+        progress=lambda p: progress(
+            lambda: f"{p.env_calls} env calls  {p.expansions} expansions  {p.queued} queued"
+        ),
+    )
+    stats = f"{result.env_calls} env calls, {result.expansions} expansions, {result.elapsed:.1f}s"
+    return _Attempt(result.proved, result.proof, str(result.reason), stats, result.elapsed, result.verification)
+
+
+def _search_mcts(env: ProofEnv, thm: Theorem, args: argparse.Namespace) -> _Attempt:
+    """MCTS with the uniform evaluator; writes `--tree` whatever the outcome."""
+    from prover.candidates import basic_candidates
+    from search.driver import run_searches
+    from search.evaluator import EvalRequest, EvalResult, uniform_evaluator
+    from search.mcts import MCTSConfig, MCTSSearch
+
+    config = MCTSConfig(
+        num_simulations=args.simulations or SIMULATIONS,
+        max_env_calls=args.budget,
+        time_limit=args.time_limit,
+        tactic_timeout=args.timeout,
+    )
+    search = MCTSSearch(env, thm.statement, basic_candidates, config=config, header=thm.header)
+    progress = _Progress(sys.stderr)
+
+    def evaluator(requests: Sequence[EvalRequest]) -> Sequence[EvalResult]:  # once per round
+        progress(
+            lambda: f"{search.env_calls} env calls  {search.simulations} simulations  {len(search.tree)} goals"
+        )
+        return uniform_evaluator(requests)
+
+    result = run_searches([search], evaluator).results[0]
+    why = f"{result.reason}: {result.detail}" if result.detail else str(result.reason)
+    if args.tree is not None:
+        _write_tree(search, result, thm, env.name, args.tree)
+    stats = (
+        f"{result.env_calls} env calls, {result.simulations} simulations, {len(search.tree)} goals, "
+        f"{result.elapsed:.1f}s"
+    )
+    return _Attempt(result.proved, result.proof, why, stats, result.elapsed, result.verification)
+
+
+def _write_tree(search: MCTSSearch, result: MCTSResult, thm: Theorem, backend: str, path: str) -> None:
+    """The tree file, with the statement and the outcome as graph attributes. A failure to
+    write is reported on stderr and does not change the exit code: the proof comes first."""
+    from search.export import write_tree
+
+    info = {
+        "name": thm.name,
+        "statement": thm.statement,
+        "backend": backend,
+        "searcher": "mcts",
+        "proved": result.proved,
+        "reason": str(result.reason),
+        "detail": result.detail,
+        "proof": result.proof,
+        "unverified_proof": result.unverified_proof,
+        "env_calls": result.env_calls,
+        "simulations": result.simulations,
+        "elapsed": round(result.elapsed, 3),
+    }
+    try:
+        write_tree(search.tree, path, info=info)
+    except OSError as e:
+        print(f"leanzero: cannot write the tree to {path}: {e.strerror or e}", file=sys.stderr)
+        return
+    print(f"leanzero: search tree written to {path} ({len(search.tree)} goals)", file=sys.stderr)
 
 
 def prove(args: argparse.Namespace) -> int:
     from lean_env import open_env
     from lean_env.contract import StatementError
-    from prover.candidates import basic_candidates
-    from search.bestfirst import SearchConfig, best_first_search
 
     thm = _read_theorem(args)
+    _check_options(args)
     try:
         out = open(args.proofs_out, "a", encoding="utf-8") if args.proofs_out else None
     except OSError as e:
@@ -226,42 +363,32 @@ def prove(args: argparse.Namespace) -> int:
             env = open_env(args.backend)
         except ValueError as e:
             raise BadInput(str(e)) from None
-        config = SearchConfig(
-            max_env_calls=args.budget, time_limit=args.time_limit, tactic_timeout=args.timeout
-        )
+        run = _search_mcts if args.searcher == "mcts" else _search_bfs
         try:
-            result = best_first_search(
-                env,
-                thm.statement,
-                basic_candidates,
-                header=thm.header,
-                config=config,
-                progress=_progress_printer(sys.stderr),
-            )
+            attempt = run(env, thm, args)
         except StatementError as e:
             raise BadInput(f"{_where(thm, e.line, e.col)}: {e.message}") from None
         finally:
             env.close()
-        stats = f"{result.env_calls} env calls, {result.expansions} expansions, {result.elapsed:.1f}s"
-        if not result.proved:
-            print(f"not proved: {result.reason} ({stats})", file=sys.stderr)
-            if result.verification is not None:  # a script was found but did not verify
-                print("\n".join(result.verification.messages), file=sys.stderr)
+        if not attempt.proved:
+            print(f"not proved: {attempt.why} ({attempt.stats})", file=sys.stderr)
+            if attempt.verification is not None:  # a script was found but did not verify
+                print("\n".join(attempt.verification.messages), file=sys.stderr)
             return EXIT_NOT_PROVED
-        assert result.proof is not None
+        assert attempt.proof is not None
         if out is not None:
             record = {
                 "name": thm.name,
                 "statement": thm.statement,
-                "proof": result.proof,
+                "proof": attempt.proof,
                 "backend": env.name,
-                "time": round(result.elapsed, 3),
+                "time": round(attempt.elapsed, 3),
             }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             out.flush()
-        print(render(thm.statement, result.proof), flush=True)
-        backend = (result.verification.backend if result.verification else "") or env.name
-        print(f"{_verified_by(backend)}; {stats}", file=sys.stderr)
+        print(render(thm.statement, attempt.proof), flush=True)
+        backend = (attempt.verification.backend if attempt.verification else "") or env.name
+        print(f"{_verified_by(backend)}; {attempt.stats}", file=sys.stderr)
         return EXIT_PROVED
     finally:
         if out is not None:

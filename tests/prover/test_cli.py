@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import lean_env
+import prover.cli
 from lean_env.contract import (
     GoalView,
     ProofState,
@@ -20,7 +21,7 @@ from lean_env.contract import (
     TacticSuccess,
     Verification,
 )
-from prover.cli import main, split_statement
+from prover.cli import main, render, split_statement
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = "theorem demo (p q : Prop) (hp : p) (hq : q) : p ∧ q := by sorry"
@@ -88,13 +89,16 @@ def test_help_is_fast_and_imports_nothing_heavy() -> None:
         "import sys\nfrom prover.cli import main\n"
         "for argv in (['--help'], ['prove', '--help']):\n"
         "    try:\n        main(argv)\n    except SystemExit as e:\n        assert e.code == 0, e.code\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'z3', 'sympy', 'lean_env', 'search')))"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('torch', 'z3', 'sympy', 'networkx', 'lean_env', 'search')))"
     )
     t0 = time.monotonic()
     proc = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[-1] == "[]"
-    assert "--budget" in proc.stdout and "--proofs-out" in proc.stdout
+    for flag in ("--budget", "--proofs-out", "--searcher", "--simulations", "--tree"):
+        assert flag in proc.stdout
+    assert "uniform evaluator" in " ".join(proc.stdout.split())
     assert time.monotonic() - t0 < 5.0
 
 
@@ -176,12 +180,36 @@ def test_statement_and_file_are_exclusive(argv: list[str], capsys: pytest.Captur
     assert code == 2 and err.startswith("error: ")
 
 
-@pytest.mark.parametrize("flag", ["--budget", "--timeout", "--time-limit"])
+@pytest.mark.parametrize("flag", ["--budget", "--timeout", "--time-limit", "--simulations"])
 def test_budgets_must_be_positive(flag: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["prove", flag, "0", DEMO])
     assert info.value.code == 2
     assert "must be positive" in capsys.readouterr().err
+
+
+def test_unknown_searcher_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["prove", "--searcher", "dfs", DEMO])
+    assert info.value.code == 2
+    assert "invalid choice: 'dfs'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--searcher", "bfs", "--tree", "t.graphml"], "--tree needs --searcher mcts"),
+        (["--searcher", "bfs", "--simulations", "5"], "--simulations needs --searcher mcts"),
+        (["--tree", "tree.xml"], "must end in .graphml or .json"),
+        (["--tree", "no/such/folder/tree.json"], "cannot write"),
+    ],
+)
+def test_tree_and_searcher_options_are_checked_before_searching(
+    argv: list[str], message: str, fake: FakeEnv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "prove", "--backend", "fake", *argv, "theorem t (p : Prop) (hp : p) : p")
+    assert code == 2 and out == "" and err.startswith("error: ") and message in err
+    assert fake.statements == []  # refused before the backend saw anything
 
 
 # ---------------------------------------------------------------- outcomes on the fake backend
@@ -194,10 +222,27 @@ def test_prints_the_verified_proof(fake: FakeEnv, capsys: pytest.CaptureFixture[
     assert "verified by fake" in err
 
 
-def test_not_proved_exits_1(fake: FakeEnv, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "prove", "--backend", "fake", "theorem u (q : Prop) : q")
+@pytest.mark.parametrize("searcher", ["mcts", "bfs"])
+def test_not_proved_exits_1(searcher: str, fake: FakeEnv, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "prove", "--backend", "fake", "--searcher", searcher, "theorem u (q : Prop) : q")
     assert code == 1 and out == ""
     assert err.startswith("not proved: search space exhausted")
+
+
+def test_mcts_reports_progress_on_stderr(
+    fake: FakeEnv, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(prover.cli, "PROGRESS_EVERY", 0.0)
+    code, out, err = run(capsys, "prove", "--backend", "fake", "theorem u (q : Prop) : q")
+    assert code == 1 and out == ""
+    assert "leanzero: " in err and "simulations" in err
+
+
+def test_render_indents_focused_blocks_under_by() -> None:
+    proof = "constructor\n· constructor\n  · exact hp\n  · exact hq\n· exact hr"
+    assert render("theorem t : X", proof) == (
+        "theorem t : X := by\n  constructor\n  · constructor\n    · exact hp\n    · exact hq\n  · exact hr"
+    )
 
 
 def test_proofs_out_is_written_before_the_proof_is_printed(
@@ -260,3 +305,61 @@ def test_mini_reports_where_a_statement_is_malformed(capsys: pytest.CaptureFixtu
     assert err.startswith("error: <statement>:1:")
     position = err.split(":")[2]
     assert position.isdigit() and int(position) >= 1
+
+
+@pytest.mark.parametrize("searcher", ["mcts", "bfs"])
+@pytest.mark.parametrize(
+    "statement",
+    [DEMO, "theorem demo2 (x : ℕ) (h₀ : 0 < x) : x ≠ 0 := by sorry"],  # the two of `make demo`
+)
+def test_both_searchers_prove_the_demo_theorems(
+    searcher: str, statement: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["prove", "--backend", "mini", "--searcher", searcher, "--time-limit", "30", statement]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert out.startswith(split_statement(statement) + " := by\n  ")
+    assert "verified by mini" in err and ("simulations" in err) == (searcher == "mcts")
+
+
+NESTED = "theorem t (p q r : Prop) (hp : p) (hq : q) (hr : r) : (p ∧ q) ∧ (q ∧ r) ∧ p"
+
+
+def test_the_printed_mcts_proof_verifies_as_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    from lean_env.mini import MiniEnv
+
+    code, out, err = run(capsys, "prove", "--backend", "mini", "--time-limit", "30", NESTED)
+    assert code == 0, err
+    head, body = out.rstrip("\n").split(" := by\n")
+    assert head == NESTED and all(line.startswith("  ") for line in body.splitlines())
+    script = "\n".join(line[2:] for line in body.splitlines())
+    env = MiniEnv()
+    assert env.verify(NESTED, script).ok
+
+
+@pytest.mark.parametrize(
+    ("statement", "proved", "suffix"),
+    [(NESTED, True, "graphml"), (NESTED, True, "json"), ("theorem u (p q : Prop) (hp : p) : q", False, "graphml")],
+)
+def test_tree_file_is_written_proved_or_not(
+    statement: str, proved: bool, suffix: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from search.export import read_tree
+
+    path = tmp_path / f"out.{suffix}"
+    argv = ["prove", "--backend", "mini", "--time-limit", "30", "--tree", str(path), statement]
+    code, out, err = run(capsys, *argv)
+    assert code == (0 if proved else 1), err
+    assert f"search tree written to {path}" in err
+    graph = read_tree(path)
+    assert graph.graph["statement"] == statement and graph.graph["proved"] is proved
+    assert graph.graph["searcher"] == "mcts" and graph.graph["backend"] == "mini"
+    root = graph.nodes[graph.graph["roots"]]
+    assert root["kind"] == "goal" and root["root"] and root["status"] == ("proved" if proved else "failed")
+    kinds = [d["kind"] for _, d in graph.nodes(data=True)]
+    assert (kinds.count("goal"), kinds.count("tactic")) == (graph.graph["goal_nodes"], graph.graph["tactic_nodes"])
+    if proved:
+        printed = out.split(" := by\n")[1].rstrip("\n")
+        assert printed == "\n".join("  " + line for line in graph.graph["proof"].splitlines())
+    else:
+        assert out == "" and "proof" not in graph.graph
