@@ -42,9 +42,7 @@ def run_searches(searches: Sequence[MCTSSearch], evaluator: Evaluator) -> DriveR
         if not asks:
             continue
         slot: dict[EvalRequest, int] = {}
-        for _, requests in asks:
-            for request in requests:
-                slot.setdefault(request, len(slot))
+        slots = [[slot.setdefault(request, len(slot)) for request in requests] for _, requests in asks]
         batch = list(slot)
         t0 = time.monotonic()
         results = evaluator(batch)
@@ -52,8 +50,8 @@ def run_searches(searches: Sequence[MCTSSearch], evaluator: Evaluator) -> DriveR
         if len(results) != len(batch):
             raise ValueError(f"evaluator returned {len(results)} results for {len(batch)} requests")
         batch_sizes.append(len(batch))
-        for search, requests in asks:
-            search.expand([results[slot[r]] for r in requests])
+        for (search, _), where in zip(asks, slots):
+            search.expand([results[i] for i in where])
     return DriveReport(tuple(s.result() for s in searches), tuple(batch_sizes), evaluator_time)
 
 

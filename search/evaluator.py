@@ -59,6 +59,9 @@ def _uniform(k: int) -> tuple[float, ...]:
 
 def normalized(priors: Sequence[float]) -> list[float]:
     """Priors clipped at 0 and rescaled to sum 1; uniform when nothing positive is left."""
+    k = len(priors)
+    if isinstance(priors, (list, tuple)) and k and priors[0] > 0.0 and priors.count(priors[0]) == k:
+        return [priors[0] / sum(priors)] * k  # all equal and positive (uniform): the same, faster
     clipped = [p if p > 0.0 else 0.0 for p in priors]
     total = sum(clipped)
     if total <= 0.0 or total != total:  # also catches NaN

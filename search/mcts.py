@@ -33,7 +33,7 @@ from lean_env.contract import ProofEnv, ProofState, TacticSuccess, TacticTimeout
 from search.bestfirst import StopReason
 from search.evaluator import Candidates, EvalRequest, EvalResult, normalized
 from search.extract import proof_script
-from search.tree import AND_VALUES, NOT_APPLIED, Fault, Status, Tree
+from search.tree import AND_VALUES, NOT_APPLIED, UNEVALUATED, Fault, Status, Tree
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +101,17 @@ class _Pending:
     actions: list[int]
 
 
+def _rescaled(priors: list[float]) -> list[float]:
+    """`normalized(priors)` for priors `normalized` returned: none is negative or -0.0, so
+    clipping changes nothing unless one is NaN (then the total is NaN: the general case)."""
+    total = sum(priors)
+    if not 0.0 < total < math.inf:
+        return normalized(priors)
+    if priors.count(priors[0]) == len(priors):  # all equal: the same values, one division
+        return [priors[0] / total] * len(priors)
+    return [p / total for p in priors]
+
+
 def action_probabilities(visit_counts: Sequence[int], temperature: float = 1.0) -> list[float]:
     """N(a)^(1/T), normalised; T = 0 puts all mass on the most visited (first on ties)."""
     if not visit_counts:
@@ -140,6 +151,8 @@ class MCTSSearch:
         self._pending: list[_Pending] = []
         self._awaiting = False  # requests handed out, `expand` not yet called
         self._idle = 0  # consecutive idle simulations
+        self._finite_vloss = math.isfinite(config.virtual_loss)  # x - vloss * 0 == x (see `_pick`)
+        self._last_pick: tuple[int, float, float, int | None, float] = (-1, 0.0, 0.0, None, 0.0)  # see `_pick`
         self._stopping: tuple[StopReason, str] | None = None
         self._reason: tuple[StopReason, str] | None = None
         self._result: MCTSResult | None = None
@@ -163,7 +176,7 @@ class MCTSSearch:
             lpr = self.config.leaves_per_round
             attempts = 0
             while len(self._pending) < lpr and attempts < lpr * ATTEMPTS_PER_LEAF:
-                self._stopping = self._stopping or self._budget_spent(starting=True)
+                self._stopping = self._stopping or self._budget_spent(True)
                 if self._stopping:
                     break
                 attempts += 1
@@ -192,8 +205,7 @@ class MCTSSearch:
         self._requested.clear()
         self._awaiting = False
         for sim in self._pending:
-            self._virtual_loss(sim, -1)
-            self._backup(sim.goals, sim.actions, None)
+            self._backup(sim.goals, sim.actions, None, release=True)
         self._pending.clear()
         self._check_root()
         if self._stopping and not self.done:
@@ -218,51 +230,139 @@ class MCTSSearch:
     def _simulate(self) -> bool:
         """One simulation; True when it was idle: it ended in the tree without an env call."""
         tree, cfg = self.tree, self.config
+        status, outcomes, prior_value = tree.status, tree.outcome, tree.prior_value
         calls = self.env_calls
         roots = tree.roots
-        node = self._weakest(roots if len(roots) == 1 else [r for r in roots if tree.status[r] is Status.OPEN])
+        node = roots[0] if len(roots) == 1 else self._weakest([r for r in roots if status[r] is Status.OPEN])
         goals, actions, on_path = [node], [], {node}
+        again = False
         while True:
             if len(actions) >= cfg.max_depth:
                 self._backup(goals, actions, 0.0)
                 return self.env_calls == calls
-            action = self._pick(node, on_path)
+            action = self._pick(node, on_path, again)
+            again = False
             if action is None:  # nothing usable from here on this path
                 self._backup(goals, actions, 0.0)
                 return self.env_calls == calls
-            if not tree.applied(node, action):
-                self._stopping = self._budget_spent(starting=False)
+            children = outcomes[node][action]
+            if children is NOT_APPLIED:
+                # (`select` checked every budget before this simulation; until it makes an env
+                # call only the clock can have moved)
+                if self.env_calls != calls:
+                    self._stopping = self._budget_spent(False)
+                elif time.monotonic() - self._t0 >= cfg.time_limit:
+                    self._stopping = StopReason.TIME_LIMIT, ""
                 if self._stopping:
                     return False  # abandoned: no virtual loss was added yet
                 self._apply(node, action)
-                if tree.status[node] is Status.FAILED:
+                if status[node] is Status.FAILED:
                     self._backup(goals, actions, 0.0)
                     return False
-                if tree.status[node] is Status.OPEN and not self._usable(node, action, on_path):
+                if status[node] is Status.OPEN and (  # the new edge is failed or circular
+                    tree.failed_edge[node][action] or not on_path.isdisjoint(tree.children(node, action))
+                ):
+                    again = True
                     continue  # dead, failed or circular: choose again at the same goal
                 actions.append(action)
-                if any(not tree.evaluated(c) for c in tree.children(node, action)):
-                    sim = _Pending(goals, actions)
-                    self._virtual_loss(sim, +1)
-                    self._pending.append(sim)
-                    return False
+                for c in tree.children(node, action):
+                    if prior_value[c] == UNEVALUATED:
+                        sim = _Pending(goals, actions)
+                        self._virtual_loss(goals, actions, +1)
+                        self._pending.append(sim)
+                        return False
                 self._backup(goals, actions, None)
                 return False
-            children = tree.children(node, action)
-            if any(not tree.evaluated(c) and tree.status[c] is Status.OPEN for c in children):
-                self.collisions += 1  # another simulation of this round waits on that goal
-                return False
-            node = self._weakest(
-                children if len(children) == 1 else [c for c in children if tree.status[c] is Status.OPEN]
-            )
+            # applied, and usable (`_pick` passes over dead and circular edges): a tuple of goals
+            for c in children:  # type: ignore[union-attr]
+                if prior_value[c] == UNEVALUATED and status[c] is Status.OPEN:
+                    self.collisions += 1  # another simulation of this round waits on that goal
+                    return False
+            if len(children) == 1:  # type: ignore[arg-type]
+                node = children[0]  # type: ignore[index]
+            else:
+                node = self._weakest([c for c in children if status[c] is Status.OPEN])  # type: ignore[union-attr]
             actions.append(action)
             goals.append(node)
             on_path.add(node)
 
-    def _pick(self, node: int, on_path: set[int]) -> int | None:
-        """The PUCT choice among the usable tactics of `node` (first on ties), or None."""
+    def _pick(self, node: int, on_path: set[int], again: bool = False) -> int | None:
+        """The PUCT choice among the usable tactics of `node` (first on ties), or None.
+
+        Only the applied, live edges are scored one by one (`Tree.live`). Every tactic never
+        applied has N = 0 and Q = the first-play value, so its score grows with its prior: the
+        best of them is the first untried one in prior order (`Tree.by_prior`), or, where a
+        lower prior rounds to the same score, the lowest tactic index among those.
+
+        `again`: the same simulation chooses again at the same goal because the tactic it just
+        applied there is dead, failed or circular. That changed no statistic and no other edge
+        of the goal, so the best live edge found the last time still stands.
+        """
         tree, cfg = self.tree, self.config
-        explore = cfg.c_puct * math.sqrt(tree.visits[node] + tree.in_flight[node])
+        priors, outcomes = tree.priors[node], tree.outcome[node]
+        if again and self._last_pick[0] == node:
+            _, explore, fpu, best, best_score = self._last_pick
+        else:
+            explore = cfg.c_puct * math.sqrt(tree.visits[node] + tree.in_flight[node])
+            if not 0.0 <= explore < math.inf:  # a negative c_puct reverses the prior order
+                self._last_pick = (-1, 0.0, 0.0, None, 0.0)
+                return self._pick_all(node, on_path, explore)
+            fpu = cfg.first_play_value
+            if fpu is None:  # `tree.goal_value(node)`, inlined
+                status, visits = tree.status[node], tree.visits[node]
+                if status is Status.PROVED:
+                    fpu = 1.0
+                elif status is Status.FAILED or visits == 0:
+                    fpu = 0.0
+                else:
+                    fpu = tree.value_sum[node] / visits
+            best, best_score = None, -math.inf
+            live = tree.live[node]
+            edge_n, edge_w = tree.edge_n[node], tree.edge_w[node]
+            # (a circular edge is skipped; checked only where it would win, which is the same)
+            if live and tree.in_flight[node] == 0 and self._finite_vloss:
+                for a in live:  # no simulation in flight below this goal: no virtual loss at all
+                    n = edge_n[a]
+                    q = edge_w[a] / n if n else fpu
+                    score = q + explore * priors[a] / (1 + n)
+                    if score > best_score and on_path.isdisjoint(outcomes[a]):  # type: ignore[arg-type]
+                        best, best_score = a, score
+            elif live:
+                vloss, in_flight = cfg.virtual_loss, tree.edge_in_flight[node]
+                for a in live:
+                    n = edge_n[a] + in_flight[a]
+                    q = (edge_w[a] - vloss * in_flight[a]) / n if n else fpu
+                    score = q + explore * priors[a] / (1 + n)
+                    if score > best_score and on_path.isdisjoint(outcomes[a]):  # type: ignore[arg-type]
+                        best, best_score = a, score
+            self._last_pick = (node, explore, fpu, best, best_score)
+        order = tree.by_prior[node] or tree.prior_order(node)
+        k, pos = len(order), tree.untried[node]
+        while pos < k and outcomes[order[pos]] is not NOT_APPLIED:
+            pos += 1
+        tree.untried[node] = pos
+        if pos == k:
+            return best
+        a = order[pos]
+        score = fpu + explore * priors[a]  # == fpu + explore * prior / (1 + 0), bit for bit
+        nxt = tree.next_lower[node]
+        p = k if nxt is None else nxt[pos]  # None: all priors equal, no lower one to tie
+        while p < k:  # lower priors can only tie: keep the lowest tactic index among ties
+            if outcomes[order[p]] is not NOT_APPLIED:
+                p += 1
+                continue
+            b = order[p]
+            if fpu + explore * priors[b] < score:
+                break
+            a = min(a, b)
+            p = nxt[p]
+        if score > best_score or (score == best_score and best is not None and a < best):
+            return a
+        return best
+
+    def _pick_all(self, node: int, on_path: set[int], explore: float) -> int | None:
+        """`_pick` scoring every tactic: the definition, for settings the shortcut cannot take."""
+        tree, cfg = self.tree, self.config
         fpu = tree.goal_value(node) if cfg.first_play_value is None else cfg.first_play_value
         vloss, outcomes, dead = cfg.virtual_loss, tree.outcome[node], tree.failed_edge[node]
         edge_n, edge_w, in_flight = tree.edge_n[node], tree.edge_w[node], tree.edge_in_flight[node]
@@ -278,11 +378,6 @@ class MCTSSearch:
                 best, best_score = a, score
         return best
 
-    def _usable(self, node: int, action: int, on_path: set[int]) -> bool:
-        """An applied edge worth following: not dead, no FAILED child, no child on the path."""
-        tree = self.tree
-        return not tree.failed_edge[node][action] and on_path.isdisjoint(tree.children(node, action))
-
     def _weakest(self, goals: Sequence[int]) -> int:
         """The goal most likely to break an AND: lowest value, then fewest visits, then first."""
         if len(goals) == 1:
@@ -294,7 +389,9 @@ class MCTSSearch:
         """One env call; the outcome goes into the tree, errors never leave this method."""
         tree, cfg = self.tree, self.config
         remaining = cfg.time_limit - (time.monotonic() - self._t0)
-        timeout = max(min(cfg.tactic_timeout, remaining), 1e-3)
+        timeout = remaining if remaining < cfg.tactic_timeout else cfg.tactic_timeout  # the min ...
+        if timeout < 1e-3:  # ... and the max with 1 ms, without the builtins' call overhead
+            timeout = 1e-3
         self.env_calls += 1
         try:
             result = self.env.apply(
@@ -306,7 +403,9 @@ class MCTSSearch:
             return
         if isinstance(result, TacticSuccess):
             state = result.state
-            tree.record_outcome(node, action, tuple(self._goal(state, j) for j in range(len(state.goals))))
+            n = len(state.goals)
+            children = (self._goal(state, 0),) if n == 1 else tuple([self._goal(state, j) for j in range(n)])
+            tree.record_outcome(node, action, children)
         else:
             tree.record_outcome(node, action, Fault.TIMEOUT if isinstance(result, TacticTimeout) else Fault.ERROR)
 
@@ -316,7 +415,7 @@ class MCTSSearch:
         key = self.env.canonical(view)
         node = self.tree.index.get(key)
         if node is None:
-            node = self.tree.add_goal(key, view, state, index, list(self.candidates(view)))
+            node = self.tree.add_goal(key, view, state, index, tuple(self.candidates(view)))
             if self.tree.status[node] is Status.OPEN:
                 self._requested.append(node)
         return node
@@ -329,48 +428,79 @@ class MCTSSearch:
         if len(result.priors) != len(tactics):
             raise ValueError(f"evaluator gave {len(result.priors)} priors for {len(tactics)} tactics")
         priors = normalized(result.priors)
-        keep = sorted(range(len(tactics)), key=lambda a: -priors[a])[: cfg.max_children]
-        kept = normalized([priors[a] for a in keep])
+        k, total = len(tactics), sum(priors)
+        if k <= cfg.max_children and k and priors.count(priors[0]) == k and total == total:
+            kept_tactics: Sequence[str] = tactics  # all equal (uniform): all kept, in tactic order
+            kept = _rescaled(priors)
+        elif total != total:  # NaN (from an infinite prior): no order to rely on, the general case
+            keep = sorted(range(k), key=lambda a: -priors[a])[: cfg.max_children]
+            kept_tactics = [tactics[a] for a in keep]
+            kept = normalized([priors[a] for a in keep])
+        elif k <= cfg.max_children and priors == sorted(priors, reverse=True):  # all kept, in order
+            kept_tactics = tactics
+            kept = _rescaled(priors)
+        else:  # best first; equal priors keep tactic order (a stable sort)
+            keep = sorted(range(k), key=priors.__getitem__, reverse=True)[: cfg.max_children]
+            kept_tactics = [tactics[a] for a in keep]
+            kept = _rescaled([priors[a] for a in keep])
         if cfg.dirichlet_fraction > 0.0 and node in tree.roots:
-            noise = normalized([self._rng.gammavariate(cfg.dirichlet_alpha, 1.0) for _ in keep])
+            noise = normalized([self._rng.gammavariate(cfg.dirichlet_alpha, 1.0) for _ in kept])
             f = cfg.dirichlet_fraction
             kept = [(1 - f) * p + f * z for p, z in zip(kept, noise)]
         value = min(max(float(result.value), 0.0), 1.0) if result.value == result.value else 0.0
-        tree.set_evaluation(node, [tactics[a] for a in keep], kept, value)
+        tree.set_evaluation(node, kept_tactics, kept, value)
 
-    def _backup(self, goals: list[int], actions: list[int], leaf_value: float | None) -> None:
+    def _backup(self, goals: list[int], actions: list[int], leaf_value: float | None, release: bool = False) -> None:
         """`leaf_value` is the value of `goals[-1]` on this path, or None when the path ends
-        with an edge (`len(actions) == len(goals)`): then the edge's current AND-value."""
+        with an edge (`len(actions) == len(goals)`): then the edge's current AND-value.
+        `release`: also take back the path's virtual loss (in the same walk; no value read
+        here depends on it)."""
         tree, combine = self.tree, self._combine
+        edge_n, edge_w, visits, value_sum, outcomes = tree.edge_n, tree.edge_w, tree.visits, tree.value_sum, tree.outcome
+        edge_in_flight, in_flight = tree.edge_in_flight, tree.in_flight
         self.simulations += 1
         top = len(actions) - 1
         if leaf_value is None:
-            value = tree.edge_value(goals[top], actions[top], combine)
-            self._update(goals[top], actions[top], value)
+            goal, action = goals[top], actions[top]
+            children = outcomes[goal][action]
+            if type(children) is tuple and len(children) == 1:  # the AND of one goal: its value
+                value = tree.goal_value(children[0])
+            else:
+                value = tree.edge_value(goal, action, combine)
+            edge_n[goal][action] += 1
+            edge_w[goal][action] += value
+            visits[goal] += 1
+            value_sum[goal] += value
+            if release:
+                edge_in_flight[goal][action] -= 1
+                in_flight[goal] -= 1
             top -= 1
         else:
             value = leaf_value
         for i in range(top, -1, -1):
-            goal, action, child = goals[i], actions[i], goals[i + 1]
-            value = combine([value if c == child else tree.goal_value(c) for c in tree.children(goal, action)])
-            self._update(goal, action, value)
+            goal, action = goals[i], actions[i]
+            children = outcomes[goal][action]
+            if len(children) != 1:  # type: ignore[arg-type]
+                # (one child: the AND-value is the child's value; product and min agree)
+                child = goals[i + 1]
+                value = combine([value if c == child else tree.goal_value(c) for c in children])  # type: ignore[union-attr]
+            edge_n[goal][action] += 1
+            edge_w[goal][action] += value
+            visits[goal] += 1
+            value_sum[goal] += value
+            if release:
+                edge_in_flight[goal][action] -= 1
+                in_flight[goal] -= 1
 
-    def _update(self, goal: int, action: int, value: float) -> None:
-        tree = self.tree
-        tree.edge_n[goal][action] += 1
-        tree.edge_w[goal][action] += value
-        tree.visits[goal] += 1
-        tree.value_sum[goal] += value
-
-    def _virtual_loss(self, sim: _Pending, sign: int) -> None:
-        tree = self.tree
-        for goal, action in zip(sim.goals, sim.actions):
-            tree.edge_in_flight[goal][action] += sign
-            tree.in_flight[goal] += sign
+    def _virtual_loss(self, goals: list[int], actions: list[int], sign: int) -> None:
+        edge_in_flight, in_flight = self.tree.edge_in_flight, self.tree.in_flight
+        for goal, action in zip(goals, actions):
+            edge_in_flight[goal][action] += sign
+            in_flight[goal] += sign
 
     def _drop_pending(self) -> None:
         for sim in self._pending:
-            self._virtual_loss(sim, -1)
+            self._virtual_loss(sim.goals, sim.actions, -1)
         self._pending.clear()
         self._requested.clear()
 
@@ -392,11 +522,11 @@ class MCTSSearch:
         elif status is Status.FAILED:
             self._finish((StopReason.EXHAUSTED, "every tactic failed"))
 
-    def _budget_spent(self, *, starting: bool) -> tuple[StopReason, str] | None:
+    def _budget_spent(self, starting: bool) -> tuple[StopReason, str] | None:
         """Why the search must stop now; `starting`: before a new simulation (else: before an
         env call inside one)."""
-        cfg = self.config
-        status = self._root_status()
+        cfg, roots = self.config, self.tree.roots
+        status = self.tree.status[roots[0]] if len(roots) == 1 else self._root_status()
         if status is Status.PROVED:
             return StopReason.PROVED, ""
         if status is Status.FAILED:
@@ -405,7 +535,7 @@ class MCTSSearch:
             return StopReason.TIME_LIMIT, ""
         if self.env_calls >= cfg.max_env_calls:
             return StopReason.MAX_ENV_CALLS, ""
-        if len(self.tree) >= cfg.max_nodes:
+        if len(self.tree.key) >= cfg.max_nodes:
             return StopReason.MAX_NODES, ""
         if starting and self.simulations + len(self._pending) >= cfg.num_simulations:
             return StopReason.MAX_SIMULATIONS, ""

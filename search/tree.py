@@ -14,6 +14,7 @@ edge" in tactic order instead could run in a circle through transpositions.
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Callable, Sequence
 from enum import Enum, IntEnum
 from typing import Final
@@ -85,6 +86,12 @@ class Tree:
         self.edge_in_flight: list[list[int]] = []
         self.outcome: list[list[Outcome]] = []
         self.failed_edge: list[list[bool]] = []  # the edge failed: a Fault, or a FAILED child
+        # per goal node, indexes that spare PUCT from scoring every tactic (see `MCTSSearch._pick`)
+        self.live: list[list[int] | tuple[()]] = []  # applied edges not failed, in tactic order
+        self.by_prior: list[Sequence[int] | None] = []  # tactics, highest prior first, ties in tactic order
+        self.next_lower: list[Sequence[int] | None] = []  # per position in `by_prior`: the next with a
+        #   lower prior (None: all priors equal); both built by `prior_order` on first use
+        self.untried: list[int] = []  # a position in `by_prior`: every tactic before it was applied
         self.roots: tuple[int, ...] = ()
 
     def __len__(self) -> int:
@@ -115,6 +122,10 @@ class Tree:
         self.outcome.append([])
         self.failed_edge.append([])
         self.failed_edges.append(0)
+        self.live.append(())  # no list (nor garbage-collector work) until an edge is applied
+        self.by_prior.append(None)
+        self.next_lower.append(None)
+        self.untried.append(0)
         return node
 
     def evaluated(self, node: int) -> bool:
@@ -133,20 +144,61 @@ class Tree:
         self.edge_in_flight[node] = [0] * k
         self.outcome[node] = [NOT_APPLIED] * k
         self.failed_edge[node] = [False] * k
+        self.live[node] = ()
+        self.by_prior[node] = None
+        self.untried[node] = 0
         if k == 0:
             self.set_failed(node)
+
+    def prior_order(self, node: int) -> Sequence[int]:
+        """`by_prior[node]`, built on first use (with `next_lower`): many goals are evaluated
+        but never chosen from."""
+        order = self.by_prior[node]
+        if order is None:
+            p = self.priors[node]
+            k = len(p)
+            if not k or p.count(p[0]) == k:  # all equal (a uniform evaluator)
+                self.by_prior[node] = order = range(k)  # type: ignore[assignment]
+                self.next_lower[node] = None
+                return order
+            ranked = sorted(p, reverse=True)
+            if p == ranked:  # already best first (no root noise): the stable order is the identity
+                order = range(k)  # type: ignore[assignment]
+            else:
+                order = sorted(range(k), key=p.__getitem__, reverse=True)  # stable: ties keep tactic order
+            self.by_prior[node] = order
+            if len(set(ranked)) == k:  # all distinct (a network's priors)
+                self.next_lower[node] = range(1, k + 1)
+            else:
+                self.next_lower[node] = nxt = [k] * k
+                for i in range(k - 2, -1, -1):
+                    nxt[i] = i + 1 if ranked[i + 1] < ranked[i] else nxt[i + 1]
+        return order
 
     def record_outcome(self, node: int, action: int, outcome: tuple[int, ...] | Fault) -> None:
         """Store what applying tactic `action` of `node` gave and propagate statuses."""
         self.outcome[node][action] = outcome
-        if isinstance(outcome, Fault):
+        if type(outcome) is Fault:  # isinstance, faster (an Enum with members has no subclass)
             self._edge_failed(node, action)
             return
+        status, parents = self.status, self.parents
+        if len(outcome) == 1:  # the common case, without the generality below
+            child = outcome[0]
+            parents[child].append((node, action))
+            if status[child] is Status.FAILED:
+                self._edge_failed(node, action)
+                return
+            self._live_add(node, action)
+            if status[child] is Status.PROVED:
+                self.set_proved(node, action)
+            return
         for child in dict.fromkeys(outcome):
-            self.parents[child].append((node, action))
-        if any(self.status[c] is Status.FAILED for c in outcome):
+            parents[child].append((node, action))
+        if any(status[c] is Status.FAILED for c in outcome):
             self._edge_failed(node, action)
-        elif self.edge_proved(node, action):
+            return
+        self._live_add(node, action)
+        if self.edge_proved(node, action):
             self.set_proved(node, action)
 
     # ------------------------------------------------------------------ reading
@@ -173,6 +225,14 @@ class Tree:
     def edge_proved(self, node: int, action: int) -> bool:
         out = self.outcome[node][action]
         return isinstance(out, tuple) and all(self.status[c] is Status.PROVED for c in out)
+
+    def _live_add(self, node: int, action: int) -> None:
+        """Index a newly applied edge that did not fail (a list only from the first one on)."""
+        live = self.live[node]
+        if live:
+            insort(live, action)  # type: ignore[arg-type]
+        else:
+            self.live[node] = [action]
 
     def edge_failed(self, node: int, action: int) -> bool:
         """Dead (a Fault) or leading to a FAILED goal: never worth following again."""
@@ -218,6 +278,9 @@ class Tree:
             return False
         self.failed_edge[node][action] = True
         self.failed_edges[node] += 1
+        live = self.live[node]
+        if action in live:
+            live.remove(action)  # type: ignore[union-attr]
         all_failed = self.status[node] is Status.OPEN and self.failed_edges[node] == len(self.tactics[node])
         if all_failed and propagate:
             self.set_failed(node)
