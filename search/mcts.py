@@ -460,27 +460,24 @@ class MCTSSearch:
         edge_in_flight, in_flight = tree.edge_in_flight, tree.in_flight
         self.simulations += 1
         top = len(actions) - 1
-        if leaf_value is None:
+        # The deepest edge is valued from its children as they stand (no leaf below it);
+        # every edge above combines the value coming up with its other children's values.
+        valued = leaf_value is None
+        if valued:
             goal, action = goals[top], actions[top]
             children = outcomes[goal][action]
             if type(children) is tuple and len(children) == 1:  # the AND of one goal: its value
                 value = tree.goal_value(children[0])
             else:
                 value = tree.edge_value(goal, action, combine)
-            edge_n[goal][action] += 1
-            edge_w[goal][action] += value
-            visits[goal] += 1
-            value_sum[goal] += value
-            if release:
-                edge_in_flight[goal][action] -= 1
-                in_flight[goal] -= 1
-            top -= 1
         else:
             value = leaf_value
         for i in range(top, -1, -1):
             goal, action = goals[i], actions[i]
             children = outcomes[goal][action]
-            if len(children) != 1:  # type: ignore[arg-type]
+            if valued:
+                valued = False
+            elif len(children) != 1:  # type: ignore[arg-type]
                 # (one child: the AND-value is the child's value; product and min agree)
                 child = goals[i + 1]
                 value = combine([value if c == child else tree.goal_value(c) for c in children])  # type: ignore[union-attr]
