@@ -10,6 +10,7 @@ results), only `start` raises `StatementError` for a statement it cannot read.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 DEFAULT_TIMEOUT = 10.0  # seconds per tactic call when the caller does not say
@@ -21,12 +22,16 @@ class GoalView:
 
     `text` is Lean's own rendering, case tag included (`case succ\\nn : ℕ\\n⊢ ...`);
     `canonical` is hypotheses + target without the case tag: the key under which a goal
-    proved once counts as proved everywhere it recurs.
+    proved once counts as proved everywhere it recurs. `mvars` names the metavariables the
+    goal is (`?w` for the goal tagged `w`) or mentions (`?m.12`): goals of one state that
+    share one are not independent (solving `?w` changes `⊢ P ?w`), so the search keeps
+    them together and applies tactics to them with `with_goals`.
     """
 
     text: str
     canonical: str
     case: str | None = None
+    mvars: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +111,21 @@ class ProofEnv(Protocol):
         ...
 
     def apply(
-        self, state: ProofState, tactic: str, *, goal: int = 0, timeout: float = DEFAULT_TIMEOUT
+        self,
+        state: ProofState,
+        tactic: str,
+        *,
+        goal: int = 0,
+        timeout: float = DEFAULT_TIMEOUT,
+        with_goals: Sequence[int] = (),
     ) -> TacticResult:
-        """Run one tactic on goal number `goal` of `state`; never raises for a bad tactic."""
+        """Run one tactic on goal number `goal` of `state`; never raises for a bad tactic.
+
+        The resulting state holds the goals the tactic left for goal `goal`, followed by those
+        of the goals numbered `with_goals` (in that order) still open afterwards, as they
+        stand then: the tactic may have assigned metavariables they are or mention. Other
+        goals of `state` are left out.
+        """
         ...
 
     def canonical(self, goal: GoalView) -> str:

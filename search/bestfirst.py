@@ -10,7 +10,8 @@ script, with no `·` focusing or `case` tags needed.
 
 Priority is the cumulative log-probability of the tactics on the path (higher first); ties go
 to the node queued first, so the search is deterministic given deterministic scorer and
-candidates. Nodes whose open goals print the same (canonically) as a node already queued are
+candidates. Goals that share metavariables go together: the expanded goal takes its run of
+coupled goals along (`with_goals`), and what comes back replaces them all. Nodes whose open goals print the same (canonically) as a node already queued are
 dropped. A found script is re-checked with `env.verify` before it counts as a proof.
 """
 
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from lean_env.contract import GoalView, ProofEnv, ProofState, TacticSuccess, Verification
+from search.tree import coupled_spans
 
 Scorer = Callable[[str, Sequence[str]], Sequence[float]]
 """`(goal_text, tactics) -> log-probabilities`, one per tactic."""
@@ -99,6 +101,22 @@ def _key(obligations: tuple[Obligation, ...]) -> tuple[str, ...]:
     return tuple(state.goals[i].canonical for state, i in obligations)
 
 
+def _front(open_: tuple[Obligation, ...]) -> tuple[Obligation, tuple[int, ...], tuple[Obligation, ...]]:
+    """The first obligation, the goals of its state that must come along with it (its run of
+    goals sharing metavariables, `coupled_spans`), and the obligations left after those."""
+    state, index = open_[0]
+    if not state.goals[index].mvars:
+        return open_[0], (), open_[1:]
+    # a state's goals enter the front of a node together and leave it in order: the goals of
+    # `state` still open are a consecutive stretch at the front
+    n = 1
+    while n < len(open_) and open_[n][0] is state:
+        n += 1
+    indexes = [i for _, i in open_[:n]]
+    span = coupled_spans([state.goals[i] for i in indexes])[0]
+    return open_[0], tuple(indexes[1 : len(span)]), open_[len(span) :]
+
+
 def best_first_search(
     env: ProofEnv,
     statement: str,
@@ -142,7 +160,7 @@ def best_first_search(
             return finish(StopReason.MAX_ENV_CALLS)
         _, _, node = heapq.heappop(queue)
         expansions += 1
-        (state, index), rest = node.open[0], node.open[1:]
+        (state, index), coupled, rest = _front(node.open)
         goal = state.goals[index]
         tactics = list(candidates(goal))
         scores = list(scorer(goal.text, tactics)) if tactics else []
@@ -155,7 +173,11 @@ def best_first_search(
                 return finish(StopReason.TIME_LIMIT)
             if env_calls >= config.max_env_calls:
                 return finish(StopReason.MAX_ENV_CALLS)
-            result = env.apply(state, tactic, goal=index, timeout=min(config.tactic_timeout, remaining))
+            timeout = min(config.tactic_timeout, remaining)
+            if coupled:
+                result = env.apply(state, tactic, goal=index, timeout=timeout, with_goals=coupled)
+            else:
+                result = env.apply(state, tactic, goal=index, timeout=timeout)
             env_calls += 1
             if progress is not None:
                 progress(SearchProgress(env_calls, expansions, len(queue), time.monotonic() - t0))

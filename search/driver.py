@@ -8,8 +8,10 @@ its results. So a GPU model sees batches of about searches x leaves_per_round go
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from lean_env.contract import ProofEnv
@@ -30,8 +32,32 @@ class DriveReport:
         return sum(self.batch_sizes) / len(self.batch_sizes) if self.batch_sizes else 0.0
 
 
+GC_GEN0_THRESHOLD = 50_000  # allocations between young collections while searches run
+
+
+@contextmanager
+def fewer_collections(gen0: int = GC_GEN0_THRESHOLD) -> Iterator[None]:
+    """Raise the collector's young-generation threshold for the duration.
+
+    A search tree is many small, long-lived, acyclic lists and tuples; at CPython's default
+    threshold (700) the collector keeps rescanning them, about a fifth of the search's own
+    time. Nothing is frozen or disabled: cycles are still collected, only less often.
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], gen0), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
 def run_searches(searches: Sequence[MCTSSearch], evaluator: Evaluator) -> DriveReport:
     """Run every search to its end, with one evaluator call per round."""
+    with fewer_collections():
+        return _run(searches, evaluator)
+
+
+def _run(searches: Sequence[MCTSSearch], evaluator: Evaluator) -> DriveReport:
     batch_sizes: list[int] = []
     evaluator_time = 0.0
     while True:

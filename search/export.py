@@ -12,7 +12,9 @@ Goal nodes: `goal` (canonical text, the transposition key), `text` (as printed, 
 included), `case`, `status` (open / proved / failed), `value` (1 proved, 0 failed, else the
 mean of the evaluation and the values backed up through it), `visits`, `root`, `evaluated`,
 `prior_value` (the evaluator's value; only when evaluated), `tactics` (kept after evaluation,
-candidates before), `tried`, `proved_by` (only when proved), `label`.
+candidates before), `tried`, `goals` (1, or the number of coupled goals sharing metavariables
+that the node stands for; its texts are then joined by a blank line), `proved_by` (only when
+proved), `label`.
 Tactic nodes: `tactic`, `index` (in its goal's tactic list), `prior`, `visits` (N), `value`
 (W/N; 0 when unvisited), `outcome` (closed: no goal left / children / error / timeout /
 untried), `children` (goals left), `status` (proved / failed / open), `proof` (the tactic that
@@ -141,6 +143,7 @@ def _goal_attributes(tree: Tree, node: int, root: bool) -> dict[str, Scalar]:
         "evaluated": tree.evaluated(node),
         "tactics": len(tree.tactics[node]),
         "tried": sum(1 for out in tree.outcome[node] if out is not NOT_APPLIED),
+        "goals": 1 + len(tree.with_goals[node]),
         "label": _target(view.text),
     }
     if tree.evaluated(node):

@@ -3,7 +3,10 @@
 Each proved goal contributes the tactic that proved it (`Tree.proof_edge`), then the scripts of
 the goals that tactic left: one goal continues on the next lines; several each get a focused
 `· ` block, in the order the tactic left them, with the block's later lines indented by two
-spaces. A goal reached twice (a transposition) is proved twice in the text: Lean needs both.
+spaces. A node of coupled goals (sharing metavariables, `Tree.with_goals`) gets no `·`: its
+lines run unfocused and close its goals, which stand first in Lean's goal list at that point
+because the goals a tactic leaves are scripted in Lean's order and coupled runs are contiguous.
+A goal reached twice (a transposition) is proved twice in the text: Lean needs both.
 The script is checked by the backend's `verify` before anyone calls it a proof.
 """
 
@@ -36,6 +39,9 @@ def _goals_lines(tree: Tree, goals: tuple[int, ...]) -> list[str]:
         return _goal_lines(tree, goals[0])
     lines: list[str] = []
     for goal in goals:
+        if tree.with_goals[goal]:  # coupled goals: `·` would focus only the first of them
+            lines.extend(_goal_lines(tree, goal))
+            continue
         first, *rest = _goal_lines(tree, goal)
         lines.append("· " + first)
         lines.extend("  " + line for line in rest)

@@ -33,7 +33,7 @@ from lean_env.contract import ProofEnv, ProofState, TacticSuccess, TacticTimeout
 from search.bestfirst import StopReason
 from search.evaluator import Candidates, EvalRequest, EvalResult, normalized
 from search.extract import proof_script
-from search.tree import AND_VALUES, NOT_APPLIED, UNEVALUATED, Fault, Status, Tree
+from search.tree import AND_VALUES, NOT_APPLIED, UNEVALUATED, Fault, Status, Tree, coupled_spans, joint_view
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ class MCTSSearch:
         self._reason: tuple[StopReason, str] | None = None
         self._result: MCTSResult | None = None
         root = env.start(statement, header=header, timeout=config.start_timeout)
-        self.tree.roots = tuple(self._goal(root, i) for i in range(len(root.goals)))
+        self.tree.roots = self._goals(root)
         self._check_root()
 
     # ------------------------------------------------------------------ driving
@@ -393,29 +393,43 @@ class MCTSSearch:
         if timeout < 1e-3:  # ... and the max with 1 ms, without the builtins' call overhead
             timeout = 1e-3
         self.env_calls += 1
+        state, tactic, goal, coupled = tree.state[node], tree.tactics[node][action], tree.goal_index[node], tree.with_goals[node]
         try:
-            result = self.env.apply(
-                tree.state[node], tree.tactics[node][action], goal=tree.goal_index[node], timeout=timeout
-            )
+            if coupled:
+                result = self.env.apply(state, tactic, goal=goal, timeout=timeout, with_goals=coupled)
+            else:
+                result = self.env.apply(state, tactic, goal=goal, timeout=timeout)
         except Exception:  # the contract says backends never raise here; a bug must not stop us
             log.exception("env.apply raised on %r", tree.tactics[node][action])
             tree.record_outcome(node, action, Fault.ERROR)
             return
         if isinstance(result, TacticSuccess):
             state = result.state
-            n = len(state.goals)
-            children = (self._goal(state, 0),) if n == 1 else tuple([self._goal(state, j) for j in range(n)])
+            children = (self._goal(state, 0),) if len(state.goals) == 1 else self._goals(state)
             tree.record_outcome(node, action, children)
         else:
             tree.record_outcome(node, action, Fault.TIMEOUT if isinstance(result, TacticTimeout) else Fault.ERROR)
 
-    def _goal(self, state: ProofState, index: int) -> int:
-        """The node of goal `index` of `state`: looked up by canonical text, or created."""
+    def _goals(self, state: ProofState) -> tuple[int, ...]:
+        """The nodes of the goals of `state`: one per goal, or per run of coupled goals."""
+        goals = state.goals
+        if not any(g.mvars for g in goals):  # independent goals (always, on mini)
+            return tuple([self._goal(state, j) for j in range(len(goals))])
+        return tuple(self._goal(state, span[0], tuple(span[1:])) for span in coupled_spans(goals))
+
+    def _goal(self, state: ProofState, index: int, with_goals: tuple[int, ...] = ()) -> int:
+        """The node of goal `index` of `state` (with its coupled goals `with_goals`): looked up
+        by canonical text, or created. Tactics are proposed for goal `index`, the one they act on."""
         view = state.goals[index]
-        key = self.env.canonical(view)
+        if with_goals:
+            views = [view, *(state.goals[j] for j in with_goals)]
+            key = "\n\n".join(self.env.canonical(v) for v in views)
+        else:
+            key = self.env.canonical(view)
         node = self.tree.index.get(key)
         if node is None:
-            node = self.tree.add_goal(key, view, state, index, tuple(self.candidates(view)))
+            shown = joint_view(views) if with_goals else view
+            node = self.tree.add_goal(key, shown, state, index, tuple(self.candidates(view)), with_goals)
             if self.tree.status[node] is Status.OPEN:
                 self._requested.append(node)
         return node

@@ -60,6 +60,38 @@ def minimum(values: Sequence[float]) -> float:
 AND_VALUES: Final[dict[str, Combine]] = {"product": product, "min": minimum}
 
 
+def coupled_spans(goals: Sequence[GoalView]) -> list[range]:
+    """The goals of one state cut into runs that must be solved together.
+
+    Goals sharing a metavariable (`GoalView.mvars`) are coupled; each run is the smallest
+    stretch of consecutive goals closed under coupling. Runs are contiguous so that a proof
+    script can work through them in Lean's goal order (see `search.extract`).
+    """
+    reach = list(range(len(goals)))  # the last goal coupled with goal i (so far)
+    first: dict[str, int] = {}
+    for i, goal in enumerate(goals):
+        for mvar in goal.mvars:
+            j = first.setdefault(mvar, i)
+            reach[j] = max(reach[j], i)
+    spans, start, end = [], 0, -1
+    for i, r in enumerate(reach):
+        end = max(end, r)
+        if i == end:
+            spans.append(range(start, i + 1))
+            start = i + 1
+    return spans
+
+
+def joint_view(views: Sequence[GoalView]) -> GoalView:
+    """Coupled goals as one search node: Lean's multi-goal printing (a blank line between)."""
+    return GoalView(
+        text="\n\n".join(v.text for v in views),
+        canonical="\n\n".join(v.canonical for v in views),
+        case=views[0].case,
+        mvars=frozenset().union(*(v.mvars for v in views)),
+    )
+
+
 class Tree:
     """Goal nodes and their tactic edges. Node ids are positions in the lists below."""
 
@@ -70,6 +102,7 @@ class Tree:
         self.view: list[GoalView] = []  # the first view seen (its case tag is kept for display)
         self.state: list[ProofState] = []  # backend handle to act on the goal ...
         self.goal_index: list[int] = []  # ... and the goal's index in that state
+        self.with_goals: list[tuple[int, ...]] = []  # coupled goals of that state (see `coupled_spans`)
         self.status: list[Status] = []
         self.prior_value: list[float] = []  # the evaluator's value, UNEVALUATED before
         self.visits: list[int] = []  # 1 for the evaluation + 1 per backup through the node
@@ -99,14 +132,26 @@ class Tree:
 
     # ------------------------------------------------------------------ building
 
-    def add_goal(self, key: str, view: GoalView, state: ProofState, goal_index: int, tactics: Sequence[str]) -> int:
-        """A new OPEN, unevaluated goal node; a goal with no candidate tactic is FAILED at once."""
+    def add_goal(
+        self,
+        key: str,
+        view: GoalView,
+        state: ProofState,
+        goal_index: int,
+        tactics: Sequence[str],
+        with_goals: tuple[int, ...] = (),
+    ) -> int:
+        """A new OPEN, unevaluated goal node; a goal with no candidate tactic is FAILED at once.
+
+        With `with_goals` the node stands for several coupled goals of `state`: tactics act on
+        goal `goal_index` and the others come along."""
         node = len(self.key)
         self.index[key] = node
         self.key.append(key)
         self.view.append(view)
         self.state.append(state)
         self.goal_index.append(goal_index)
+        self.with_goals.append(with_goals)
         self.status.append(Status.OPEN if tactics else Status.FAILED)
         self.prior_value.append(UNEVALUATED)
         self.visits.append(0)

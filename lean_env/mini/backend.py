@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 
 from lean_env.contract import (
     DEFAULT_TIMEOUT, GoalView, ProofState, StatementError, TacticError, TacticResult,
@@ -55,7 +56,16 @@ class MiniEnv:
             raise StatementError("statement nested too deeply", 0, 0, statement) from None
         return self._register((goal,))
 
-    def apply(self, state: ProofState, tactic: str, *, goal: int = 0, timeout: float = DEFAULT_TIMEOUT) -> TacticResult:
+    def apply(
+        self,
+        state: ProofState,
+        tactic: str,
+        *,
+        goal: int = 0,
+        timeout: float = DEFAULT_TIMEOUT,
+        with_goals: Sequence[int] = (),
+    ) -> TacticResult:
+        """mini has no metavariables: goals in `with_goals` come along unchanged."""
         t0 = time.perf_counter()
         why = refusal(tactic)
         if why is not None:
@@ -65,6 +75,9 @@ class MiniEnv:
             return TacticError(f"Unknown proof state: {state.handle}", 0.0)
         if not 0 <= goal < len(goals):
             return TacticError(f"no goal number {goal}: the state has {len(goals)} goal(s)", 0.0)
+        bad = [j for j in with_goals if not 0 <= j < len(goals) or j == goal]
+        if bad or len(set(with_goals)) != len(with_goals):
+            return TacticError(f"with_goals {tuple(with_goals)} is not a set of other goals of the state", 0.0)
         engine = Engine(Deadline(timeout))
         try:
             new = engine.run_text(goals[goal], tactic)
@@ -80,7 +93,7 @@ class MiniEnv:
         elapsed = time.perf_counter() - t0
         if elapsed > timeout:
             return TacticTimeout(timeout, elapsed)
-        return TacticSuccess(self._register(tuple(new)), elapsed)
+        return TacticSuccess(self._register((*new, *(goals[j] for j in with_goals))), elapsed)
 
     def canonical(self, goal: GoalView) -> str:
         return goal.canonical

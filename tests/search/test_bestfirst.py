@@ -7,85 +7,18 @@ from collections.abc import Callable
 
 import pytest
 
-from lean_env.contract import (
-    GoalView,
-    ProofState,
-    StatementError,
-    TacticError,
-    TacticResult,
-    TacticSuccess,
-    TacticTimeout,
-    Verification,
-)
+from lean_env.contract import StatementError
 from search.bestfirst import SearchConfig, StopReason, best_first_search, uniform_scorer
 
-TIMEOUT = "TIMEOUT"
-Rules = Callable[[str, str], list[str] | str | None]
+from .fake_env import FakeEnv as SharedFakeEnv
+from .fake_env import all_of
+
+TIMEOUT = "timeout"
 
 
-def view(text: str) -> GoalView:
-    """Goals print as `case tag` (optional) + a body; the body is the canonical key."""
-    lines = text.splitlines()
-    if lines and lines[0].startswith("case "):
-        return GoalView(text, "\n".join(lines[1:]), lines[0][5:])
-    return GoalView(text, text)
-
-
-class FakeEnv:
-    """Goals are strings; `rules(goal_text, tactic)` gives the new goals, None for an error,
-    or TIMEOUT. `verify` replays the script the way Lean would (always on the first goal)."""
-
-    name = "fake"
-
-    def __init__(self, root: list[str], rules: Rules | dict[tuple[str, str], list[str] | str]) -> None:
-        self.root = root
-        self.rules: Rules = (lambda g, t: rules.get((g, t))) if isinstance(rules, dict) else rules
-        self.calls: list[tuple[str, str]] = []
-        self.timeouts: list[float] = []
-        self.verified: list[str] = []
-        self.accept: bool | None = None  # force the verdict when set
-        self._handles = 0
-
-    def _state(self, goals: list[str]) -> ProofState:
-        self._handles += 1
-        return ProofState(self._handles, tuple(view(g) for g in goals))
-
-    def start(self, statement: str, *, header: str = "", timeout: float = 10.0) -> ProofState:
-        if statement == "bad":
-            raise StatementError("unexpected token", 1, 5)
-        return self._state(self.root)
-
-    def apply(self, state: ProofState, tactic: str, *, goal: int = 0, timeout: float = 10.0) -> TacticResult:
-        text = state.goals[goal].text
-        self.calls.append((text, tactic))
-        self.timeouts.append(timeout)
-        new = self.rules(text, tactic)
-        if new is None:
-            return TacticError(f"tactic '{tactic}' failed")
-        if new == TIMEOUT:
-            return TacticTimeout(timeout)
-        return TacticSuccess(self._state(list(new)))
-
-    def canonical(self, goal: GoalView) -> str:
-        return goal.canonical
-
-    def verify(self, statement: str, proof: str, *, header: str = "", timeout: float = 10.0) -> Verification:
-        self.verified.append(proof)
-        goals = list(self.root)
-        for tactic in proof.splitlines():
-            new = self.rules(goals[0], tactic) if goals else None
-            if new is None or new == TIMEOUT:
-                return Verification(False, (f"'{tactic}' failed",), self.name)
-            goals = list(new) + goals[1:]
-        ok = not goals if self.accept is None else self.accept
-        return Verification(ok, () if ok else ("unsolved goals",), self.name)
-
-    def close(self) -> None:
-        pass
-
-
-def all_of(*tactics: str) -> Callable[[GoalView], list[str]]:
-    return lambda goal: list(tactics)
+def FakeEnv(root: list[str], rules: dict[tuple[str, str], list[str] | str] | Callable) -> SharedFakeEnv:
+    """The shared fake environment, with rules keyed by (goal text, tactic) pairs."""
+    return SharedFakeEnv(root, (lambda g, t: rules.get((g, t))) if isinstance(rules, dict) else rules)
 
 
 def test_proof_script_puts_new_goals_first_and_replays() -> None:
