@@ -1,6 +1,7 @@
 """MCTS against best-first search on a fixed, seeded set of `mini` problems (not Lean).
 
-Both searches get the same problems, the same candidate tactics (`prover.candidates.
+Both searches get the same problems, the same candidate tactics (`--candidates`: the action
+space `prover.actions.ActionSpace()` by default, or the older fixed list `prover.candidates.
 basic_candidates`), no learned model (MCTS: the uniform evaluator, uniform priors and value
 0.5; best-first: the uniform scorer) and the same budget of environment calls per problem
 (`--budget`); every other budget is set out of the way (simulations, expansions, nodes, a
@@ -11,7 +12,7 @@ counts only when the backend re-checked it from scratch (`verify`); the bench as
 every proof it counts. MCTS runs `--concurrent` searches at a time through
 `search.driver.run_searches`, as in self-play.
 
-    .venv/bin/python bench/search_vs_bfs.py [--problems 200] [--budget 200]
+    .venv/bin/python bench/search_vs_bfs.py [--problems 200] [--budget 200] [--candidates actions|basic]
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from dataclasses import dataclass
 
 from lean_env.contract import StatementError
 from lean_env.mini import MiniEnv
+from prover.actions import ActionSpace
 from prover.candidates import basic_candidates
+from search.evaluator import Candidates
 from search.bestfirst import SearchConfig, best_first_search, uniform_scorer
 from search.driver import run_searches
 from search.evaluator import uniform_evaluator
@@ -33,6 +36,10 @@ from search.mcts import MCTSConfig, MCTSSearch
 from selfplay.generator import EASY, MEDIUM, generate
 
 EASY_SEED, MEDIUM_SEED = 20_251, 20_252
+CANDIDATES: dict[str, tuple[Candidates, str]] = {
+    "actions": (ActionSpace(), "prover.actions.ActionSpace()"),
+    "basic": (basic_candidates, "prover.candidates.basic_candidates"),
+}
 NO_LIMIT = 10**9
 
 
@@ -66,13 +73,13 @@ def checked(proved: bool, verification: object, proof: str | None) -> bool:
     return proved
 
 
-def run_bfs(items: Sequence[Problem], budget: int, time_limit: float) -> list[Outcome | None]:
+def run_bfs(items: Sequence[Problem], candidates: Candidates, budget: int, time_limit: float) -> list[Outcome | None]:
     config = SearchConfig(max_expansions=NO_LIMIT, max_env_calls=budget, time_limit=time_limit)
     out: list[Outcome | None] = []
     for p in items:
         env = MiniEnv()
         try:
-            r = best_first_search(env, p.text, basic_candidates, scorer=uniform_scorer, config=config)
+            r = best_first_search(env, p.text, candidates, scorer=uniform_scorer, config=config)
         except StatementError:
             out.append(None)
             continue
@@ -82,7 +89,9 @@ def run_bfs(items: Sequence[Problem], budget: int, time_limit: float) -> list[Ou
     return out
 
 
-def run_mcts(items: Sequence[Problem], budget: int, time_limit: float, concurrent: int) -> list[Outcome | None]:
+def run_mcts(
+    items: Sequence[Problem], candidates: Candidates, budget: int, time_limit: float, concurrent: int
+) -> list[Outcome | None]:
     config = MCTSConfig(num_simulations=NO_LIMIT, max_env_calls=budget, time_limit=time_limit, max_nodes=NO_LIMIT)
     out: list[Outcome | None] = []
     for start in range(0, len(items), concurrent):
@@ -91,7 +100,7 @@ def run_mcts(items: Sequence[Problem], budget: int, time_limit: float, concurren
         searches: list[MCTSSearch | None] = []
         for env, p in zip(envs, group):
             try:
-                searches.append(MCTSSearch(env, p.text, basic_candidates, config=config))
+                searches.append(MCTSSearch(env, p.text, candidates, config=config))
             except StatementError:
                 searches.append(None)
         report = run_searches([s for s in searches if s is not None], uniform_evaluator)
@@ -146,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--problems", type=int, default=200, help="problems, half EASY, half MEDIUM (default 200)")
     parser.add_argument("--budget", type=int, default=200, help="env calls per problem, both searches (default 200)")
     parser.add_argument("--concurrent", type=int, default=8, help="MCTS searches run together (default 8)")
+    parser.add_argument("--candidates", choices=tuple(CANDIDATES), default="actions",
+                        help="candidate tactics for both searches (default: actions, the action space)")
     parser.add_argument("--time-limit", type=float, default=120.0,
                         help="wall seconds per problem, a safety net only (default 120)")
     args = parser.parse_args(argv)
@@ -158,14 +169,15 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{sum(p.family.endswith('/true') for p in items)} intended true, "
           f"{sum(p.family.endswith('/false') for p in items)} intended false (unprovable)")
     print(f"  families: {dict(sorted(families.items()))}")
-    print(f"  both: candidates basic_candidates, {args.budget} env calls per problem, no model "
+    print(f"  both: candidates {args.candidates} ({CANDIDATES[args.candidates][1]}), {args.budget} env calls per problem, no model "
           f"(MCTS uniform_evaluator, default MCTSConfig otherwise; best-first uniform_scorer); "
           f"a proof counts only when verified")
 
     t0 = time.perf_counter()
-    mcts = run_mcts(items, args.budget, args.time_limit, args.concurrent)
+    candidates = CANDIDATES[args.candidates][0]
+    mcts = run_mcts(items, candidates, args.budget, args.time_limit, args.concurrent)
     t1 = time.perf_counter()
-    bfs = run_bfs(items, args.budget, args.time_limit)
+    bfs = run_bfs(items, candidates, args.budget, args.time_limit)
     t2 = time.perf_counter()
 
     unreadable = sum(m is None or b is None for m, b in zip(mcts, bfs))

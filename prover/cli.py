@@ -269,7 +269,7 @@ def _check_options(args: argparse.Namespace) -> None:
 
 
 def _search_bfs(env: ProofEnv, thm: Theorem, args: argparse.Namespace) -> _Attempt:
-    from prover.candidates import basic_candidates
+    from prover.actions import ActionSpace
     from search.bestfirst import SearchConfig, best_first_search
 
     config = SearchConfig(max_env_calls=args.budget, time_limit=args.time_limit, tactic_timeout=args.timeout)
@@ -277,7 +277,7 @@ def _search_bfs(env: ProofEnv, thm: Theorem, args: argparse.Namespace) -> _Attem
     result = best_first_search(
         env,
         thm.statement,
-        basic_candidates,
+        ActionSpace(),
         header=thm.header,
         config=config,
         progress=lambda p: progress(
@@ -290,7 +290,7 @@ def _search_bfs(env: ProofEnv, thm: Theorem, args: argparse.Namespace) -> _Attem
 
 def _search_mcts(env: ProofEnv, thm: Theorem, args: argparse.Namespace) -> _Attempt:
     """MCTS with the uniform evaluator; writes `--tree` whatever the outcome."""
-    from prover.candidates import basic_candidates
+    from prover.actions import ActionSpace
     from search.driver import run_searches
     from search.evaluator import EvalRequest, EvalResult, uniform_evaluator
     from search.mcts import MCTSConfig, MCTSSearch
@@ -301,7 +301,7 @@ def _search_mcts(env: ProofEnv, thm: Theorem, args: argparse.Namespace) -> _Atte
         time_limit=args.time_limit,
         tactic_timeout=args.timeout,
     )
-    search = MCTSSearch(env, thm.statement, basic_candidates, config=config, header=thm.header)
+    search = MCTSSearch(env, thm.statement, ActionSpace(), config=config, header=thm.header)
     progress = _Progress(sys.stderr)
 
     def evaluator(requests: Sequence[EvalRequest]) -> Sequence[EvalResult]:  # once per round

@@ -355,7 +355,7 @@ def test_tree_file_is_written_proved_or_not(
     assert graph.graph["statement"] == statement and graph.graph["proved"] is proved
     assert graph.graph["searcher"] == "mcts" and graph.graph["backend"] == "mini"
     root = graph.nodes[graph.graph["roots"]]
-    assert root["kind"] == "goal" and root["root"] and root["status"] == ("proved" if proved else "failed")
+    assert root["kind"] == "goal" and root["root"] and root["status"] in (("proved",) if proved else ("open", "failed"))
     kinds = [d["kind"] for _, d in graph.nodes(data=True)]
     assert (kinds.count("goal"), kinds.count("tactic")) == (graph.graph["goal_nodes"], graph.graph["tactic_nodes"])
     if proved:
