@@ -1,0 +1,106 @@
+"""The network as the search's `Evaluator`: batched, bucketed, no gradients.
+
+One call encodes the distinct candidate tactics of all its requests once (the closers recur
+in every request), then the goals in length buckets: requests sorted by goal length and cut
+into chunks of at most `max_batch` goals and `max_tokens` padded tokens, and also cut where
+the goals grow past `bucket_ratio` times the chunk's shortest (once the chunk has `min_bucket`
+goals), so each chunk pads to nearly its own length. Results go back in request order.
+
+Under `torch.inference_mode`, with bf16 autocast on CUDA only (CPU stays float32, which also
+keeps CPU results reproducible bit for bit). Priors are a softmax over each request's own
+candidates computed in float64, so they sum to 1 to double precision; the value is the
+sigmoid of the value logit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+
+from prover.model import PolicyValueNet, default_device, goal_tensor, tactic_table, tactic_tensor
+from search.evaluator import EvalRequest, EvalResult
+
+
+class NetworkEvaluator:
+    """`Evaluator` over a `PolicyValueNet`; the model is put in eval mode on `device`."""
+
+    def __init__(
+        self,
+        model: PolicyValueNet,
+        device: torch.device | str | None = None,
+        *,
+        max_batch: int = 64,
+        max_tokens: int = 16384,
+        bucket_ratio: float = 1.5,
+        min_bucket: int = 8,
+    ) -> None:
+        if max_batch < 1 or max_tokens < 1 or bucket_ratio < 1.0 or min_bucket < 1:
+            raise ValueError("max_batch, max_tokens, min_bucket must be positive and bucket_ratio >= 1")
+        self.device = torch.device(device) if device is not None else default_device()
+        self.model = model.to(self.device).eval()
+        self.max_batch = max_batch
+        self.max_tokens = max_tokens
+        self.bucket_ratio = bucket_ratio
+        self.min_bucket = min_bucket
+
+    def __call__(self, requests: Sequence[EvalRequest]) -> list[EvalResult]:
+        if not requests:
+            return []
+        model, tokenizer, max_len = self.model, self.model.tokenizer, self.model.config.max_len
+        distinct, candidates = tactic_table([r.tactics for r in requests])
+        results: list[EvalResult | None] = [None] * len(requests)
+        with torch.inference_mode(), self._autocast():
+            tactic_vecs = self._tactic_vectors(distinct)
+            for chunk in self.chunks(requests):
+                goal_ids = goal_tensor(tokenizer, max_len, [requests[i].goal for i in chunk]).to(self.device)
+                k = max(len(requests[i].tactics) for i in chunk)
+                states, mask = model.encode(goal_ids)
+                logits, value_logits = model.heads(states, mask, tactic_vecs, candidates[chunk, :k].to(self.device))
+                priors = torch.softmax(logits.double(), dim=-1).cpu().tolist()
+                values = torch.sigmoid(value_logits.double()).cpu().tolist()
+                for i, row, value in zip(chunk, priors, values, strict=True):
+                    results[i] = EvalResult(tuple(row[: len(requests[i].tactics)]), value)
+        return results  # type: ignore[return-value]  # every slot is filled by exactly one chunk
+
+    def chunks(self, requests: Sequence[EvalRequest]) -> list[list[int]]:
+        """Request indices grouped into length buckets (shortest goals first)."""
+        limit = self.model.config.max_len
+        lengths = [min(len(self.model.tokenizer.encode(r.goal)) + 1, limit) for r in requests]
+        order = sorted(range(len(requests)), key=lambda i: (lengths[i], i))
+        chunks: list[list[int]] = []
+        for i in order:
+            # sorted ascending, so the newest goal is the chunk's longest: padded size = n * len
+            chunk = chunks[-1] if chunks else []
+            fits = (
+                0 < len(chunk) < self.max_batch
+                and (len(chunk) + 1) * lengths[i] <= self.max_tokens
+                and (len(chunk) < self.min_bucket or lengths[i] <= self.bucket_ratio * lengths[chunk[0]])
+            )
+            if fits:
+                chunk.append(i)
+            else:
+                chunks.append([i])
+        return chunks
+
+    def _tactic_vectors(self, tactics: list[str]) -> torch.Tensor:
+        """[T, d] for the distinct tactics, encoded in slices of at most `max_tokens` tokens."""
+        ids = tactic_tensor(self.model.tokenizer, self.model.config.max_len, tactics)
+        step = max(1, self.max_tokens // max(ids.shape[1], 1))
+        parts = [self.model.tactic_vectors(ids[lo : lo + step].to(self.device)) for lo in range(0, len(tactics), step)]
+        return torch.cat(parts) if parts else self.model.tactic_vectors(ids.to(self.device))
+
+    def _autocast(self) -> contextlib.AbstractContextManager[object]:
+        if self.device.type == "cuda":
+            return torch.autocast("cuda", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
+
+def evaluator_from_checkpoint(path: str | Path, device: torch.device | str | None = None) -> NetworkEvaluator:
+    """Load a checkpoint (raises `CheckpointError` on a bad one) and wrap its model."""
+    from prover.checkpoint import load_checkpoint
+
+    dev = torch.device(device) if device is not None else default_device()
+    return NetworkEvaluator(load_checkpoint(path).build_model(dev), dev)
