@@ -8,12 +8,13 @@ STAMP := $(VENV)/.stamp
 
 venv: $(STAMP)
 
-# torch first and pinned: pip then takes the CPU wheel on this machine's disk instead of
-# pulling the CUDA build (several GB) as a dependency of the editable install.
+# torch and ray first and pinned: pip then takes the wheels on this machine's disk (the CPU
+# build of torch, not the CUDA one of several GB) instead of downloading newer ones for the
+# editable install. The `lean` extra (lean-interact) lets the tests replay recorded Lean output.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install torch==2.13.0
-	$(BIN)/pip install -e '.[dev]'
+	$(BIN)/pip install torch==2.13.0 ray==2.58.0
+	$(BIN)/pip install -e '.[dev,lean]'
 	touch $@
 
 demo: venv

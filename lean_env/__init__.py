@@ -18,7 +18,22 @@ def open_env(backend: str, **options: object) -> ProofEnv:
             from lean_env.mini import MiniEnv
 
             return MiniEnv(**options)  # type: ignore[arg-type]
-        case "repl" | "dojo":
-            raise ValueError(f"backend '{backend}' is not available yet (it comes with the Lean backend issue)")
+        case "repl":
+            from lean_env.repl.setup import SETUP_HINT, find_setup
+
+            setup = {k: options.pop(k) for k in ("project_dir", "repl_dir", "lake") if k in options}
+            find_setup(**setup)  # type: ignore[arg-type]  # ValueError naming `leanzero setup-lean`
+            try:
+                from lean_env.repl.backend import ReplEnv
+            except ImportError as e:
+                raise ValueError(
+                    f"the repl backend needs the Python package lean-interact ({e}): "
+                    f"pip install -e '.[lean]', or {SETUP_HINT}"
+                ) from None
+            return ReplEnv.open(**setup, **options)  # type: ignore[arg-type]
+        case "dojo":
+            from lean_env.dojo import DojoEnv  # does not import lean_dojo; DojoEnv says when it is missing
+
+            return DojoEnv(**options)  # type: ignore[arg-type]
         case _:
             raise ValueError(f"unknown backend '{backend}'; choose one of {', '.join(BACKENDS)}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import sys
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from lean_env.contract import ProofEnv, Verification
+    from search.evaluator import Evaluator
     from search.mcts import MCTSResult, MCTSSearch
 
 EXIT_PROVED, EXIT_NOT_PROVED, EXIT_BAD_INPUT = 0, 1, 2
@@ -197,6 +199,12 @@ def _parser() -> argparse.ArgumentParser:
     prove.add_argument(
         "--time-limit", type=_positive(float), default=60.0, help="wall seconds for the search (default: 60)"
     )
+    prove.add_argument(
+        "--checkpoint",
+        metavar="PATH",
+        help="a trained policy/value network (from `leanzero selfplay` or prover.train) to guide the "
+        "search: its priors and values for mcts, its priors as scores for bfs (default: none, uniform)",
+    )
     prove.add_argument("--proofs-out", metavar="FILE", help="append each verified proof as a JSON line")
     prove.add_argument(
         "--tree",
@@ -204,6 +212,9 @@ def _parser() -> argparse.ArgumentParser:
         help="write the explored MCTS tree, proved or not: GraphML for PATH.graphml, "
         "networkx node-link JSON for PATH.json",
     )
+    from prover.cli_lean import add_commands
+
+    add_commands(commands)
     return parser
 
 
@@ -268,9 +279,28 @@ def _check_options(args: argparse.Namespace) -> None:
         raise BadInput(f"{args.tree}: cannot write: permission denied")
 
 
-def _search_bfs(env: ProofEnv, thm: Theorem, args: argparse.Namespace) -> _Attempt:
+def _network(args: argparse.Namespace) -> Evaluator | None:
+    """The evaluator of `--checkpoint`, or None; a bad checkpoint is bad input."""
+    if args.checkpoint is None:
+        return None
+    from prover.checkpoint import CheckpointError
+    from prover.inference import evaluator_from_checkpoint
+
+    try:
+        return evaluator_from_checkpoint(args.checkpoint)
+    except CheckpointError as e:
+        raise BadInput(str(e)) from None
+
+
+def _search_bfs(env: ProofEnv, thm: Theorem, args: argparse.Namespace, network: Evaluator | None) -> _Attempt:
     from prover.actions import ActionSpace
-    from search.bestfirst import SearchConfig, best_first_search
+    from search.bestfirst import SearchConfig, best_first_search, uniform_scorer
+    from search.evaluator import EvalRequest
+
+    def network_scorer(goal_text: str, tactics: Sequence[str]) -> list[float]:
+        assert network is not None
+        (result,) = network([EvalRequest(goal_text, tuple(tactics))])
+        return [math.log(max(p, 1e-12)) for p in result.priors]
 
     config = SearchConfig(max_env_calls=args.budget, time_limit=args.time_limit, tactic_timeout=args.timeout)
     progress = _Progress(sys.stderr)
@@ -279,6 +309,7 @@ def _search_bfs(env: ProofEnv, thm: Theorem, args: argparse.Namespace) -> _Attem
         thm.statement,
         ActionSpace(),
         header=thm.header,
+        scorer=uniform_scorer if network is None else network_scorer,
         config=config,
         progress=lambda p: progress(
             lambda: f"{p.env_calls} env calls  {p.expansions} expansions  {p.queued} queued"
@@ -288,8 +319,8 @@ def _search_bfs(env: ProofEnv, thm: Theorem, args: argparse.Namespace) -> _Attem
     return _Attempt(result.proved, result.proof, str(result.reason), stats, result.elapsed, result.verification)
 
 
-def _search_mcts(env: ProofEnv, thm: Theorem, args: argparse.Namespace) -> _Attempt:
-    """MCTS with the uniform evaluator; writes `--tree` whatever the outcome."""
+def _search_mcts(env: ProofEnv, thm: Theorem, args: argparse.Namespace, network: Evaluator | None) -> _Attempt:
+    """MCTS guided by the network (uniform without one); writes `--tree` whatever the outcome."""
     from prover.actions import ActionSpace
     from search.driver import run_searches
     from search.evaluator import EvalRequest, EvalResult, uniform_evaluator
@@ -308,7 +339,7 @@ def _search_mcts(env: ProofEnv, thm: Theorem, args: argparse.Namespace) -> _Atte
         progress(
             lambda: f"{search.env_calls} env calls  {search.simulations} simulations  {len(search.tree)} goals"
         )
-        return uniform_evaluator(requests)
+        return uniform_evaluator(requests) if network is None else network(requests)
 
     result = run_searches([search], evaluator).results[0]
     why = f"{result.reason}: {result.detail}" if result.detail else str(result.reason)
@@ -354,18 +385,20 @@ def prove(args: argparse.Namespace) -> int:
 
     thm = _read_theorem(args)
     _check_options(args)
+    network = _network(args)
     try:
         out = open(args.proofs_out, "a", encoding="utf-8") if args.proofs_out else None
     except OSError as e:
         raise BadInput(f"{args.proofs_out}: cannot write: {e.strerror or e}") from None
     try:
         try:
-            env = open_env(args.backend)
+            options = {"file": args.file} if args.backend == "dojo" and args.file else {}
+            env = open_env(args.backend, **options)
         except ValueError as e:
             raise BadInput(str(e)) from None
         run = _search_mcts if args.searcher == "mcts" else _search_bfs
         try:
-            attempt = run(env, thm, args)
+            attempt = run(env, thm, args, network)
         except StatementError as e:
             raise BadInput(f"{_where(thm, e.line, e.col)}: {e.message}") from None
         finally:
@@ -398,7 +431,7 @@ def prove(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return prove(args)
+        return getattr(args, "handler", prove)(args)
     except BadInput as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT

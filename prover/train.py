@@ -104,6 +104,53 @@ def print_progress(p: TrainProgress) -> None:
     )
 
 
+class Trainer:
+    """A model with its optimizer and its place in the schedule: training that goes on chunk
+    by chunk (self-play's learner) and can be checkpointed and resumed (`state_dict`)."""
+
+    def __init__(self, model: PolicyValueNet, config: TrainConfig) -> None:
+        self.model, self.config = model, config
+        self.device = torch.device(config.device) if config.device else default_device()
+        model.to(self.device).train()
+        decay = [p for p in model.parameters() if p.dim() >= 2]
+        no_decay = [p for p in model.parameters() if p.dim() < 2]
+        self.optimizer = torch.optim.AdamW(
+            [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+            lr=config.lr,
+            betas=(0.9, 0.95),
+        )
+        self.step_count = 0  # optimizer steps taken so far
+
+    def step(self, records: Sequence[Record]) -> Tensor:
+        """One optimizer step on `records`; returns [loss, policy, value] (not synced to host)."""
+        config, model = self.config, self.model
+        model.train()
+        lr = config.lr * lr_factor(self.step_count, config)
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        with _autocast(self.device):
+            _, policy_loss, value_loss = losses(model, records, self.device)
+            loss = policy_loss + config.value_weight * value_loss
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if config.grad_clip > 0:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+        self.optimizer.step()
+        self.step_count += 1
+        return torch.stack([loss, policy_loss, value_loss]).detach()
+
+    @property
+    def lr(self) -> float:
+        return float(self.optimizer.param_groups[0]["lr"])
+
+    def state_dict(self) -> dict[str, object]:
+        return {"optimizer": self.optimizer.state_dict(), "step": self.step_count}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.step_count = int(state["step"])
+
+
 def train(
     model: PolicyValueNet,
     records: Sequence[Record],
@@ -115,38 +162,18 @@ def train(
     if not records:
         raise ValueError("no training records")
     _check(records)
-    device = torch.device(config.device) if config.device else default_device()
     torch.manual_seed(config.seed)  # dropout, if the config has any
-    model.to(device).train()
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    no_decay = [p for p in model.parameters() if p.dim() < 2]
-    optimizer = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-        lr=config.lr,
-        betas=(0.9, 0.95),
-    )
+    trainer = Trainer(model, config)
     order = _batches(len(records), min(config.batch_size, len(records)), config.seed)
     history: list[TrainProgress] = []
     window: list[Tensor] = []  # per step [loss, policy, value], read back only when reporting
     start = time.monotonic()
     for step in range(config.steps):
-        lr = config.lr * lr_factor(step, config)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
-        chosen = [records[i] for i in next(order)]
-        with _autocast(device):
-            _, policy_loss, value_loss = losses(model, chosen, device)
-            loss = policy_loss + config.value_weight * value_loss
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        if config.grad_clip > 0:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-        optimizer.step()
-        window.append(torch.stack([loss, policy_loss, value_loss]).detach())
+        window.append(trainer.step([records[i] for i in next(order)]))
         last = step + 1 == config.steps
         if last or (config.log_every and (step + 1) % config.log_every == 0):
             means = torch.stack(window).float().mean(0).tolist()
-            history.append(TrainProgress(step + 1, config.steps, *means, lr, time.monotonic() - start))
+            history.append(TrainProgress(step + 1, config.steps, *means, trainer.lr, time.monotonic() - start))
             window = []
             if on_progress is not None and (config.log_every or last):
                 on_progress(history[-1])

@@ -265,6 +265,14 @@ class Curriculum:
         self._place(name)
         return True
 
+    def release(self, name: str) -> None:
+        """Hand back a pick whose attempt never finished (a worker died, the run stopped):
+        no outcome is recorded, the statement is simply free again."""
+        entry = self._entries.get(name)
+        if entry is not None and entry.in_flight:
+            entry.in_flight -= 1
+            self._place(name)
+
     def _place(self, name: str) -> None:
         """Move `name` to the bucket its entry now belongs to."""
         status = self._entries[name].status(self.config.window)
@@ -288,6 +296,10 @@ class Curriculum:
 
     def __contains__(self, name: object) -> bool:
         return name in self._entries
+
+    def names(self) -> list[str]:
+        """Every statement held, in the order they were added."""
+        return list(self._entries)
 
     def problem(self, name: str) -> Problem:
         return self._entries[name].problem

@@ -1,0 +1,231 @@
+"""The `repl` backend's request/response layer: what to send the Lean REPL, and what its answers mean.
+
+Pure functions over lean-interact's typed models, no process: the transcript tests drive them
+with the REPL's recorded answers. The mapping, per answer kind:
+
+- a command with one `sorry` and no error: the root of a proof (`read_root`), its goal the
+  sorry's goal; errors, no sorry or several sorries: a `StatementError`;
+- a tactic answer (`read_step`): success with the goals Lean lists, unless the answer carries an
+  error message (Lean recovered from an error, e.g. an unknown identifier, by closing the goal
+  with `sorry`), a new `sorry`, a `proofStatus` starting with `Error` (the kernel rejected the
+  finished proof), or no goals with a status other than `Completed` (the proof term still has
+  metavariables or sorries);
+- `{"message": "Lean error:\\n..."}`: the tactic failed (parse error, tactic exception);
+  `{"message": "Unknown proof state..."}`: the REPL no longer has the state (`lost`).
+
+Goals become `GoalView`s (`goal_views`): `canonical` drops the `case tag` line; `mvars` holds
+the `?name`s a goal mentions, and `?tag` for a goal tagged `tag` that another goal mentions.
+Tactics address one goal: `focused` brings that goal (and its `with_goals`, a contiguous run
+right after it) to the front with core Lean's `rotate_left`, runs the tactic under `focus`, and
+drops assigned goals with `all_goals skip`; the goals the tactic did not address stay at the end
+of the REPL's list, outside the contract's state (`addressed` counts the others).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from lean_interact.interface import CommandResponse, LeanError, ProofStepResponse
+
+from lean_env.contract import GoalView, StatementError
+
+COMPLETED = "Completed"
+UNKNOWN_PROOF_STATE = "Unknown proof state"
+LEAN_ERROR = "Lean error:"
+EXAMPLE_NAME = "leanzero_example"
+
+# `?name` metavariables (`?w`, `?m.12`, `?a.b`), not `xs[i]?` nor `get?`; `?u.3` is a universe level
+_MVAR = re.compile(r"(?<![\w'.!?\]\)])\?((?:[^\W\d]|_)[\w'!?₀-₉✝]*(?:\.[\w'!?₀-₉✝]+)*)")
+_UNIVERSE = re.compile(r"u\.\d+")
+_DECL = re.compile(r"\b(?:theorem|lemma)\s+([^\s(\[{:⦃]+)")
+_EXAMPLE = re.compile(r"\bexample\b")
+_COMMENT = re.compile(r"/-.*?-/|--[^\n]*", re.DOTALL)
+_OPEN, _CLOSE = "([{⟨⦃", ")]}⟩⦄"
+
+
+# ------------------------------------------------------------------ statements and commands
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """A statement as the REPL gets it: `theorem NAME BINDERS : PROP`, with no proof."""
+
+    text: str
+    name: str
+
+    def start_command(self) -> str:
+        """The command whose `sorry` proof state is the root of the proof."""
+        return f"{self.text} := by sorry"
+
+    def proof_command(self, proof: str) -> str:
+        """The complete theorem with a tactic script, as a file would hold it."""
+        lines = proof.strip("\n").split("\n")
+        return f"{self.text} := by\n" + "\n".join(f"  {line}" if line.strip() else "" for line in lines)
+
+    def axioms_command(self) -> str:
+        return f"#print axioms {self.name}"
+
+
+def declaration(statement: str) -> Declaration:
+    """Read `theorem NAME ... : P [:= ...]` (or `lemma`, or `example`, which gets a name so that
+    `#print axioms` can name it); raises `StatementError` for anything else."""
+    text = strip_proof(statement).strip()
+    code = _COMMENT.sub(lambda c: " " * len(c.group(0)), text)  # same offsets, no words of comments
+    if m := _DECL.search(code):
+        return Declaration(text, m.group(1))
+    if m := _EXAMPLE.search(code):
+        return Declaration(f"{text[: m.start()]}theorem {EXAMPLE_NAME}{text[m.end():]}", EXAMPLE_NAME)
+    raise StatementError("expected a statement `theorem NAME BINDERS : PROP`", 1, 1, statement)
+
+
+def strip_proof(statement: str) -> str:
+    """The statement up to its top-level `:=` (comments skipped, brackets balanced)."""
+    depth, i, n = 0, 0, len(statement)
+    while i < n:
+        if statement.startswith("--", i):
+            end = statement.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        if statement.startswith("/-", i):
+            end = statement.find("-/", i + 2)
+            i = n if end < 0 else end + 2
+            continue
+        c = statement[i]
+        if c in _OPEN:
+            depth += 1
+        elif c in _CLOSE:
+            depth -= 1
+        elif depth == 0 and statement.startswith(":=", i):
+            return statement[:i].rstrip()
+        i += 1
+    return statement.rstrip()
+
+
+def mentions_name(tactic: str, name: str) -> bool:
+    """Whether `tactic` names the theorem being proved (by its full name, or by its last part,
+    which its own namespace resolves): its proof state has the theorem (with `sorry`) in scope,
+    and a proof through it fails the kernel check only at the end."""
+    names = {name, name.rsplit(".", 1)[-1]}
+    return any(re.search(rf"(?<![\w'.]){re.escape(n)}(?![\w'])", tactic) for n in names)
+
+
+# ------------------------------------------------------------------ goals
+
+
+def split_case(text: str) -> tuple[str | None, str]:
+    """(case tag, goal without its `case` line)."""
+    if text.startswith("case "):
+        head, _, rest = text.partition("\n")
+        return head[5:].strip(), rest
+    return None, text
+
+
+def mentioned_mvars(text: str) -> frozenset[str]:
+    return frozenset(f"?{m}" for m in _MVAR.findall(text) if not _UNIVERSE.fullmatch(m))
+
+
+def goal_views(texts: Sequence[str]) -> tuple[GoalView, ...]:
+    """The goals of one state as the contract sees them."""
+    split = [split_case(t) for t in texts]
+    mentioned = [mentioned_mvars(body) for _, body in split]
+    views = []
+    for i, (text, (case, body)) in enumerate(zip(texts, split)):
+        mvars = set(mentioned[i])
+        if case is not None and any(f"?{case}" in m for j, m in enumerate(mentioned) if j != i):
+            mvars.add(f"?{case}")
+        views.append(GoalView(text=text, canonical=body, case=case, mvars=frozenset(mvars)))
+    return tuple(views)
+
+
+def focused(tactic: str, goal: int, with_goals: Sequence[int], total: int) -> str:
+    """The tactic text that runs `tactic` on goal `goal` of a REPL state of `total` goals, with
+    `with_goals` (which must be `goal+1, goal+2, ...`) following it.
+
+    `rotate_left`, `focus` and `all_goals` are core Lean (no Mathlib needed). The REPL parses a
+    request as one tactic (`t1; t2` alone fails with "expected end of input"), hence the
+    parentheses. With one goal the tactic goes as it is.
+    """
+    if list(with_goals) != list(range(goal + 1, goal + 1 + len(with_goals))):
+        raise ValueError(f"with_goals {tuple(with_goals)} must follow goal {goal} contiguously")
+    if goal < 0 or goal + len(with_goals) >= total:
+        raise ValueError(f"goal {goal} with {tuple(with_goals)} is not in a state of {total} goals")
+    if not balanced(tactic):
+        raise ValueError("refused: unbalanced brackets (the tactic could reach past its goal)")
+    if total == 1:
+        return tactic
+    rotate = f"rotate_left {goal}; " if goal else ""
+    return f"({rotate}(focus ({tactic})); all_goals skip)"
+
+
+def balanced(text: str) -> bool:
+    """Brackets match: a tactic cannot close the wrapper's parentheses and act outside `focus`."""
+    stack: list[str] = []
+    for ch in text:
+        if ch in _OPEN:
+            stack.append(_CLOSE[_OPEN.index(ch)])
+        elif ch in _CLOSE and (not stack or stack.pop() != ch):
+            return False
+    return not stack
+
+
+# ------------------------------------------------------------------ answers
+
+
+@dataclass(frozen=True, slots=True)
+class StepOk:
+    """The tactic ran: the REPL's new state and all its goals (addressed ones first)."""
+
+    proof_state: int
+    goals: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StepFailed:
+    message: str
+    lost: bool = False  # the REPL does not know the proof state (after a restart)
+
+
+def read_step(response: ProofStepResponse | LeanError) -> StepOk | StepFailed:
+    """What a tactic answer means for the contract (see the module docstring)."""
+    if isinstance(response, LeanError):
+        message = response.message.strip()
+        if message.startswith(UNKNOWN_PROOF_STATE):
+            return StepFailed(message, lost=True)
+        return StepFailed(message.removeprefix(LEAN_ERROR).strip() or "Lean error")
+    errors = [m.data for m in response.messages if m.severity == "error"]
+    if errors:
+        return StepFailed("\n".join(errors))
+    if response.sorries:
+        return StepFailed("the tactic left a `sorry`")
+    status = response.proof_status
+    if status.startswith("Error"):
+        return StepFailed(status.removeprefix("Error:").strip())
+    if not response.goals and status != COMPLETED:
+        return StepFailed(f"no goals left but the proof is not complete ({status})")
+    return StepOk(response.proof_state, tuple(response.goals))
+
+
+def addressed(goals_after: int, total_before: int, with_goals: int) -> int:
+    """How many of the goals after a `focused` step are the contract's: all but the goals the
+    step did not address (every goal before it except the chosen one and its `with_goals`),
+    which stay unchanged at the end. Negative when the tactic reached goals outside its group."""
+    return goals_after - (total_before - 1 - with_goals)
+
+
+def read_root(response: CommandResponse | LeanError, statement: str = "") -> tuple[int, str]:
+    """(proof state, goal) of a start command's `sorry`; a `StatementError` when there is none."""
+    if isinstance(response, LeanError):
+        raise StatementError(response.message.removeprefix(LEAN_ERROR).strip() or "Lean error", source=statement)
+    errors = [m for m in response.messages if m.severity == "error"]
+    if errors:
+        first = errors[0]
+        raise StatementError(first.data, first.start_pos.line, first.start_pos.column + 1, statement)
+    states = [s for s in response.sorries if s.proof_state is not None]
+    if len(response.sorries) != 1 or not states:
+        why = "no proof state for the statement" if not response.sorries else "the statement itself uses `sorry`"
+        raise StatementError(why, source=statement)
+    assert states[0].proof_state is not None
+    return states[0].proof_state, states[0].goal
+

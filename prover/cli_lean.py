@@ -1,0 +1,170 @@
+"""`leanzero setup-lean` and `leanzero doctor`: install the Lean workspace and report what is present.
+
+`add_commands` registers both on the `leanzero` parser; each sets `handler` (args -> exit code).
+Nothing Lean-side is imported here: the handlers load `lean_env.workspace` (stdlib only) when
+they run, so `leanzero --help` stays instant with neither Lean nor LeanDojo installed.
+
+Exit codes: setup-lean 0 done (or dry run), 1 a step failed or the machine is offline;
+doctor 0 ready for the chosen backend, 1 something it needs is missing; both 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lean_env.workspace import Check, SetupReport
+
+EXIT_OK, EXIT_MISSING, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    """Register `setup-lean` and `doctor` on the subcommand table of the `leanzero` parser."""
+    setup = commands.add_parser(
+        "setup-lean",
+        help="install Lean, Mathlib and the Lean REPL (needs internet)",
+        description="Install what the Lean backends need, step by step: elan (the Lean toolchain "
+        "manager), the toolchain pinned by lean-toolchain, Mathlib's prebuilt cache, the Lean REPL; "
+        "then check that Lean loads Mathlib and the REPL answers. Steps already done are skipped. "
+        "Offline, it says which commands to run later. "
+        "Exit codes: 0 done, 1 a step failed or no internet, 2 bad input.",
+    )
+    setup.add_argument(
+        "--workspace", metavar="DIR", type=Path, help="the Lake workspace (default: $LEANZERO_LEAN_PROJECT, else this checkout's root)"
+    )
+    setup.add_argument("--dry-run", action="store_true", help="print the steps and commands, run nothing")
+    setup.add_argument(
+        "--skip-elan", action="store_true", help="do not install elan (it is installed some other way)"
+    )
+    setup.set_defaults(handler=setup_lean_command)
+
+    doctor = commands.add_parser(
+        "doctor",
+        help="report which parts of Lean, Mathlib, the REPL and the Python packages are installed",
+        description="Report the Python packages, elan, lake and lean with their versions, whether lean "
+        "matches lean-toolchain, Mathlib, the REPL binary and the data. Runs nothing that downloads. "
+        "Exit codes: 0 ready for --backend, 1 something it needs is missing, 2 bad input.",
+    )
+    doctor.add_argument(
+        "--workspace", metavar="DIR", type=Path, help="the Lake workspace (default: $LEANZERO_LEAN_PROJECT, else this checkout's root)"
+    )
+    doctor.add_argument(
+        "--backend",
+        choices=("repl", "dojo"),
+        default="repl",
+        help="the backend whose needs decide the exit code (default: repl)",
+    )
+    doctor.set_defaults(handler=doctor_command)
+
+
+def _bad_input(message: str) -> Exception:
+    from prover.cli import BadInput  # lazily: prover.cli imports this module
+
+    return BadInput(message)
+
+
+def _workspace(args: argparse.Namespace) -> Path:
+    """--workspace, else $LEANZERO_LEAN_PROJECT (the project the repl backend uses), else this checkout."""
+    from lean_env.workspace import REPO_ROOT, WorkspaceError, check_workspace
+
+    folder = args.workspace or os.environ.get("LEANZERO_LEAN_PROJECT") or REPO_ROOT
+    try:
+        return check_workspace(Path(folder))
+    except WorkspaceError as e:
+        raise _bad_input(str(e)) from None
+
+
+# ------------------------------------------------------------------ setup-lean
+
+
+def setup_lean_command(args: argparse.Namespace) -> int:
+    from lean_env.workspace import plan_setup, setup_lean, skip_reason
+
+    workspace = _workspace(args)
+    if args.dry_run:
+        steps = plan_setup(workspace)
+        print(f"leanzero setup-lean would run, in order (workspace {workspace}):")
+        for i, step in enumerate(steps, 1):
+            why = skip_reason(step, skip_elan=args.skip_elan)
+            note = f"  [skipped: {why}]" if why else ("  [downloads]" if step.network else "")
+            print(f"\n{i}. {step.title}{note}")
+            if step.cwd is not None:
+                print(f"   in {step.cwd}")
+            first, *more = step.command.splitlines()
+            print(f"   $ {first}")
+            for line in more:
+                print(f"     {line}")
+        return EXIT_OK
+
+    def progress(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    try:
+        report = setup_lean(workspace, skip_elan=args.skip_elan, emit=progress)
+    except KeyboardInterrupt:
+        print("\nsetup-lean: interrupted; run it again to go on (finished steps are skipped or quick)", file=sys.stderr)
+        return 130
+    print(_summary(report))
+    return EXIT_OK if report.ok else EXIT_MISSING
+
+
+def _summary(report: SetupReport) -> str:
+    lines = ["", "setup-lean:"]
+    width = max(len(str(r.status)) for r in report.results)
+    for r in report.results:
+        note = f" ({r.message})" if r.status == "skipped" else ""
+        lines.append(f"  {str(r.status):<{width}}  {r.step.title}{note}")
+    failure = report.failure
+    if failure is None:
+        lines.append("Lean is ready: `leanzero doctor` shows the details.")
+    else:
+        lines.append("")
+        if failure.status == "failed" and failure.output:
+            lines.append("last lines of its output:")
+            lines.extend("    " + line for line in failure.output[-10:])
+        lines.append(failure.message)
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ doctor
+
+
+def doctor_command(args: argparse.Namespace) -> int:
+    from lean_env.workspace import doctor_checks, inspect_workspace, missing_for, python_packages
+
+    workspace = _workspace(args)
+    status = inspect_workspace(workspace)
+    checks = doctor_checks(status, python_packages(), data_dir=workspace.parent / "shared")
+    print(f"leanzero doctor: workspace {workspace}, lean-toolchain {status.toolchain}")
+    print(_table(checks))
+    missing = missing_for(checks, args.backend)
+    if not missing:
+        print(f"\nready for the {args.backend} backend")
+        return EXIT_OK
+    print(f"\nnot ready for the {args.backend} backend: missing {', '.join(c.name for c in missing)}")
+    if any(not c.name.startswith("python ") and c.name != "dojo target" for c in missing):
+        print("to fix: `leanzero setup-lean` (with internet) installs the Lean part; or one by one:")
+    else:
+        print("to fix:")
+    for check in missing:
+        print(f"  {check.name}: {check.fix}")
+    return EXIT_MISSING
+
+
+def _mark(check: Check) -> str:
+    if check.ok:
+        return "ok"
+    return "MISSING" if check.needed_by else "absent"
+
+
+def _table(checks: tuple[Check, ...]) -> str:
+    rows = [("", "what", "detail", "needed by")]
+    rows += [(_mark(c), c.name, c.detail, ", ".join(c.needed_by) or "-") for c in checks]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return "\n".join(
+        f"  {a:<{widths[0]}}  {b:<{widths[1]}}  {c:<{widths[2]}}  {d}".rstrip() for a, b, c, d in rows
+    )

@@ -1,0 +1,150 @@
+"""One self-play attempt: search a statement AND its negation, keep what verifies.
+
+Every statement is attempted both ways at once (two MCTS searches sharing the evaluator's
+batches with the rest of the worker's searches): a verified proof of the statement is a
+proof, a verified proof of its negation a disproof, and a sound backend never gives both.
+Whatever is verified is handed to `on_verified` before anything else happens to it, so the
+caller can write it to the append-only store first. Then the training records of both
+searches are built, each labelled with its provenance and kind. Plain Python: the Ray worker
+in `selfplay.actors` wraps it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from lean_env.contract import ProofEnv, StatementError
+from search.driver import run_searches
+from search.evaluator import Candidates, Evaluator
+from search.mcts import MCTSConfig, MCTSResult, MCTSSearch
+from search.targets import training_records
+from selfplay.curriculum import Outcome
+from selfplay.records import Kind, SelfPlayRecord
+from selfplay.statements import Problem, negation
+
+
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """A verified proof (of the statement) or disproof (a proof of its negation)."""
+
+    kind: Kind  # "proof" or "disproof"
+    problem: str  # the statement's name
+    statement: str  # the theorem actually proved (the negation's text for a disproof)
+    proof: str
+    backend: str
+    search: str
+    model_version: int
+    elapsed: float
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptResult:
+    problem: str
+    outcome: Outcome
+    verified: Verified | None
+    records: tuple[SelfPlayRecord, ...]
+    env_calls: int
+    elapsed: float
+    error: str = ""  # the statement (or its negation) could not be read; nothing was searched
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptSettings:
+    search: MCTSConfig = MCTSConfig(
+        num_simulations=64, max_env_calls=256, time_limit=30.0, tactic_timeout=5.0, dirichlet_fraction=0.25
+    )
+    min_visits: int = 2  # goals visited fewer times give no record
+    unproved_records: bool = True  # keep visit targets of searches that proved nothing (marked)
+    max_records_per_search: int = 64  # the most visited goals first
+
+
+def attempt_batch(
+    env: ProofEnv,
+    problems: Sequence[Problem],
+    evaluator: Evaluator,
+    candidates: Candidates,
+    *,
+    run: str,
+    search_prefix: str,
+    model_version: int,
+    settings: AttemptSettings = AttemptSettings(),
+    on_verified: Callable[[Verified], None] | None = None,
+) -> list[AttemptResult]:
+    """Attempt each problem as itself and as its negation; one result per problem, in order."""
+    pairs: list[tuple[Problem, MCTSSearch, Problem, MCTSSearch] | str] = []
+    searches: list[MCTSSearch] = []
+    for problem in problems:
+        try:
+            neg = negation(problem)
+            pos_search = MCTSSearch(env, problem.statement, candidates, config=settings.search, header=problem.header)
+            neg_search = MCTSSearch(env, neg.statement, candidates, config=settings.search, header=problem.header)
+        except StatementError as e:
+            pairs.append(f"cannot read the statement: {e}")
+            continue
+        pairs.append((problem, pos_search, neg, neg_search))
+        searches += [pos_search, neg_search]
+    report = run_searches(searches, evaluator) if searches else None
+    results = iter(report.results if report else ())
+    out: list[AttemptResult] = []
+    for i, (problem, pair) in enumerate(zip(problems, pairs)):
+        if isinstance(pair, str):
+            out.append(AttemptResult(problem.name, Outcome.NEITHER, None, (), 0, 0.0, error=pair))
+            continue
+        _, pos_search, neg, neg_search = pair
+        pos, neg_result = next(results), next(results)
+        ids = (f"{search_prefix}-{i}", f"{search_prefix}-{i}-neg")
+        verified = None
+        if pos.proved:
+            verified = _verified("proof", problem, problem, pos, env.name, ids[0], model_version)
+        elif neg_result.proved:
+            verified = _verified("disproof", problem, neg, neg_result, env.name, ids[1], model_version)
+        if verified is not None and on_verified is not None:
+            on_verified(verified)  # first: the append-only store, before anything can fail
+        records = [
+            *_records(pos_search, pos, "proof", problem.name, ids[0], run, model_version, settings),
+            *_records(neg_search, neg_result, "disproof", neg.name, ids[1], run, model_version, settings),
+        ]
+        outcome = Outcome.NEITHER if verified is None else (
+            Outcome.PROVED if verified.kind == "proof" else Outcome.DISPROVED
+        )
+        out.append(
+            AttemptResult(
+                problem.name, outcome, verified, tuple(records),
+                pos.env_calls + neg_result.env_calls, pos.elapsed + neg_result.elapsed,
+            )
+        )
+    return out
+
+
+def _verified(
+    kind: Kind, problem: Problem, theorem: Problem, result: MCTSResult, backend: str, search: str, version: int
+) -> Verified:
+    assert result.proof is not None and result.verification is not None and result.verification.ok
+    return Verified(
+        kind, problem.name, theorem.statement, result.proof,
+        result.verification.backend or backend, search, version, result.elapsed,
+    )
+
+
+def _records(
+    search: MCTSSearch,
+    result: MCTSResult,
+    kind_if_proved: Kind,
+    statement: str,
+    search_id: str,
+    run: str,
+    version: int,
+    settings: AttemptSettings,
+) -> list[SelfPlayRecord]:
+    """The search's training records; searches that proved nothing give `unproved` ones."""
+    kind: Kind = kind_if_proved if result.proved else "unproved"
+    if kind == "unproved" and not settings.unproved_records:
+        return []
+    raw = training_records(search.tree, min_visits=settings.min_visits)
+    tree = search.tree
+    raw.sort(key=lambda r: -sum(tree.edge_n[tree.index[r.goal]]))  # the most visited first
+    return [
+        SelfPlayRecord(r.goal, r.tactics, r.visits, r.value, kind, run, statement, search_id, version)
+        for r in raw[: settings.max_records_per_search]
+    ]

@@ -1,0 +1,318 @@
+"""A self-play run on disk: the run directory, its append-only logs and atomic writes.
+
+Layout of a run directory:
+
+    run.json          run id, config, start time, leanzero version (and each resume)
+    proofs.jsonl      every verified proof AND disproof, one JSON line each, append-only
+    metrics.jsonl     progress rows for the learning curve
+    checkpoints/      latest.pt and step-numbered step-00001200.pt
+    buffer.jsonl.gz   replay buffer snapshot (selfplay.buffer)
+    state.json        driver state for --resume (curriculum state, counters, config)
+    curve.png         the learning curve (selfplay.plot)
+
+Nothing a run has found may be lost: `ProofLog.append` flushes and fsyncs before it returns, and
+whole-file writes go to a temp file in the same directory that is fsynced and then renamed over
+the target. A crash mid-append leaves at most one torn last line; it was never acknowledged, so
+readers skip it (with a warning) and the next append cuts it off. Logs assume one writer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import json
+import os
+import re
+import secrets
+import tempfile
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["LogError", "MetricsLog", "ProofLog", "RunDir", "RunDirError", "atomic_path", "atomic_write_json",
+           "leanzero_version"]
+
+
+# ------------------------------------------------------------------ atomic writes
+
+
+def _fsync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):  # not every file system lets a directory be fsynced
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temp path next to `path`; once the body has written it, fsync it and rename it
+    over `path`. On an exception the temp file is removed and `path` is untouched."""
+    path = Path(path)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _fsync_dir(path.parent)
+
+
+def atomic_write_json(path: str | Path, obj: object) -> None:
+    """Write `obj` as indented JSON to `path` atomically."""
+    text = json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+# ------------------------------------------------------------------ append-only JSON lines
+
+
+class LogError(ValueError):
+    """A log line that is corrupt and not the torn last line; the message starts `path:line:`."""
+
+
+class _JsonLog:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._checked_tail = False
+
+    def _append(self, entry: dict) -> None:
+        line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
+        created = not self.path.exists()
+        if not self._checked_tail and not created:
+            self._cut_torn_tail()
+        self._checked_tail = True
+        with open(self.path, "ab") as f:
+            f.write(line)
+            f.flush()
+            os.fsync(f.fileno())
+        if created:
+            _fsync_dir(self.path.parent)
+
+    def _cut_torn_tail(self) -> None:
+        """Drop an unfinished last line (a crash mid-write) so new lines start on a fresh one."""
+        with open(self.path, "rb+") as f:
+            size = f.seek(0, os.SEEK_END)
+            if size == 0:
+                return
+            f.seek(size - 1)
+            if f.read(1) == b"\n":
+                return
+            keep, pos = 0, size
+            while pos > 0:  # find the last newline, reading backwards in blocks
+                step = min(65536, pos)
+                pos -= step
+                f.seek(pos)
+                i = f.read(step).rfind(b"\n")
+                if i >= 0:
+                    keep = pos + i + 1
+                    break
+            warnings.warn(f"{self.path}: cutting off a torn last line ({size - keep} bytes) before appending",
+                          stacklevel=3)
+            f.truncate(keep)
+            f.flush()
+            os.fsync(f.fileno())
+
+    def read(self) -> list[dict]:
+        """All entries, in order; [] when there is no file. A torn last line is skipped with a
+        warning; a corrupt line anywhere else raises LogError."""
+        if not self.path.exists():
+            return []
+        data = self.path.read_bytes()
+        lines = data.split(b"\n")
+        torn_allowed = not data.endswith(b"\n")  # the last piece was never finished
+        out: list[dict] = []
+        for i, raw in enumerate(lines):
+            if not raw.strip():
+                continue
+            last = i == len(lines) - 1
+            try:
+                entry = json.loads(raw.decode("utf-8"))
+                if not isinstance(entry, dict):
+                    raise ValueError("not a JSON object")
+            except ValueError as e:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+                if last and torn_allowed:
+                    warnings.warn(f"{self.path}:{i + 1}: skipping a torn last line ({len(raw)} bytes)", stacklevel=2)
+                    continue
+                raise LogError(f"{self.path}:{i + 1}: corrupt log line ({e})") from e
+            out.append(entry)
+        return out
+
+
+class ProofLog(_JsonLog):
+    """proofs.jsonl: every verified proof and disproof, durable before `append` returns.
+
+    Entries: {run, name, statement, kind ("proof" | "disproof"), proof, backend, worker,
+    search, model_version, time, reason}; `time` is filled in when missing.
+    """
+
+    KINDS = ("proof", "disproof")
+    REQUIRED = ("run", "name", "statement", "kind", "proof")
+
+    def append(self, entry: dict) -> None:
+        missing = [k for k in self.REQUIRED if k not in entry]
+        if missing:
+            raise ValueError(f"proof log entry lacks {missing}: {entry!r}")
+        if entry["kind"] not in self.KINDS:
+            raise ValueError(f"proof log entry kind must be one of {self.KINDS}, got {entry['kind']!r}")
+        self._append({**entry, "time": entry.get("time", time.time())})
+
+
+class MetricsLog(_JsonLog):
+    """metrics.jsonl: progress rows, each stamped with `time` (unix seconds) when it has none."""
+
+    def append(self, row: dict) -> None:
+        self._append({"time": time.time(), **row})
+
+
+# ------------------------------------------------------------------ the run directory
+
+
+class RunDirError(ValueError):
+    """A run directory that cannot be created or resumed; the message names it and says what to do."""
+
+
+def leanzero_version() -> str:
+    try:
+        return importlib.metadata.version("leanzero")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def new_run_id() -> str:
+    """A sortable, unique-enough run id: `20261122-021530-3fa9`."""
+    return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2)
+
+
+_STEP = re.compile(r"^step-(\d+)\.pt$")
+
+
+@dataclass(frozen=True, slots=True)
+class RunDir:
+    """Paths of one run directory (see the module docstring); `create` makes or resumes one."""
+
+    path: Path
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", Path(self.path))
+
+    @classmethod
+    def create(cls, path: str | Path, config: dict, *, resume: bool, run_id: str | None = None) -> RunDir:
+        """A new run at `path` (refused when `path` is a non-empty directory), or with `resume`
+        the existing run there (refused without its run.json). A resume is noted in run.json
+        with its time and config; the original config stays under "config"."""
+        run = cls(path)
+        p = run.path
+        if resume:
+            if not p.is_dir():
+                raise RunDirError(f"cannot resume {p}: no such directory (drop --resume to start a new run)")
+            info = run.info()  # raises when run.json is missing or unreadable
+            info.setdefault("resumes", []).append({"time": time.time(), "config": config,
+                                                    "leanzero_version": leanzero_version()})
+            atomic_write_json(run.run_json, info)
+        else:
+            if p.exists() and not p.is_dir():
+                raise RunDirError(f"cannot create run directory {p}: a file of that name exists")
+            if p.is_dir() and any(p.iterdir()):
+                raise RunDirError(f"run directory {p} exists and is not empty: pass --resume to continue "
+                                  "that run, or choose a new directory")
+            p.mkdir(parents=True, exist_ok=True)
+            info = {"run": run_id or new_run_id(), "config": config, "start_time": time.time(),
+                    "start": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "leanzero_version": leanzero_version()}
+            atomic_write_json(run.run_json, info)
+        run.checkpoints.mkdir(exist_ok=True)
+        return run
+
+    # ------------------------------------------------------------ paths
+
+    @property
+    def run_json(self) -> Path:
+        return self.path / "run.json"
+
+    @property
+    def proofs(self) -> Path:
+        return self.path / "proofs.jsonl"
+
+    @property
+    def metrics(self) -> Path:
+        return self.path / "metrics.jsonl"
+
+    @property
+    def checkpoints(self) -> Path:
+        return self.path / "checkpoints"
+
+    @property
+    def latest_checkpoint(self) -> Path:
+        return self.checkpoints / "latest.pt"
+
+    @property
+    def buffer(self) -> Path:
+        return self.path / "buffer.jsonl.gz"
+
+    @property
+    def state(self) -> Path:
+        return self.path / "state.json"
+
+    @property
+    def curve(self) -> Path:
+        return self.path / "curve.png"
+
+    def checkpoint(self, step: int) -> Path:
+        """Where the checkpoint of learner step `step` goes: checkpoints/step-00001200.pt."""
+        return self.checkpoints / f"step-{step:08d}.pt"
+
+    def step_checkpoints(self) -> list[tuple[int, Path]]:
+        """The step-numbered checkpoints present, oldest step first."""
+        if not self.checkpoints.is_dir():
+            return []
+        found = ((m, f) for f in self.checkpoints.iterdir() if (m := _STEP.match(f.name)))
+        return sorted((int(m.group(1)), f) for m, f in found)
+
+    # ------------------------------------------------------------ contents
+
+    def info(self) -> dict:
+        """run.json as a dict."""
+        try:
+            info = json.loads(self.run_json.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise RunDirError(f"{self.path} is not a run directory (no run.json): cannot resume it") from None
+        except ValueError as e:
+            raise RunDirError(f"{self.run_json}: unreadable ({e})") from e
+        if not isinstance(info, dict) or "run" not in info:
+            raise RunDirError(f"{self.run_json}: not a leanzero run description")
+        return info
+
+    @property
+    def run_id(self) -> str:
+        return str(self.info()["run"])
+
+    def proof_log(self) -> ProofLog:
+        return ProofLog(self.proofs)
+
+    def metrics_log(self) -> MetricsLog:
+        return MetricsLog(self.metrics)
+
+    def write_state(self, state: dict) -> None:
+        atomic_write_json(self.state, state)
+
+    def read_state(self) -> dict | None:
+        """state.json, or None when the run has not saved one yet."""
+        try:
+            return json.loads(self.state.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except ValueError as e:
+            raise RunDirError(f"{self.state}: unreadable driver state ({e})") from e

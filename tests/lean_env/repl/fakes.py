@@ -1,0 +1,96 @@
+"""Helpers for the `repl` backend tests: the recorded REPL transcripts and stand-in REPL processes.
+
+Imported relatively (`from .fakes import ...`): pytest runs in importlib mode.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from lean_interact import LeanREPLConfig
+from lean_interact.interface import (
+    Command, FileCommand, PickleEnvironment, PickleProofState, ProofStep, UnpickleEnvironment, UnpickleProofState,
+)
+
+from lean_env.repl.server import ProcessSpec
+
+FAKE_REPL = Path(__file__).with_name("fake_repl.py")
+TRANSCRIPTS = Path(__file__).resolve().parents[3].parent / "shared" / "lean-repl-transcripts"
+
+
+def chunks(text: str) -> list[str]:
+    """The JSON messages of a transcript file: separated by blank lines (a string may hold a
+    raw line break, so a chunk ends where the text read so far parses)."""
+    out, buf = [], []
+    for line in text.split("\n"):
+        if not line.strip():
+            if buf:
+                try:
+                    json.loads("\n".join(buf), strict=False)
+                except json.JSONDecodeError:
+                    buf.append(line)
+                    continue
+                out.append("\n".join(buf))
+                buf = []
+        else:
+            buf.append(line)
+    if buf:
+        out.append("\n".join(buf))
+    return out
+
+
+def transcript_names() -> list[str]:
+    """`X` for every `X.in` with its `X.expected.out` (paths relative to the transcripts)."""
+    if not TRANSCRIPTS.is_dir():
+        return []
+    return sorted(
+        str(p.relative_to(TRANSCRIPTS))[: -len(".in")]
+        for p in TRANSCRIPTS.rglob("*.in")
+        if p.with_name(p.name[: -len(".in")] + ".expected.out").is_file()
+    )
+
+
+def transcript(name: str) -> list[tuple[dict, str]]:
+    """(request, recorded answer text) pairs of one transcript."""
+    requests = chunks((TRANSCRIPTS / f"{name}.in").read_text(encoding="utf-8"))
+    answers = chunks((TRANSCRIPTS / f"{name}.expected.out").read_text(encoding="utf-8"))
+    assert len(requests) == len(answers), name
+    return [(json.loads(r, strict=False), a) for r, a in zip(requests, answers)]
+
+
+def request_model(request: dict):
+    """The lean-interact request model of a recorded request."""
+    if "cmd" in request:
+        return Command.model_validate(request)
+    if "path" in request:
+        return FileCommand.model_validate(request)
+    if "tactic" in request:
+        return ProofStep.model_validate(request)
+    if "pickleTo" in request:
+        return (PickleProofState if "proofState" in request else PickleEnvironment).model_validate(request)
+    if "unpickleEnvFrom" in request:
+        return UnpickleEnvironment.model_validate(request)
+    return UnpickleProofState.model_validate(request)
+
+
+def fake_spec(tmp_path: Path, script: dict, *, memory_mb: int | None = None) -> ProcessSpec:
+    """A `ProcessSpec` that starts `fake_repl.py` with `script` (written under `tmp_path`);
+    `-S`: the stand-in needs only the standard library, and starts three times faster."""
+    repl_dir = tmp_path / "repl"
+    repl_dir.mkdir(exist_ok=True)
+    (repl_dir / "lean-toolchain").write_text("leanprover/lean4:v4.24.0\n")
+    path = tmp_path / "script.json"
+    path.write_text(json.dumps(script, ensure_ascii=False), encoding="utf-8")
+    config = LeanREPLConfig(
+        local_repl_path=repl_dir, build_repl=False,
+        enable_incremental_optimization=False, enable_parallel_elaboration=False,
+    )
+    return ProcessSpec(config, (sys.executable, "-S", str(FAKE_REPL), str(path)), None, memory_mb, str(tmp_path))
+
+
+def logged(tmp_path: Path) -> list[dict]:
+    """The requests the fake REPL got (when its script has `"log": tmp_path / "log"`)."""
+    path = tmp_path / "log"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []

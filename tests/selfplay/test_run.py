@@ -1,0 +1,95 @@
+"""Self-play end to end on Ray and `mini`: a short run, a killed worker, stop and resume.
+
+All runs share the session's Ray instance (`ray_session` in tests/conftest.py). They are short
+(seconds), so they check the machinery, not learning: `bench/learning_curve.py` does that.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from lean_env import open_env
+from prover.checkpoint import load_checkpoint
+from selfplay.buffer import ReplayBuffer
+from selfplay.run import SelfPlayConfig, run_selfplay
+
+pytestmark = pytest.mark.timeout(600)
+
+
+def config(run_dir: Path, **changes: object) -> SelfPlayConfig:
+    base = dict(
+        run_dir=str(run_dir), minutes=0.25, workers=2, metrics_seconds=4.0, plot_seconds=8.0, min_buffer=32,
+        train_steps=10, batch_size=16, simulations=32, env_calls=64, problems_per_task=2, seed=3,
+    )
+    return SelfPlayConfig(**{**base, **changes})  # type: ignore[arg-type]
+
+
+def proofs(run_dir: Path) -> list[dict]:
+    return [json.loads(line) for line in (run_dir / "proofs.jsonl").read_text().splitlines()]
+
+
+def test_run_then_resume_continues(ray_session, tmp_path: Path) -> None:  # noqa: ANN001
+    run_dir = tmp_path / "run"
+    first = run_selfplay(config(run_dir))
+    assert first.attempts > 0 and first.proofs + first.disproofs > 0
+    assert first.learner_step > 0 and first.model_version > 0, "the learner trained and published"
+    # the store holds verified proofs and disproofs only: re-check a few from scratch on mini
+    entries = proofs(run_dir)
+    assert len(entries) >= first.proofs + first.disproofs  # + any found by tasks cut off at the end
+    assert {e["kind"] for e in entries} <= {"proof", "disproof"}
+    env = open_env("mini")
+    for e in entries[:: max(1, len(entries) // 10)]:
+        assert env.verify(e["statement"], e["proof"]).ok, e
+    ckpt = load_checkpoint(run_dir / "checkpoints" / "latest.pt")
+    assert ckpt.step == first.learner_step and ckpt.metadata["version"] == first.model_version
+    buffer = ReplayBuffer.load(run_dir / "buffer.jsonl.gz")
+    assert len(buffer) == first.buffer and sum(buffer.counts().values()) == len(buffer)
+    assert all(r.run == entries[0]["run"] for r in buffer)
+    rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    assert rows and rows[-1]["attempts"] == first.attempts
+    assert (run_dir / "curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    with pytest.raises(ValueError, match="resume"):
+        run_selfplay(config(run_dir))  # a new run refuses a used directory
+
+    second = run_selfplay(config(run_dir), resume=True)
+    assert second.attempts > first.attempts and second.elapsed > first.elapsed
+    assert second.learner_step > first.learner_step and second.model_version > first.model_version
+    assert second.buffer >= first.buffer
+    assert proofs(run_dir)[: len(entries)] == entries, "the store is append-only across sessions"
+    ckpt = load_checkpoint(run_dir / "checkpoints" / "latest.pt")
+    assert ckpt.step == second.learner_step
+
+
+def test_a_killed_worker_comes_back_and_nothing_verified_is_lost(ray_session, tmp_path: Path) -> None:  # noqa: ANN001
+    import ray
+
+    run_dir = tmp_path / "run"
+    killed: dict[str, object] = {}
+
+    def kill_one(workers: list) -> None:  # noqa: ANN001
+        def later() -> None:
+            time.sleep(6.0)
+            pid = ray.get(workers[0].pid.remote())
+            killed["before"] = proofs(run_dir)
+            killed["time"] = time.time()
+            os.kill(pid, signal.SIGKILL)
+
+        threading.Thread(target=later, daemon=True).start()
+
+    final = run_selfplay(config(run_dir, minutes=0.4), on_started=kill_one)
+    assert "time" in killed, "the worker was killed"
+    assert final.restarts >= 1
+    after = proofs(run_dir)
+    before = killed["before"]
+    assert after[: len(before)] == before  # every proof written before the kill is still there
+    revived = [e for e in after if e["worker"] == 0 and e["written"] > killed["time"] + 0.5]
+    assert revived, "the killed worker came back and found more proofs"
+    assert final.attempts > 0
