@@ -22,7 +22,14 @@ class TrainingRecord:
     status: str  # "open", "proved" or "failed"
 
 
-def training_records(tree: Tree, *, min_visits: int = 1) -> list[TrainingRecord]:
+def training_records(tree: Tree, *, min_visits: int = 1, proved_policy: str = "visits") -> list[TrainingRecord]:
+    """The records of `tree`. `proved_policy="shortest"` replaces the visit distribution of a
+    PROVED goal by a uniform distribution over its tactics that start a shortest proof (fewest
+    tactics; as HyperTree Proof Search does): with few simulations, visits mostly show what
+    was explored before the proof was found, not what proved it."""
+    if proved_policy not in ("visits", "shortest"):
+        raise ValueError(f"proved_policy must be 'visits' or 'shortest', not {proved_policy!r}")
+    sizes = _proof_sizes(tree) if proved_policy == "shortest" else {}
     records: list[TrainingRecord] = []
     for node in range(len(tree)):
         if not tree.evaluated(node):
@@ -33,13 +40,44 @@ def training_records(tree: Tree, *, min_visits: int = 1) -> list[TrainingRecord]
             continue
         status = tree.status[node]
         value = {Status.PROVED: 1.0, Status.FAILED: 0.0}.get(status, tree.goal_value(node))
+        policy = tuple(n / total for n in counts)
+        if status is Status.PROVED and sizes:
+            policy = _shortest(tree, node, sizes)
         records.append(
             TrainingRecord(
                 goal=tree.key[node],
                 tactics=tree.tactics[node],
-                visits=tuple(n / total for n in counts),
+                visits=policy,
                 value=value,
                 status=status.name.lower(),
             )
         )
     return records
+
+
+def _proof_sizes(tree: Tree) -> dict[int, int]:
+    """Tactics in the proof of each PROVED goal found by following `proof_edge` (acyclic: a
+    goal's proof edge was complete before the goal was marked proved)."""
+    sizes: dict[int, int] = {}
+    for start in range(len(tree)):
+        if tree.status[start] is not Status.PROVED or start in sizes:
+            continue
+        stack = [start]
+        while stack:  # post-order without recursion: proofs can be deep
+            node = stack[-1]
+            pending = [c for c in tree.children(node, tree.proof_edge[node]) if c not in sizes]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            sizes[node] = 1 + sum(sizes[c] for c in tree.children(node, tree.proof_edge[node]))
+    return sizes
+
+
+def _shortest(tree: Tree, node: int, sizes: dict[int, int]) -> tuple[float, ...]:
+    """Uniform over the proved edges of `node` whose proofs are shortest."""
+    k = len(tree.tactics[node])
+    size = {a: 1 + sum(sizes[c] for c in tree.children(node, a)) for a in range(k) if tree.edge_proved(node, a)}
+    best = min(size.values())
+    winners = [a for a, n in size.items() if n == best]
+    return tuple(1.0 / len(winners) if a in winners else 0.0 for a in range(k))

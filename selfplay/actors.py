@@ -250,10 +250,15 @@ class Learner:
 
 
 class Buffer:
-    def __init__(self, capacity: int, *, seed: int = 0, snapshot: str | None = None) -> None:
+    def __init__(
+        self, capacity: int, *, seed: int = 0, solved_share: float | None = None, snapshot: str | None = None
+    ) -> None:
         from selfplay.buffer import ReplayBuffer
 
-        self.buffer = ReplayBuffer.load(snapshot) if snapshot else ReplayBuffer(capacity, seed=seed)
+        if snapshot:
+            self.buffer = ReplayBuffer.load(snapshot)
+        else:
+            self.buffer = ReplayBuffer(capacity, seed=seed, solved_share=solved_share)
 
     def add(self, records: Sequence[Any]) -> int:
         return self.buffer.add(records)

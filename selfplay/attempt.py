@@ -57,6 +57,7 @@ class AttemptSettings:
     min_visits: int = 2  # goals visited fewer times give no record
     unproved_records: bool = True  # keep visit targets of searches that proved nothing (marked)
     max_records_per_search: int = 64  # the most visited goals first
+    proved_policy: str = "shortest"  # policy target of a proved goal (search.targets.training_records)
 
 
 def attempt_batch(
@@ -141,7 +142,7 @@ def _records(
     kind: Kind = kind_if_proved if result.proved else "unproved"
     if kind == "unproved" and not settings.unproved_records:
         return []
-    raw = training_records(search.tree, min_visits=settings.min_visits)
+    raw = training_records(search.tree, min_visits=settings.min_visits, proved_policy=settings.proved_policy)
     tree = search.tree
     raw.sort(key=lambda r: -sum(tree.edge_n[tree.index[r.goal]]))  # the most visited first
     return [

@@ -46,6 +46,7 @@ class SelfPlayConfig:
     inference: str = "auto"  # "local": a CPU model per worker; "actor": one shared actor; auto: actor iff a GPU
     buffer_capacity: int = 50_000
     min_buffer: int = 256  # records before the learner starts
+    solved_share: float = 0.5  # of each training batch at least, from proof and disproof searches
     train_steps: int = 50  # per learner task (then a new version is published)
     batch_size: int = 32
     lr: float = 1e-3
@@ -194,8 +195,8 @@ def run_selfplay(
         checkpoint_dir=str(run_dir.checkpoints), resume=bool(state), seed=config.seed,
     )
     snapshot = str(run_dir.buffer) if state and run_dir.buffer.exists() else None
-    buffer = ray.remote(actors.Buffer).options(num_cpus=0).remote(config.buffer_capacity, seed=config.seed,
-                                                                   snapshot=snapshot)
+    buffer = ray.remote(actors.Buffer).options(num_cpus=0).remote(
+        config.buffer_capacity, seed=config.seed, solved_share=config.solved_share, snapshot=snapshot)
     store = ray.remote(actors.Store).options(num_cpus=0, **pin).remote(str(run_dir.proofs))
     use_actor = config.inference == "actor" or (config.inference == "auto" and gpus > 0)
     inference = None
