@@ -16,6 +16,7 @@ script parser), so a refused tactic never reaches a proof report or a training r
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 # Identifiers that are refused wherever they occur (as whole identifiers or name prefixes).
 REFUSED_IDENTS = frozenset({
@@ -77,3 +78,19 @@ def refusal(tactic: str) -> str | None:
 
 def is_safe(tactic: str) -> bool:
     return refusal(tactic) is None
+
+
+def request_error(tactic: str, goals: int | None, goal: int, with_goals: Sequence[int]) -> str | None:
+    """Why an `apply` request is refused before any backend runs it, or None: the safety
+    filter, an unknown state (`goals` is None: the number of goals of the addressed state),
+    a goal number out of range, or `with_goals` that are not distinct other goals."""
+    why = refusal(tactic)
+    if why is not None:
+        return why
+    if goals is None:
+        return "Unknown proof state"
+    if not 0 <= goal < goals:
+        return f"no goal number {goal}: the state has {goals} goal(s)"
+    if any(not 0 <= j < goals or j == goal for j in with_goals) or len(set(with_goals)) != len(with_goals):
+        return f"with_goals {tuple(with_goals)} is not a set of other goals of the state"
+    return None

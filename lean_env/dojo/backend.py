@@ -44,7 +44,7 @@ from lean_env.dojo.goals import (
     coupled_with, focus_command, parse_goals, rotated, same_goals, script_blocks, script_refusal,
     split_result, state_views,
 )
-from lean_env.safety import refusal
+from lean_env.safety import request_error
 
 log = logging.getLogger(__name__)
 NAME = "dojo"
@@ -172,17 +172,11 @@ class DojoEnv:
         with_goals: Sequence[int] = (),
     ) -> TacticResult:
         t0 = time.perf_counter()
-        why = refusal(tactic)
-        if why is not None:
-            return TacticError(why, 0.0)
         node = self._nodes.get(state.handle)
-        if node is None:
-            return TacticError(f"Unknown proof state: {state.handle}", 0.0)
-        if not 0 <= goal < len(node.view):
-            return TacticError(f"no goal number {goal}: the state has {len(node.view)} goal(s)", 0.0)
-        bad = [j for j in with_goals if not 0 <= j < len(node.view) or j == goal]
-        if bad or len(set(with_goals)) != len(with_goals):
-            return TacticError(f"with_goals {tuple(with_goals)} is not a set of other goals of the state", 0.0)
+        why = request_error(tactic, None if node is None else len(node.view), goal, with_goals)
+        if why is not None:
+            return TacticError(f"{why}: {state.handle}" if node is None else why, 0.0)
+        assert node is not None
         position = node.view[goal]
         command = focus_command(tactic, position)
         ld = self._module()

@@ -23,7 +23,7 @@ from lean_env.mini.printer import pp_goal
 from lean_env.mini.tactic_parser import Block, Bullet, CaseBlock, Step, parse_script
 from lean_env.mini.tactics import Engine
 from lean_env.mini.terms import Goal
-from lean_env.safety import refusal
+from lean_env.safety import refusal, request_error
 
 log = logging.getLogger(__name__)
 NAME = "mini"
@@ -67,17 +67,11 @@ class MiniEnv:
     ) -> TacticResult:
         """mini has no metavariables: goals in `with_goals` come along unchanged."""
         t0 = time.perf_counter()
-        why = refusal(tactic)
-        if why is not None:
-            return TacticError(why, 0.0)
         goals = self._states.get(state.handle)
-        if goals is None:
-            return TacticError(f"Unknown proof state: {state.handle}", 0.0)
-        if not 0 <= goal < len(goals):
-            return TacticError(f"no goal number {goal}: the state has {len(goals)} goal(s)", 0.0)
-        bad = [j for j in with_goals if not 0 <= j < len(goals) or j == goal]
-        if bad or len(set(with_goals)) != len(with_goals):
-            return TacticError(f"with_goals {tuple(with_goals)} is not a set of other goals of the state", 0.0)
+        why = request_error(tactic, None if goals is None else len(goals), goal, with_goals)
+        if why is not None:
+            return TacticError(f"{why}: {state.handle}" if goals is None else why, 0.0)
+        assert goals is not None
         engine = Engine(Deadline(timeout))
         try:
             new = engine.run_text(goals[goal], tactic)

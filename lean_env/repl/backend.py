@@ -35,7 +35,7 @@ from lean_env.repl.protocol import (
 from lean_env.repl.server import ProcessSpec, ReplServer, spec_for
 from lean_env.repl.setup import find_setup, not_set_up
 from lean_env.repl.verify import BACKEND, judge, proof_problems, script_refusals
-from lean_env.safety import refusal
+from lean_env.safety import request_error
 
 log = logging.getLogger(__name__)
 DEFAULT_MEMORY_MB = 16384  # RLIMIT_AS of the REPL: Mathlib's mapped .olean files count against it
@@ -137,16 +137,11 @@ class ReplEnv:
         timeout: float = DEFAULT_TIMEOUT,
         with_goals: Sequence[int] = (),
     ) -> TacticResult:
-        why = refusal(tactic)
-        if why is not None:
-            return TacticError(why)
         node = self._nodes.get(state.handle)
-        if node is None:
-            return TacticError(f"Unknown proof state: {state.handle}")
-        if not 0 <= goal < node.visible:
-            return TacticError(f"no goal number {goal}: the state has {node.visible} goal(s)")
-        if any(not 0 <= j < node.visible for j in with_goals):
-            return TacticError(f"with_goals {tuple(with_goals)} is not a set of other goals of the state")
+        why = request_error(tactic, None if node is None else node.visible, goal, with_goals)
+        if why is not None:
+            return TacticError(f"{why}: {state.handle}" if node is None else why)
+        assert node is not None
         try:
             text = focused(tactic.strip(), goal, with_goals, node.total)
         except ValueError as e:
