@@ -5,7 +5,8 @@
    `--skip-run` to evaluate an existing run directory).
 2. Draws held-out statements from a DIFFERENT generator seed and drops any whose canonical text
    (binders and proposition, whitespace-normalised) the run ever held or drew.
-3. Searches every held-out statement three ways at the same environment-call budget:
+3. Searches every held-out statement three ways at the same environment-call budget (the
+   headline `--budget`, and each budget of `--curve`):
    MCTS guided by the UNTRAINED network (same tokenizer and preset, fresh initialisation),
    MCTS guided by the TRAINED network (the run's latest checkpoint), and best-first search with
    uniform scores. Same candidate tactics (the action space). A proof counts only when
@@ -146,7 +147,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--skip-run", action="store_true", help="evaluate the existing run directory")
     parser.add_argument("--difficulty", default="hard", help="generator difficulty, training and held-out (default hard)")
     parser.add_argument("--held-out", type=int, default=200, help="held-out problems (default 200)")
-    parser.add_argument("--budget", type=int, default=12, help="env calls per held-out problem, every searcher (default 12)")
+    parser.add_argument("--budget", type=int, default=2,
+                        help="headline env calls per held-out problem, every searcher (default 2: the policy must "
+                             "put a proving tactic among its first tries; the curve shows larger budgets)")
+    parser.add_argument("--curve", type=lambda t: [int(x) for x in t.split(",")], default=[2, 3, 4, 6, 12],
+                        metavar="B1,B2,...", help="budgets of the printed curve (default 2,3,4,6,12)")
     parser.add_argument("--simulations", type=int, default=64, help="MCTS simulations per held-out problem (default 64)")
     parser.add_argument("--train-simulations", type=int, default=64, help="self-play simulations per search (default 64)")
     parser.add_argument("--train-env-calls", type=int, default=128, help="self-play env calls per search (default 128)")
@@ -173,17 +178,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"held-out: {len(problems)} {args.difficulty} statements (generator seed {HELD_OUT_SEED}), "
           f"{dropped} dropped as seen in training; budget {args.budget} env calls per problem, "
           f"MCTS {args.simulations} simulations; checkpoint step {ckpt.step}, version {ckpt.metadata.get('version')}")
-    t0 = time.monotonic()
-    n_untrained = count_mcts(problems, untrained, args.budget, args.simulations)
-    n_trained = count_mcts(problems, trained, args.budget, args.simulations)
-    n_bfs = count_bfs(problems, args.budget)
-    seconds = time.monotonic() - t0
-
     def ratio(a: int, b: int) -> str:
         return f"{a / b:.2f}" if b else "inf"
 
-    print(f"  proved: untrained MCTS {n_untrained}   trained MCTS {n_trained}   best-first {n_bfs}   "
-          f"(of {len(problems)}, {seconds:.0f} s)")
+    budgets = sorted({args.budget, *args.curve})
+    print(f"  {'env calls':>9}  {'untrained':>9}  {'trained':>7}  {'best-first':>10}  {'trained/untrained':>17}  "
+          f"{'trained/best-first':>18}")
+    table = {}
+    for budget in budgets:
+        t0 = time.monotonic()
+        row = (count_mcts(problems, untrained, budget, args.simulations),
+               count_mcts(problems, trained, budget, args.simulations), count_bfs(problems, budget))
+        table[budget] = row
+        mark = "  <- headline" if budget == args.budget else ""
+        print(f"  {budget:>9}  {row[0]:>9}  {row[1]:>7}  {row[2]:>10}  {ratio(row[1], row[0]):>17}  "
+              f"{ratio(row[1], row[2]):>18}   ({time.monotonic() - t0:.0f} s){mark}", flush=True)
+    n_untrained, n_trained, n_bfs = table[args.budget]
+    print(f"  at {args.budget} env calls: proved untrained MCTS {n_untrained}, trained MCTS {n_trained}, "
+          f"best-first {n_bfs} (of {len(problems)})")
     print(f"  trained / untrained = {ratio(n_trained, n_untrained)}   target >= 1.5   "
           f"{'OK' if n_trained >= 1.5 * n_untrained else 'MISSED'}")
     print(f"  trained / best-first = {ratio(n_trained, n_bfs)}   target > 1   {'OK' if n_trained > n_bfs else 'MISSED'}")
@@ -194,10 +206,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     summary = {
         "held_out": len(problems), "dropped": dropped, "difficulty": args.difficulty, "budget": args.budget,
         "simulations": args.simulations, "untrained": n_untrained, "trained": n_trained, "best_first": n_bfs,
+        "curve": {b: dict(zip(("untrained", "trained", "best_first"), row)) for b, row in table.items()},
         "checkpoint_step": ckpt.step, "memory": [{"minute": s.minute, **s.rss_mb} for s in samples],
         "backend": "mini",
     }
-    (run_dir / "learning_curve.json").write_text(json.dumps(summary, indent=1))
+    out = run_dir / "learning_curve.json"
+    if not samples and out.exists():  # --skip-run: keep the memory figures of the run itself
+        summary["memory"] = json.loads(out.read_text()).get("memory", [])
+    out.write_text(json.dumps(summary, indent=1))
     print(f"  learning curve: {run_dir / 'curve.png'}; figures: {run_dir / 'learning_curve.json'}")
     return 0
 
