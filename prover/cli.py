@@ -213,8 +213,10 @@ def _parser() -> argparse.ArgumentParser:
         "networkx node-link JSON for PATH.json",
     )
     from prover.cli_lean import add_commands
+    from prover.cli_selfplay import add_commands as add_selfplay_commands
 
     add_commands(commands)
+    add_selfplay_commands(commands)
     return parser
 
 

@@ -5,8 +5,11 @@ routes buffer samples to the learner, publishes each new network version to the 
 writes metrics, the learning curve, checkpoints and its own state for `--resume`. It blocks
 only in `ray.wait` on the tasks in flight (with a timeout that is the next metrics tick or the
 deadline): no polling. A worker that dies is restarted by Ray (`max_restarts`); its task's
-statements go back to the curriculum and it is given new work. Ctrl-C stops cleanly: the
-tasks in flight are cancelled, then a final checkpoint, buffer snapshot and state are written.
+statements go back to the curriculum and it is given new work (a worker that cannot be built,
+or dies more than `worker_restarts` times in a row, is given up on). At the deadline the tasks
+in flight may finish (`stop_grace_seconds`); Ctrl-C does not wait for them. Either way their
+unfinished statements go back, a final checkpoint, buffer snapshot and state are written,
+and then the actors are killed.
 """
 
 from __future__ import annotations
@@ -111,6 +114,8 @@ def _source(config: SelfPlayConfig, skip: int) -> Iterator[Problem]:
     """Statements, never proofs: the file cycled (with a round suffix after the first pass), or the generator."""
     if config.problems_file:
         problems = from_jsonl(config.problems_file)
+        if not problems:
+            raise ValueError(f"{config.problems_file}: no statements")
 
         def cycle() -> Iterator[Problem]:
             yield from problems
@@ -185,9 +190,14 @@ def run_selfplay(
 
     if not ray.is_initialized():
         ray.init(address=config.address, include_dashboard=False, log_to_driver=False)
-    gpus = ray.cluster_resources().get("GPU", 0)
     here = ray.get_runtime_context().get_node_id()
     pin = {"scheduling_strategy": ray.util.scheduling_strategies.NodeAffinitySchedulingStrategy(here, soft=False)}
+    # the learner, the inference actor, the buffer and the store write or serve from this node
+    # (the run directory is here): they use this node's GPUs or none
+    gpus = next((n["Resources"].get("GPU", 0) for n in ray.nodes() if n["NodeID"] == here and n["Alive"]), 0)
+    if not gpus and ray.cluster_resources().get("GPU", 0):
+        log.warning("the cluster has GPUs but this node has none: the learner trains on CPU; "
+                    "run `leanzero selfplay` on a GPU node to train there")
     train_config = TrainConfig(steps=100_000, batch_size=config.batch_size, lr=config.lr, warmup_steps=50, log_every=0,
                                seed=config.seed)
     learner = ray.remote(actors.Learner).options(num_cpus=0, num_gpus=1 if gpus else 0, **pin).remote(
@@ -195,14 +205,14 @@ def run_selfplay(
         checkpoint_dir=str(run_dir.checkpoints), resume=bool(state), seed=config.seed,
     )
     snapshot = str(run_dir.buffer) if state and run_dir.buffer.exists() else None
-    buffer = ray.remote(actors.Buffer).options(num_cpus=0).remote(
+    buffer = ray.remote(actors.Buffer).options(num_cpus=0, **pin).remote(
         config.buffer_capacity, seed=config.seed, solved_share=config.solved_share, snapshot=snapshot)
     store = ray.remote(actors.Store).options(num_cpus=0, **pin).remote(str(run_dir.proofs))
     use_actor = config.inference == "actor" or (config.inference == "auto" and gpus > 0)
     inference = None
     if use_actor:
-        inference = ray.remote(actors.Inference).options(num_cpus=0, num_gpus=1 if gpus > 1 else 0).remote(
-            model_config, tokenizer.to_dict(), "cuda" if gpus else "cpu")
+        inference = ray.remote(actors.Inference).options(num_cpus=0, num_gpus=1 if gpus > 1 else 0, **pin).remote(
+            model_config, tokenizer.to_dict(), "cuda" if gpus else "cpu")  # one GPU: shared with the learner
     worker_cls = ray.remote(actors.Worker).options(
         num_cpus=1, max_restarts=config.worker_restarts, max_task_retries=0)
     workers = [
@@ -214,6 +224,10 @@ def run_selfplay(
     weights = ray.get(learner.publish.remote())
     if inference is not None:
         ray.get(inference.load.remote(weights))
+    try:
+        ray.get([w.pid.remote() for w in workers])  # the clock starts when the workers are up
+    except ray.exceptions.RayActorError as e:
+        raise RuntimeError(f"a self-play worker could not start: {_last_line(e)}") from None
 
     t_start = time.monotonic()
     deadline = t_start + 60.0 * config.minutes
@@ -259,18 +273,36 @@ def run_selfplay(
                          "elapsed": counters.elapsed_before + time.monotonic() - t_start, "picks": counters.picks},
         })
 
-    def finish(ref: Any) -> int:
-        """Take in a finished worker task (a dead worker's picks go back); the worker's index."""
+    failures = [0] * len(workers)  # consecutive failed tasks per worker
+    retired: dict[int, str] = {}  # workers given up on (construction failed, or died too often)
+    probes: dict[Any, int] = {}  # readiness probes of restarting workers -> worker index
+
+    def retire(index: int, error: Exception) -> None:
+        retired[index] = f"{type(error).__name__}: {_last_line(error)}"
+        log.error("worker %d given up: %s", index, retired[index])
+        if len(retired) == len(workers):
+            raise RuntimeError(f"every self-play worker failed; the last: {retired[index]}") from None
+
+    def finish(ref: Any) -> int | None:
+        """Take in a finished worker task (a dead worker's picks go back); the worker's index,
+        or None when the worker is given up on."""
         nonlocal buffer_size
         index, picks = in_flight.pop(ref)
         try:
             task = ray.get(ref)
         except (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError) as e:
-            counters.restarts += 1
-            log.warning("worker %d died (%s); its %d statements go back", index, type(e).__name__, len(picks))
             for p in picks:
                 curriculum.release(p.problem.name)
-            return index  # Ray restarts the actor: it can take new work
+            failures[index] += 1
+            if getattr(e, "actor_init_failed", False) or failures[index] > config.worker_restarts:
+                retire(index, e)
+                return None
+            counters.restarts += 1
+            log.warning("worker %d died (%s); its %d statements go back", index, type(e).__name__, len(picks))
+            # new work once Ray has restarted it: a probe that waits through the restart
+            probes[workers[index].pid.options(max_task_retries=-1).remote()] = index
+            return None
+        failures[index] = 0
         for result in task.results:
             counters.attempts += 1
             counters.proofs += result.outcome is Outcome.PROVED
@@ -294,9 +326,19 @@ def run_selfplay(
                 learner_task = learner.train.remote(
                     buffer.sample.remote(config.train_steps * config.batch_size), config.train_steps)
             next_tick = min(last_metrics + config.metrics_seconds, deadline)
-            ready, _ = ray.wait([*in_flight, *([learner_task] if learner_task else [])], num_returns=1,
+            ready, _ = ray.wait([*in_flight, *probes, *([learner_task] if learner_task else [])], num_returns=1,
                                 timeout=max(next_tick - now, 0.0))
             for ref in ready:
+                if ref in probes:
+                    index = probes.pop(ref)
+                    try:
+                        ray.get(ref)
+                    except ray.exceptions.RayActorError as e:
+                        retire(index, e)
+                        continue
+                    if time.monotonic() < deadline:
+                        submit(index)
+                    continue
                 if ref in in_flight and time.monotonic() >= deadline:
                     finish(ref)
                     continue
@@ -308,7 +350,9 @@ def run_selfplay(
                     if inference is not None:
                         ray.get(inference.load.remote(weights))
                     continue
-                submit(finish(ref))
+                index = finish(ref)
+                if index is not None:
+                    submit(index)
             now = time.monotonic()
             if now >= last_metrics + config.metrics_seconds:
                 last_metrics = now
@@ -353,3 +397,9 @@ def run_selfplay(
     if on_progress is not None:
         on_progress(final)
     return final
+
+
+def _last_line(error: Exception) -> str:
+    """The cause in a Ray error: the last line of its (traceback-laden) message."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[-1] if lines else type(error).__name__

@@ -93,3 +93,8 @@ def test_a_killed_worker_comes_back_and_nothing_verified_is_lost(ray_session, tm
     revived = [e for e in after if e["worker"] == 0 and e["written"] > killed["time"] + 0.5]
     assert revived, "the killed worker came back and found more proofs"
     assert final.attempts > 0
+
+
+def test_a_worker_that_cannot_start_stops_the_run_with_its_reason(ray_session, tmp_path: Path) -> None:  # noqa: ANN001
+    with pytest.raises(RuntimeError, match="could not start.*nope"):
+        run_selfplay(config(tmp_path / "run", backend="nope"))
