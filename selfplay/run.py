@@ -336,6 +336,7 @@ def run_selfplay(
                     except ray.exceptions.RayActorError as e:
                         retire(index, e)
                         continue
+                    log.info("worker %d is back", index)
                     if time.monotonic() < deadline:
                         submit(index)
                     continue
