@@ -212,11 +212,13 @@ def _parser() -> argparse.ArgumentParser:
         help="write the explored MCTS tree, proved or not: GraphML for PATH.graphml, "
         "networkx node-link JSON for PATH.json",
     )
+    from prover.cli_evaluate import add_commands as add_evaluate_commands
     from prover.cli_lean import add_commands
     from prover.cli_selfplay import add_commands as add_selfplay_commands
 
     add_commands(commands)
     add_selfplay_commands(commands)
+    add_evaluate_commands(commands)
     return parser
 
 

@@ -1,0 +1,487 @@
+"""Evaluation: every problem of a set searched under the same budget, with results that survive a kill.
+
+Each problem ends in one status:
+
+- `proved`: a search found a proof AND the backend verified it from scratch (only such proofs
+  are written);
+- `failed`: the searches ended without one (budget spent, search space exhausted, or a found
+  script the backend refused);
+- `timeout`: a search hit its wall-time limit (or its worker stopped answering);
+- `error`: the statement is not a declaration at all, the backend refused it (repl/dojo), or the
+  backend crashed;
+- `outside-fragment` (backend `mini` only): `mini` cannot read the statement, or the root goal's
+  target lies outside its arithmetic fragment (`lean_env.mini.terms.in_fragment`: ℝ/ℚ, big
+  operators, sets, λ), where only structural tactics act (`closers.fragment_view`). Such a
+  problem is never searched, so it is neither proved nor failed: it says nothing about Lean.
+
+pass@k is k independent searches, the first verified proof winning. Attempt 0 is the plain
+deterministic search; attempt i > 0 uses seed `seed + i`: MCTS mixes Dirichlet noise into the
+root priors (weight 0.25), best-first shuffles each goal's candidate tactics (seeded by the goal
+text, so it is reproducible). `budget` (env calls) and `time_limit` apply to each attempt.
+
+The driver appends each finished problem to `results.jsonl` (flushed and fsynced) as it
+arrives, so a kill loses at most the problems in flight, and `resume` skips the names already
+there. Workers are Ray actors, each with its own backend, or a loop in this process. The
+summary, report and figure are written by `prover.evaluate_report`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import random
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from prover.minif2f import Task
+from selfplay.store import LogError, _JsonLog
+
+if TYPE_CHECKING:
+    from lean_env.contract import ProofEnv
+    from search.evaluator import Evaluator
+
+log = logging.getLogger(__name__)
+
+PROVED, FAILED, TIMEOUT, ERROR, OUTSIDE = "proved", "failed", "timeout", "error", "outside-fragment"
+STATUSES = (PROVED, FAILED, TIMEOUT, ERROR, OUTSIDE)
+MINI_LABEL = "results on mini, an embedded fragment prover, not Lean"
+OUTSIDE_TARGET = ("the goal lies outside mini's arithmetic fragment (ℝ/ℚ, big operators, sets or λ): "
+                  "only structural tactics act on it")
+NOISE_FRACTION = 0.25  # Dirichlet noise weight of MCTS attempts after the first (AlphaZero's)
+STARTUP_SECONDS = 60.0  # start and verify timeouts, also the slack of the stalled-worker guard
+RESUME_KEYS = ("backend", "searcher", "budget", "time_limit", "checkpoint", "pass_k", "seed")
+
+Emit = Callable[[str], None]
+
+
+class EvaluateError(Exception):
+    """A run we refuse to start (an output folder in the way, a worker that cannot start)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What every problem of a run is searched with; the budgets hold for each attempt."""
+
+    backend: str = "mini"
+    searcher: str = "mcts"  # or "bfs"
+    budget: int = 400  # env calls (tactic applications) per attempt
+    time_limit: float = 120.0  # wall seconds per attempt, verification excluded
+    tactic_timeout: float = 5.0
+    checkpoint: str | None = None  # a network guiding the search; None: uniform priors
+    pass_k: int = 1  # independent attempts per problem
+    seed: int = 0
+    simulations: int | None = None  # MCTS simulation cap; default 10 x budget (env calls bind first)
+
+    def __post_init__(self) -> None:
+        if self.searcher not in ("mcts", "bfs"):
+            raise ValueError(f"searcher must be mcts or bfs, not {self.searcher!r}")
+        if self.budget < 1 or self.pass_k < 1 or not self.time_limit > 0 or not self.tactic_timeout > 0:
+            raise ValueError("budget, pass_k, time_limit and tactic_timeout must be positive")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def hard_limit(self) -> float:
+        """Seconds after which a worker still busy with one problem is taken to be stuck."""
+        per_attempt = self.time_limit + 2 * STARTUP_SECONDS + self.tactic_timeout
+        return self.pass_k * per_attempt + STARTUP_SECONDS
+
+
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    seed: int
+    proved: bool
+    proof: str | None
+    reason: str  # the search's stop reason (search.bestfirst.StopReason)
+    detail: str
+    env_calls: int
+    elapsed: float
+
+    def row(self) -> dict[str, Any]:
+        reason = f"{self.reason}: {self.detail}" if self.detail else self.reason
+        return {"seed": self.seed, "result": reason, "env_calls": self.env_calls, "time": round(self.elapsed, 3)}
+
+
+# ------------------------------------------------------------------ one worker
+
+
+class Prover:
+    """One backend and the network if any: runs problems one at a time. The body of each Ray
+    worker and of the in-process run. A backend that cannot start is kept as `failure` (the
+    driver asks `ready()` first), so it reaches the user as a message, not a traceback."""
+
+    def __init__(self, settings: Settings, *, env: ProofEnv | None = None, threads: int = 1) -> None:
+        self.settings, self.env, self.failure = settings, env, ""
+        self.network: Evaluator | None = None
+        try:
+            from prover.actions import ActionSpace
+
+            self.candidates = ActionSpace()
+            if settings.checkpoint is not None:
+                import torch
+
+                from prover.inference import evaluator_from_checkpoint
+
+                # one thread: the backend needs the other cores, and a tiny model on two busy
+                # cores runs several times slower (spin-waiting) than on one
+                torch.set_num_threads(threads)
+                self.network = evaluator_from_checkpoint(settings.checkpoint, "cpu")
+            if self.env is None:
+                from lean_env import open_env
+
+                self.env = open_env(settings.backend)
+        except Exception as e:  # ValueError (backend), CheckpointError, missing packages
+            self.failure = str(e) or type(e).__name__
+
+    def ready(self) -> str:
+        """'' when the worker can run problems, else why not."""
+        return self.failure
+
+    def pid(self) -> int:
+        return os.getpid()
+
+    def close(self) -> None:
+        if self.env is not None:
+            self.env.close()
+
+    def run(self, task: Task) -> dict[str, Any]:
+        """The results row of one problem; never raises (a crash is this problem's `error`)."""
+        t0 = time.monotonic()
+        try:
+            status, message, attempts = self._run(task)
+        except Exception as e:
+            log.exception("evaluating %s", task.name)
+            status, message, attempts = ERROR, f"{type(e).__name__}: {e}", []
+        return _row(task, self.settings, status, message, attempts, time.monotonic() - t0)
+
+    def _run(self, task: Task) -> tuple[str, str, list[_Attempt]]:
+        from lean_env.contract import StatementError
+        from search.bestfirst import StopReason
+
+        if task.error:
+            return ERROR, task.error, []
+        if self.env is not None and self.env.name == "mini":
+            why = self._outside(task)
+            if why:
+                return OUTSIDE, why, []
+        attempts: list[_Attempt] = []
+        for i in range(self.settings.pass_k):
+            try:
+                attempt = self._attempt(task, i)
+            except StatementError as e:
+                return ERROR, str(e), attempts
+            attempts.append(attempt)
+            if attempt.proved:
+                return PROVED, "", attempts
+        last = attempts[-1]
+        message = f"{last.reason}: {last.detail}" if last.detail else last.reason
+        if any(a.reason == StopReason.TIME_LIMIT for a in attempts):
+            return TIMEOUT, message, attempts
+        return FAILED, message, attempts
+
+    def _outside(self, task: Task) -> str:
+        """Why mini leaves this problem out (see the module doc), or ''."""
+        from lean_env.contract import StatementError
+        from lean_env.mini.terms import in_fragment
+
+        assert self.env is not None
+        try:
+            state = self.env.start(task.statement, header=task.header, timeout=STARTUP_SECONDS)
+        except StatementError as e:
+            return f"mini cannot read the statement: {e}"
+        goals_of = getattr(self.env, "goals_of", None)
+        if goals_of is not None and not all(in_fragment(g.target) for g in goals_of(state)):
+            return OUTSIDE_TARGET
+        return ""
+
+    def _attempt(self, task: Task, index: int) -> _Attempt:
+        s = self.settings
+        seed = s.seed + index
+        return (self._mcts if s.searcher == "mcts" else self._bfs)(task, index, seed)
+
+    def _mcts(self, task: Task, index: int, seed: int) -> _Attempt:
+        from search.driver import run_searches
+        from search.evaluator import uniform_evaluator
+        from search.mcts import MCTSConfig, MCTSSearch
+
+        s = self.settings
+        config = MCTSConfig(
+            num_simulations=s.simulations or 10 * s.budget, max_env_calls=s.budget, time_limit=s.time_limit,
+            tactic_timeout=s.tactic_timeout, start_timeout=STARTUP_SECONDS, verify_timeout=STARTUP_SECONDS,
+            seed=seed, dirichlet_fraction=NOISE_FRACTION if index else 0.0,
+        )
+        assert self.env is not None
+        search = MCTSSearch(self.env, task.statement, self.candidates, config=config, header=task.header)
+        r = run_searches([search], self.network or uniform_evaluator).results[0]
+        detail = r.detail or _refusal(r.verification)
+        return _Attempt(seed, r.proved, r.proof, str(r.reason), detail, r.env_calls, r.elapsed)
+
+    def _bfs(self, task: Task, index: int, seed: int) -> _Attempt:
+        from search.bestfirst import SearchConfig, best_first_search, uniform_scorer
+
+        s = self.settings
+        config = SearchConfig(max_expansions=10 * s.budget + 10, max_env_calls=s.budget, time_limit=s.time_limit,
+                              tactic_timeout=s.tactic_timeout, start_timeout=STARTUP_SECONDS,
+                              verify_timeout=STARTUP_SECONDS)
+        candidates = self.candidates if index == 0 else shuffled(self.candidates, seed)
+        scorer = uniform_scorer if self.network is None else network_scorer(self.network)
+        assert self.env is not None
+        r = best_first_search(self.env, task.statement, candidates, header=task.header, scorer=scorer, config=config)
+        return _Attempt(seed, r.proved, r.proof, str(r.reason), _refusal(r.verification), r.env_calls, r.elapsed)
+
+
+def _row(task: Task, settings: Settings, status: str, message: str, attempts: Sequence[_Attempt] = (),
+         elapsed: float = 0.0) -> dict[str, Any]:
+    """The results row of one problem (see docs/evaluate.md for the fields)."""
+    s = settings
+    won = attempts[-1] if status == PROVED else None
+    return {
+        "name": task.name, "status": status, "proof": won.proof if won else None,
+        "env_calls": sum(a.env_calls for a in attempts), "time": round(elapsed, 3),
+        "seed": won.seed if won else s.seed, "backend": s.backend, "searcher": s.searcher,
+        "checkpoint": s.checkpoint, "budget": s.budget, "time_limit": s.time_limit, "pass_k": s.pass_k,
+        "attempts": [a.row() for a in attempts], "message": message, "statement": task.statement,
+    }
+
+
+def _refusal(verification: Any) -> str:
+    """The backend's words when it refused a found script ('' otherwise)."""
+    if verification is None or verification.ok:
+        return ""
+    return "; ".join(verification.messages)[:500]
+
+
+def shuffled(candidates: Callable[[Any], Sequence[str]], seed: int) -> Callable[[Any], list[str]]:
+    """The candidates in a seeded order that depends only on (seed, goal): reproducible."""
+
+    def propose(goal: Any) -> list[str]:
+        tactics = list(candidates(goal))
+        random.Random(f"{seed}\0{goal.canonical}").shuffle(tactics)
+        return tactics
+
+    return propose
+
+
+def network_scorer(network: Evaluator) -> Callable[[str, Sequence[str]], list[float]]:
+    """Best-first scores from a network: the log of its priors."""
+    from search.evaluator import EvalRequest
+
+    def score(goal_text: str, tactics: Sequence[str]) -> list[float]:
+        (result,) = network([EvalRequest(goal_text, tuple(tactics))])
+        return [math.log(max(p, 1e-12)) for p in result.priors]
+
+    return score
+
+
+# ------------------------------------------------------------------ results on disk
+
+
+class ResultsLog(_JsonLog):
+    """results.jsonl: one row per finished problem, durable before `append` returns; a torn last
+    line (a kill mid-write) is skipped on reading and cut off before the next append."""
+
+    def append(self, row: dict[str, Any]) -> None:
+        self._append(row)
+
+    def latest(self) -> dict[str, dict[str, Any]]:
+        """The last row of each name."""
+        try:
+            return {row["name"]: row for row in self.read() if isinstance(row.get("name"), str)}
+        except LogError as e:
+            raise EvaluateError(f"{e}: repair or remove the file") from None
+
+
+def _check_resumable(rows: dict[str, dict[str, Any]], settings: Settings, path: Path) -> None:
+    want = settings.to_dict()
+    for row in rows.values():
+        differ = [k for k in RESUME_KEYS if k in row and row[k] != want[k]]
+        if differ:
+            was = ", ".join(f"{k}={row[k]!r}" for k in differ)
+            raise EvaluateError(f"{path} was made with other settings ({was}, e.g. row '{row['name']}'): "
+                                "resume with the same settings, or choose another --out")
+
+
+# ------------------------------------------------------------------ the driver
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Where a run stands: `counts` over the problems finished, `total` problems asked for."""
+
+    total: int
+    counts: dict[str, int]
+    ran: int  # problems finished by this invocation
+    resumed: int  # problems already in results.jsonl
+    wall: float  # seconds, this invocation
+    settings: Settings
+    out: Path
+    rows: list[dict[str, Any]] = field(repr=False)
+    interrupted: bool = False
+
+    @property
+    def done(self) -> int:
+        return sum(self.counts.values())
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def evaluate(
+    tasks: Sequence[Task],
+    settings: Settings,
+    out: str | Path,
+    *,
+    workers: int = 2,
+    resume: bool = False,
+    source: str = "",
+    emit: Emit | None = _stderr,
+    env: ProofEnv | None = None,
+    worker: type[Prover] = Prover,
+    stall_seconds: float | None = None,
+) -> Summary:
+    """Run every task not already in `out/results.jsonl`, then write summary.json, report.md and
+    budget.png. `workers=0` runs in this process (`env` may then be given, for tests). On Ray,
+    `worker` is the actor class, and a problem unanswered after `stall_seconds` (default
+    `settings.hard_limit`) is a `timeout` and its worker is replaced."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise EvaluateError(f"{out}: not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    results = ResultsLog(out / "results.jsonl")
+    earlier = results.latest()
+    if earlier and not resume:
+        raise EvaluateError(f"{results.path} already holds results: pass --resume to continue that run, "
+                            "or choose another --out")
+    _check_resumable(earlier, settings, results.path)
+    todo = [t for t in tasks if t.name not in earlier]
+    resumed = len(tasks) - len(todo)
+    say = emit or (lambda line: None)
+    if resumed:
+        say(f"leanzero evaluate: resuming: {resumed} of {len(tasks)} problems already in {results.path}")
+    t0 = time.monotonic()
+    finished = resumed
+    width = len(str(len(tasks)))
+
+    def take(row: dict[str, Any]) -> None:
+        nonlocal finished
+        results.append(row)
+        finished += 1
+        calls = f"{row['env_calls']} env calls, " if row["status"] in (PROVED, FAILED, TIMEOUT) else ""
+        say(f"leanzero evaluate: [{finished:{width}d}/{len(tasks)}] {row['name']}  {row['status']}  "
+            f"({calls}{row['time']:.1f}s)")
+
+    interrupted = False
+    try:
+        if todo:
+            if workers <= 0:
+                _run_here(todo, settings, take, env)
+            else:
+                if env is not None:
+                    raise ValueError("env can only be given with workers=0")
+                _run_ray(todo, settings, take, workers, say, worker, stall_seconds or settings.hard_limit)
+    except KeyboardInterrupt:
+        interrupted = True
+    latest = results.latest()
+    rows = [latest[t.name] for t in tasks if t.name in latest]
+    counts = {status: sum(r["status"] == status for r in rows) for status in STATUSES}
+    summary = Summary(len(tasks), counts, finished - resumed, resumed, time.monotonic() - t0, settings, out, rows,
+                      interrupted)
+    from prover.evaluate_report import write_outputs
+
+    write_outputs(summary, source=source)
+    return summary
+
+
+def _run_here(todo: Sequence[Task], settings: Settings, take: Callable[[dict], None], env: ProofEnv | None) -> None:
+    prover = Prover(settings, env=env)
+    if prover.ready():
+        raise EvaluateError(prover.ready())
+    try:
+        for task in todo:
+            take(prover.run(task))
+    finally:
+        if env is None:
+            prover.close()
+
+
+def _run_ray(
+    todo: Sequence[Task], settings: Settings, take: Callable[[dict], None], workers: int, say: Emit,
+    worker: type[Prover], stall_seconds: float,
+) -> None:
+    """One actor per worker, one task per problem; a crashed or stuck worker is replaced and its
+    problem reported (`error` or `timeout`)."""
+    import ray
+
+    started = not ray.is_initialized()
+    if started:
+        ray.init(include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
+    actors: list[Any] = []
+    try:
+        cpus = ray.cluster_resources().get("CPU", 1.0)
+        cls = ray.remote(worker).options(num_cpus=min(1.0, cpus / workers), max_restarts=0, max_task_retries=0)
+        threads = max(1, int(cpus // workers))
+
+        def make() -> Any:
+            return cls.remote(settings, threads=threads)
+
+        actors = [make() for _ in range(min(workers, len(todo)))]
+        failures = [why for why in ray.get([a.ready.remote() for a in actors]) if why]
+        if failures:
+            raise EvaluateError(failures[0])
+        queue = deque(todo)
+        in_flight: dict[Any, tuple[int, Task, float]] = {}
+
+        def submit(slot: int) -> None:
+            if queue:
+                task = queue.popleft()
+                in_flight[actors[slot].run.remote(task)] = (slot, task, time.monotonic())
+
+        starting: dict[int, Any] = {}  # slot -> `ready` of a new actor: its problem's clock waits for it
+
+        def replace(slot: int) -> None:
+            ray.kill(actors[slot], no_restart=True)
+            actors[slot] = make()
+            starting[slot] = actors[slot].ready.remote()
+
+        for slot in range(len(actors)):
+            submit(slot)
+        while in_flight:
+            ready, _ = ray.wait(list(in_flight), num_returns=1, timeout=1.0)
+            for ref in ready:
+                slot, task, t = in_flight.pop(ref)
+                try:
+                    take(ray.get(ref))
+                except ray.exceptions.RayError as e:  # the worker died (its backend crashed)
+                    say(f"leanzero evaluate: worker {slot} failed on {task.name}; starting a new one")
+                    why = f"backend crash: {type(e).__name__}: {str(e)[:300]}"
+                    take(_row(task, settings, ERROR, why, elapsed=time.monotonic() - t))
+                    replace(slot)
+                submit(slot)
+            now = time.monotonic()
+            for ref, (slot, task, t) in list(in_flight.items()):
+                if slot in starting:
+                    if not ray.wait([starting[slot]], timeout=0)[0]:
+                        in_flight[ref] = (slot, task, now)  # still starting up: not stuck
+                        continue
+                    del starting[slot]
+                    in_flight[ref] = (slot, task, now)
+                elif now - t > stall_seconds:
+                    del in_flight[ref]
+                    say(f"leanzero evaluate: worker {slot} stuck on {task.name}; starting a new one")
+                    why = f"worker stopped after {now - t:.0f}s without an answer"
+                    take(_row(task, settings, TIMEOUT, why, elapsed=now - t))
+                    replace(slot)
+                    submit(slot)
+    finally:
+        for actor in actors:
+            ray.kill(actor, no_restart=True)
+        if started:
+            ray.shutdown()

@@ -1,0 +1,376 @@
+"""`leanzero evaluate`: miniF2F on `mini` end to end, kill and resume, statuses, inputs, pass@k.
+
+miniF2F is read from ../shared/minif2f (skipped when absent). The runs are small: a subset
+(`--limit`) and small budgets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from lean_env.contract import GoalView, ProofState, StatementError, TacticError, TacticResult, Verification
+from lean_env.mini import MiniEnv
+from prover.cli_evaluate import main
+from prover.evaluate import MINI_LABEL, STATUSES, Prover, Settings, evaluate, shuffled
+from prover.minif2f import Task, read_problems
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO / ".." / "shared" / "minif2f"
+needs_data = pytest.mark.skipif(not (DATA / "valid.jsonl").is_file(), reason="../shared/minif2f absent")
+# in mini's fragment and not proved at small budgets: each spends its whole budget (about a second)
+SLOW = ("aimeII_2001_p3", "aime_1991_p1", "amc12a_2008_p15", "mathd_numbertheory_126", "imo_1977_p5")
+
+
+def rows(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines() if line]
+
+
+def write_problems(path: Path, entries: list[dict | str]) -> Path:
+    path.write_text("".join((e if isinstance(e, str) else json.dumps(e, ensure_ascii=False)) + "\n"
+                            for e in entries), encoding="utf-8")
+    return path
+
+
+def shared_rows(split: str = "valid") -> dict[str, dict]:
+    lines = (DATA / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()
+    return {row["name"]: row for row in map(json.loads, lines)}
+
+
+def check_counts(out: Path, total: int) -> dict:
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["total"] == total and summary["complete"]
+    assert sum(summary["counts"].values()) == total and set(summary["counts"]) == set(STATUSES)
+    found = rows(out)
+    assert len(found) == len({r["name"] for r in found}) == total
+    for status in STATUSES:
+        assert summary["counts"][status] == sum(r["status"] == status for r in found)
+    return summary
+
+
+# ------------------------------------------------------------------ miniF2F on mini, end to end
+
+
+@needs_data
+def test_minif2f_valid_subset_on_mini_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "run"
+    code = main(["minif2f", "--split", "valid", "--backend", "mini", "--data", str(DATA / "valid.jsonl"),
+                 "--out", str(out), "--limit", "40", "--budget", "40", "--no-ray"])
+    stdout, err = capsys.readouterr()
+    assert code == 0, err
+    summary = check_counts(out, 40)
+    counts = summary["counts"]
+    assert counts["proved"] >= 1 and counts["outside-fragment"] >= 20 and counts["error"] == 0
+    assert summary["in_fragment"] == 40 - counts["outside-fragment"]
+    assert summary["label"] == MINI_LABEL and MINI_LABEL in stdout and "outside-fragment" in stdout
+    assert MINI_LABEL.lower() in (out / "report.md").read_text(encoding="utf-8").lower()
+    assert (out / "budget.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert err.count("leanzero evaluate: [") == 40
+    env = MiniEnv()
+    for row in rows(out):  # proofs are the verified ones only: check them again, from scratch
+        assert (row["proof"] is not None) == (row["status"] == "proved")
+        if row["proof"] is not None:
+            assert env.verify(row["statement"], row["proof"]).ok, row["name"]
+            assert 0 < row["env_calls"] <= 40
+        if row["status"] == "outside-fragment":
+            assert row["env_calls"] == 0 and row["message"]
+
+
+@needs_data
+def test_ray_workers_give_the_same_statuses(ray_session, tmp_path: Path) -> None:  # noqa: ANN001
+    tasks = read_problems(DATA / "valid.jsonl")[:16]
+    settings = Settings(budget=30, time_limit=60)
+    here = evaluate(tasks, settings, tmp_path / "here", workers=0, emit=None)
+    there = evaluate(tasks, settings, tmp_path / "ray", workers=2, emit=None)
+    assert ray_session.is_initialized()  # the session's Ray is left running
+    assert there.done == here.done == 16 and there.counts == here.counts
+    assert {r["name"]: r["status"] for r in there.rows} == {r["name"]: r["status"] for r in here.rows}
+    check_counts(tmp_path / "ray", 16)
+
+
+class FlakyProver(Prover):
+    """A worker whose process dies on `die` and that never answers on `hang`."""
+
+    def run(self, task: Task) -> dict:
+        if task.name == "die":
+            os._exit(3)
+        if task.name == "hang":
+            time.sleep(120)
+        return super().run(task)
+
+
+def test_a_dead_or_stuck_worker_is_replaced_and_the_run_goes_on(ray_session, tmp_path: Path) -> None:  # noqa: ANN001
+    ray_session.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import tests/
+    tasks = [Task(name, "theorem t (p : Prop) (hp : p) : p") for name in ("a", "die", "b", "hang", "c", "d")]
+    summary = evaluate(tasks, Settings(budget=10), tmp_path, workers=2, emit=None, worker=FlakyProver,
+                       stall_seconds=6.0)
+    by_name = {r["name"]: r for r in summary.rows}
+    assert by_name["die"]["status"] == "error" and "backend crash" in by_name["die"]["message"]
+    assert by_name["hang"]["status"] == "timeout" and "without an answer" in by_name["hang"]["message"]
+    assert all(by_name[n]["status"] == "proved" for n in "abcd"), by_name
+    assert summary.done == 6
+
+
+# ------------------------------------------------------------------ kill and resume
+
+
+@needs_data
+def test_killed_halfway_then_resumed_redoes_nothing(tmp_path: Path) -> None:
+    data = shared_rows()
+    problems = write_problems(tmp_path / "slow.jsonl", [data[name] for name in SLOW])
+    out = tmp_path / "run"
+    args = ["--problems", str(problems), "--budget", "100", "--no-ray", "--out", str(out)]
+    proc = subprocess.Popen([sys.executable, "-m", "prover.cli_evaluate", *args], cwd=REPO,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    results = out / "results.jsonl"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            if results.exists() and results.read_bytes().count(b"\n") >= 2:
+                break
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait()
+    before = [r["name"] for r in rows(out)]
+    assert 2 <= len(before) < len(SLOW), "the run was not killed halfway"
+    code = main([*args, "--resume"])
+    assert code == 0
+    after = rows(out)
+    assert [r["name"] for r in after[: len(before)]] == before  # the finished rows stay as they were
+    assert sorted(r["name"] for r in after) == sorted(SLOW)  # every problem exactly once
+    summary = check_counts(out, len(SLOW))
+    assert summary["resumed"] == len(before) and summary["ran"] == len(SLOW) - len(before)
+
+
+def test_a_torn_last_line_is_redone_and_other_settings_are_refused(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    problems = write_problems(tmp_path / "p.jsonl", [
+        {"name": "one", "formal_statement": "theorem one (a : ℕ) (h : a = 2) : a + 1 = 3 := by sorry"},
+        {"name": "two", "formal_statement": "theorem two (p q : Prop) (hp : p) (hq : q) : q ∧ p := by sorry"},
+    ])
+    out = tmp_path / "run"
+    assert main(["--problems", str(problems), "--no-ray", "--budget", "20", "--out", str(out)]) == 0
+    first = rows(out)
+    with open(out / "results.jsonl", "r+b") as f:  # a kill in the middle of writing row two
+        text = f.read()
+        f.truncate(text.index(b'{"name": "two"') + 25)
+    capsys.readouterr()
+    with pytest.warns(UserWarning, match="torn"):
+        assert main(["--problems", str(problems), "--no-ray", "--budget", "20", "--out", str(out)]) == 2
+    assert "--resume" in capsys.readouterr().err
+    with pytest.warns(UserWarning, match="torn"):
+        assert main(["--problems", str(problems), "--no-ray", "--budget", "20", "--out", str(out), "--resume"]) == 0
+    assert [r["name"] for r in rows(out)] == ["one", "two"] and rows(out)[1]["status"] == first[1]["status"]
+    capsys.readouterr()
+    assert main(["--problems", str(problems), "--no-ray", "--budget", "21", "--out", str(out), "--resume"]) == 2
+    assert "other settings" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ statuses
+
+
+def test_unreadable_statements_are_errors_and_outside_ones_are_outside(tmp_path: Path) -> None:
+    problems = write_problems(tmp_path / "p.jsonl", [
+        {"name": "good", "formal_statement": "theorem good (a : ℕ) (h : a = 2) : a + 1 = 3 := by sorry"},
+        {"name": "broken", "formal_statement": "theorem broken (x : ℕ : x = x := by sorry"},
+        {"name": "complex", "formal_statement": "theorem complex (z : ℂ) (h : z = Complex.I) : z ^ 2 = -1"},
+        {"name": "real", "formal_statement": "theorem real (x : ℝ) (h : 0 < x) : 0 < x * x := by sorry"},
+        {"name": "after", "formal_statement": "theorem after (p : Prop) (hp : p) : p := by sorry"},
+    ])
+    out = tmp_path / "run"
+    assert main(["--problems", str(problems), "--no-ray", "--budget", "30", "--out", str(out)]) == 0
+    by_name = {r["name"]: r for r in rows(out)}
+    assert by_name["broken"]["status"] == "error" and "unclosed '('" in by_name["broken"]["message"]
+    assert by_name["complex"]["status"] == "outside-fragment" and "mini cannot read" in by_name["complex"]["message"]
+    assert by_name["real"]["status"] == "outside-fragment" and "outside mini's arithmetic fragment" in by_name["real"]["message"]
+    assert by_name["good"]["status"] == by_name["after"]["status"] == "proved"
+    check_counts(out, 5)
+    assert "broken" in (out / "report.md").read_text(encoding="utf-8")
+
+
+class LeanLikeEnv:
+    """A backend other than mini: `BAD` statements do not parse, `CRASH` ones crash it."""
+
+    name = "fake"
+
+    def start(self, statement: str, *, header: str = "", timeout: float = 10.0) -> ProofState:
+        if "BAD" in statement:
+            raise StatementError("unknown identifier 'BAD'", 1, statement.index("BAD") + 1)
+        if "CRASH" in statement:
+            raise RuntimeError("the backend process died")
+        return ProofState(0, (GoalView("⊢ q", "⊢ q"),))
+
+    def apply(self, state: ProofState, tactic: str, *, goal: int = 0, timeout: float = 10.0,
+              with_goals: tuple[int, ...] = ()) -> TacticResult:
+        return TacticError("failed")
+
+    def canonical(self, goal: GoalView) -> str:
+        return goal.canonical
+
+    def verify(self, statement: str, proof: str, *, header: str = "", timeout: float = 10.0) -> Verification:
+        return Verification(False, (), "fake")
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("searcher", ["mcts", "bfs"])
+def test_on_other_backends_a_statement_that_does_not_parse_is_an_error(tmp_path: Path, searcher: str) -> None:
+    tasks = [Task("bad", "theorem bad : BAD"), Task("crash", "theorem crash : CRASH"), Task("ok", "theorem ok : q")]
+    summary = evaluate(tasks, Settings(backend="repl", searcher=searcher, budget=5), tmp_path, workers=0,
+                       emit=None, env=LeanLikeEnv())
+    by_name = {r["name"]: r for r in summary.rows}
+    assert by_name["bad"]["status"] == "error" and "unknown identifier 'BAD'" in by_name["bad"]["message"]
+    assert by_name["crash"]["status"] == "error" and "the backend process died" in by_name["crash"]["message"]
+    assert by_name["ok"]["status"] == "failed" and summary.counts["outside-fragment"] == 0
+
+
+def test_a_search_that_hits_its_time_limit_is_a_timeout(tmp_path: Path) -> None:
+    # false (x 100 = 299), and mini cannot tell in half a second
+    task = Task("slow", "theorem slow (x : ℕ → ℤ) (h₀ : x 1 = 2) (h₁ : ∀ n ≥ 2, x n = x (n - 1) + 3) : x 100 = 300")
+    for searcher in ("mcts", "bfs"):
+        summary = evaluate([task], Settings(searcher=searcher, budget=100_000, time_limit=0.5), tmp_path / searcher,
+                           workers=0, emit=None)
+        assert summary.counts["timeout"] == 1 and summary.rows[0]["message"] == "time limit reached"
+
+
+# ------------------------------------------------------------------ inputs
+
+
+def test_a_bad_row_in_a_problems_file_exits_2_naming_file_and_line(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    good = {"name": "a", "formal_statement": "theorem a : True := by sorry"}
+    for bad, what in ((" {not json", "not JSON"), ({"name": "b"}, "'formal_statement'"),
+                      ({"name": "a", "formal_statement": "theorem a : True"}, "duplicate name 'a'"),
+                      ({"name": "c", "formal_statement": "theorem c : True", "header": 3}, "'header'")):
+        problems = write_problems(tmp_path / "p.jsonl", [good, bad])
+        assert main(["--problems", str(problems), "--no-ray", "--out", str(tmp_path / "out")]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: {problems}:2: ") and what in err, err
+    assert not (tmp_path / "out" / "results.jsonl").exists()
+
+
+def test_minif2f_offline_without_data_exits_2_saying_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("LEANZERO_MINIF2F", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("LEANZERO_MINIF2F_URL", (tmp_path / "no-such-repository").as_uri())
+    assert main(["minif2f", "--split", "test", "--no-ray", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot download miniF2F" in err and "--data" in err and "LEANZERO_MINIF2F" in err
+    left = tmp_path / "cache" / "leanzero" / "minif2f"
+    assert not left.exists() or not any(left.iterdir())  # no half-made clone
+    monkeypatch.setenv("LEANZERO_MINIF2F", str(tmp_path / "nowhere"))
+    assert main(["minif2f", "--no-ray", "--out", str(tmp_path / "out")]) == 2
+    assert "nowhere: no such file or folder" in capsys.readouterr().err
+
+
+def test_a_repository_checkout_becomes_rows_with_the_prove_header(tmp_path: Path) -> None:
+    from prover.minif2f import load_minif2f, rows_from_tree
+
+    valid = tmp_path / "repo" / "MiniF2F" / "Valid"
+    valid.mkdir(parents=True)
+    header = "import Mathlib\n\nset_option maxHeartbeats 0\n\nopen BigOperators Real Nat Topology Rat\n\n"
+    (valid / "mathd_b.lean").write_text(header + "theorem mathd_b (n : ℕ) (h₀ : n = 3) :\n    n + 1 = 4 := by sorry",
+                                        encoding="utf-8")
+    (valid / "mathd_a.lean").write_text(header + "/-- doc -/\ntheorem mathd_a (p : Prop) (hp : p) : p := by\n  sorry\n",
+                                        encoding="utf-8")
+    rows_ = rows_from_tree(tmp_path / "repo", "valid")
+    assert [r["name"] for r in rows_] == ["mathd_a", "mathd_b"]
+    assert rows_[1] == {"name": "mathd_b", "split": "valid",
+                        "header": "import Mathlib\nset_option maxHeartbeats 0\nopen BigOperators Real Nat Topology Rat",
+                        "formal_statement": "theorem mathd_b (n : ℕ) (h₀ : n = 3) :\n    n + 1 = 4 := by sorry"}
+    tasks, source = load_minif2f("valid", tmp_path / "repo")
+    assert [t.statement for t in tasks] == ["theorem mathd_a (p : Prop) (hp : p) : p",
+                                            "theorem mathd_b (n : ℕ) (h₀ : n = 3) :\n    n + 1 = 4"]
+    assert all(t.header.startswith("import Mathlib") and not t.error for t in tasks) and "repo" in source
+    out = tmp_path / "run"
+    assert main(["minif2f", "--data", str(tmp_path / "repo"), "--no-ray", "--budget", "10", "--out", str(out)]) == 0
+    assert [r["status"] for r in rows(out)] == ["proved", "proved"]
+
+
+@needs_data
+def test_the_converter_agrees_with_the_shared_rows(tmp_path: Path) -> None:
+    from prover.minif2f import rows_from_tree
+
+    shared = list(shared_rows("test").values())[:25]
+    folder = tmp_path / "MiniF2F" / "Test"
+    folder.mkdir(parents=True)
+    for row in shared:  # the repository's files: the header, then the statement
+        (folder / f"{row['name']}.lean").write_text(row["header"] + row["formal_statement"], encoding="utf-8")
+    converted = {r["name"]: r for r in rows_from_tree(tmp_path, "test")}
+    for row in shared:
+        assert converted[row["name"]]["formal_statement"] == row["formal_statement"]
+        assert converted[row["name"]]["header"].split() == row["header"].split()
+
+
+# ------------------------------------------------------------------ pass@k and checkpoints
+
+
+def test_pass_at_k_runs_k_seeded_attempts_until_a_proof(tmp_path: Path) -> None:
+    hard = Task("hard", "theorem hard (a b : ℕ) (h : a * b = 91) (h₁ : 1 < a) (h₂ : a < b) : a = 7")
+    easy = Task("easy", "theorem easy (p q : Prop) (hp : p) (hq : q) : p ∧ q")
+    for searcher in ("mcts", "bfs"):
+        settings = Settings(searcher=searcher, budget=12, pass_k=3, seed=5)
+        summary = evaluate([hard, easy], settings, tmp_path / searcher, workers=0, emit=None)
+        by_name = {r["name"]: r for r in summary.rows}
+        tries = by_name["hard"]["attempts"]
+        assert by_name["hard"]["status"] == "failed" and [a["seed"] for a in tries] == [5, 6, 7]
+        assert by_name["hard"]["env_calls"] == sum(a["env_calls"] for a in tries)
+        assert by_name["easy"]["status"] == "proved" and len(by_name["easy"]["attempts"]) == 1
+        assert by_name["easy"]["seed"] == 5
+
+
+def test_shuffled_candidates_depend_on_the_seed_and_the_goal_only() -> None:
+    tactics = [f"t{i}" for i in range(12)]
+    goal = GoalView("⊢ p", "⊢ p")
+    a, b = shuffled(lambda g: tactics, 1), shuffled(lambda g: tactics, 2)
+    assert a(goal) == a(goal) and sorted(a(goal)) == sorted(tactics) and a(goal) != b(goal)
+    assert a(GoalView("⊢ q", "⊢ q")) != a(goal)
+
+
+@pytest.fixture
+def torch_threads():  # noqa: ANN201
+    """A checkpoint makes the in-process worker use one torch thread: restore the setting after."""
+    import torch
+
+    before = torch.get_num_threads()
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize("searcher", ["mcts", "bfs"])
+@pytest.mark.usefixtures("torch_threads")
+def test_a_checkpoint_guides_the_evaluation(tmp_path: Path, searcher: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from prover.checkpoint import save_checkpoint
+
+    from .test_model import tiny_model
+
+    checkpoint = tmp_path / "net.pt"
+    save_checkpoint(checkpoint, tiny_model(seed=3), step=7)
+    problems = write_problems(tmp_path / "p.jsonl", [
+        {"name": "easy", "formal_statement": "theorem easy (p q : Prop) (hp : p) (hq : q) : p ∧ q"}])
+    out = tmp_path / "run"
+    assert main(["--problems", str(problems), "--no-ray", "--searcher", searcher, "--budget", "30",
+                 "--checkpoint", str(checkpoint), "--out", str(out)]) == 0
+    assert rows(out)[0]["status"] == "proved" and rows(out)[0]["checkpoint"] == str(checkpoint)
+    capsys.readouterr()
+    assert main(["--problems", str(problems), "--no-ray", "--checkpoint", str(tmp_path / "none.pt"),
+                 "--out", str(tmp_path / "other")]) == 2
+    assert "none.pt" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(shutil.which("lake") is not None, reason="Lean is installed here")
+def test_a_backend_that_cannot_start_exits_2_with_its_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    problems = write_problems(tmp_path / "p.jsonl", [{"name": "a", "formal_statement": "theorem a : True"}])
+    assert main(["--problems", str(problems), "--backend", "repl", "--no-ray", "--out", str(tmp_path / "o")]) == 2
+    assert "leanzero setup-lean" in capsys.readouterr().err
