@@ -26,7 +26,9 @@ def training_records(tree: Tree, *, min_visits: int = 1, proved_policy: str = "v
     """The records of `tree`. `proved_policy="shortest"` replaces the visit distribution of a
     PROVED goal by a uniform distribution over its tactics that start a shortest proof (fewest
     tactics; as HyperTree Proof Search does): with few simulations, visits mostly show what
-    was explored before the proof was found, not what proved it."""
+    was explored before the proof was found, not what proved it. Proved goals then give a
+    record however few visits they had: a goal closed by the first tactic tried teaches the
+    most."""
     if proved_policy not in ("visits", "shortest"):
         raise ValueError(f"proved_policy must be 'visits' or 'shortest', not {proved_policy!r}")
     sizes = _proof_sizes(tree) if proved_policy == "shortest" else {}
@@ -36,13 +38,12 @@ def training_records(tree: Tree, *, min_visits: int = 1, proved_policy: str = "v
             continue
         counts = tree.edge_n[node]
         total = sum(counts)
-        if total < max(min_visits, 1):
-            continue
         status = tree.status[node]
+        shortest = status is Status.PROVED and bool(sizes)
+        if total < max(min_visits, 1) and not shortest:  # a proved goal's target needs no visits
+            continue
         value = {Status.PROVED: 1.0, Status.FAILED: 0.0}.get(status, tree.goal_value(node))
-        policy = tuple(n / total for n in counts)
-        if status is Status.PROVED and sizes:
-            policy = _shortest(tree, node, sizes)
+        policy = _shortest(tree, node, sizes) if shortest else tuple(n / total for n in counts)
         records.append(
             TrainingRecord(
                 goal=tree.key[node],
