@@ -149,7 +149,7 @@ def _verified_by(backend: str) -> str:
     return f"verified by {backend}"
 
 
-def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
+def positive(kind: type[int] | type[float]) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
             value = kind(text)
@@ -187,17 +187,17 @@ def _parser() -> argparse.ArgumentParser:
         "bfs: the best-first baseline (default: mcts)",
     )
     prove.add_argument(
-        "--budget", type=_positive(int), default=2000, help="tactic calls, for either searcher (default: 2000)"
+        "--budget", type=positive(int), default=2000, help="tactic calls, for either searcher (default: 2000)"
     )
     prove.add_argument(
         "--simulations",
-        type=_positive(int),
+        type=positive(int),
         metavar="N",
         help=f"MCTS simulations; the search stops at whichever budget runs out first (default: {SIMULATIONS})",
     )
-    prove.add_argument("--timeout", type=_positive(float), default=5.0, help="seconds per tactic (default: 5)")
+    prove.add_argument("--timeout", type=positive(float), default=5.0, help="seconds per tactic (default: 5)")
     prove.add_argument(
-        "--time-limit", type=_positive(float), default=60.0, help="wall seconds for the search (default: 60)"
+        "--time-limit", type=positive(float), default=60.0, help="wall seconds for the search (default: 60)"
     )
     prove.add_argument(
         "--checkpoint",

@@ -16,22 +16,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from prover.cli import positive
+
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 2, 130
 DEFAULT_OUT = Path("runs") / "evaluate"
-
-
-def _positive(kind: type) -> object:
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
-        return value
-
-    parse.__name__ = kind.__name__
-    return parse
 
 
 def _count(text: str) -> int:
@@ -66,19 +54,19 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "~/.cache/leanzero/minif2f, made on first use)",
     )
     p.add_argument("--problems", metavar="FILE", help="a JSONL file of name, formal_statement[, header] rows")
-    p.add_argument("--limit", type=_positive(int), metavar="N", help="only the first N problems")
+    p.add_argument("--limit", type=positive(int), metavar="N", help="only the first N problems")
     p.add_argument("--backend", default="mini", help="proof environment: mini, repl or dojo (default: mini)")
     p.add_argument("--searcher", choices=("mcts", "bfs"), default="mcts", help="default: mcts")
-    p.add_argument("--budget", type=_positive(int), default=400, metavar="N",
+    p.add_argument("--budget", type=positive(int), default=400, metavar="N",
                    help="env calls (tactic applications) per attempt (default: 400)")
-    p.add_argument("--time-limit", type=_positive(float), default=120.0, metavar="S",
+    p.add_argument("--time-limit", type=positive(float), default=120.0, metavar="S",
                    help="wall seconds per attempt; a search that hits it is a timeout (default: 120)")
-    p.add_argument("--timeout", type=_positive(float), default=5.0, metavar="S", help="seconds per tactic (default: 5)")
-    p.add_argument("--simulations", type=_positive(int), metavar="N",
+    p.add_argument("--timeout", type=positive(float), default=5.0, metavar="S", help="seconds per tactic (default: 5)")
+    p.add_argument("--simulations", type=positive(int), metavar="N",
                    help="MCTS simulation cap per attempt (default: 10 x budget, so env calls bind first)")
     p.add_argument("--checkpoint", metavar="PATH|none", default="none",
                    help="a trained network guiding the search, or none for uniform priors (default: none)")
-    p.add_argument("--pass-k", type=_positive(int), default=1, metavar="K",
+    p.add_argument("--pass-k", type=positive(int), default=1, metavar="K",
                    help="K independent seeded searches per problem; the first verified proof wins (default: 1)")
     p.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the first attempt; attempt i uses seed+i (default: 0)")
     p.add_argument("--workers", type=_count, default=2, metavar="N",
