@@ -37,14 +37,15 @@ GC_GEN0_THRESHOLD = 50_000  # allocations between young collections while search
 
 @contextmanager
 def fewer_collections(gen0: int = GC_GEN0_THRESHOLD) -> Iterator[None]:
-    """Raise the collector's young-generation threshold for the duration.
+    """Raise the collector's thresholds for the duration (young generation: `gen0`
+    allocations; older ones: every 100 collections of the one below).
 
-    A search tree is many small, long-lived, acyclic lists and tuples; at CPython's default
-    threshold (700) the collector keeps rescanning them, about a fifth of the search's own
+    A search tree is many small, long-lived, acyclic lists and tuples; at CPython's defaults
+    (700, 10, 10) the collector keeps rescanning them, about a fifth of the search's own
     time. Nothing is frozen or disabled: cycles are still collected, only less often.
     """
     old = gc.get_threshold()
-    gc.set_threshold(max(old[0], gen0), *old[1:])
+    gc.set_threshold(max(old[0], gen0), max(old[1], 100), max(old[2], 100))
     try:
         yield
     finally:

@@ -24,7 +24,7 @@ def test_threshold_raised_during_the_run_and_restored_after() -> None:
     search = MCTSSearch(FakeEnv("A", RULES), "thm", tactics_from(RULES), config=MCTSConfig(num_simulations=20))
     report = run_searches([search], evaluator)
     assert report.results[0].proved
-    assert seen and all(t[0] >= GC_GEN0_THRESHOLD and t[1:] == before[1:] for t in seen)
+    assert seen and all(t[0] >= GC_GEN0_THRESHOLD and t[1] >= before[1] and t[2] >= before[2] for t in seen)
     assert gc.get_threshold() == before
 
 
