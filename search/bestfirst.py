@@ -61,6 +61,7 @@ class StopReason(StrEnum):
     MAX_NODES = "tree node budget spent"
     TIME_LIMIT = "time limit reached"
     VERIFY_FAILED = "found a proof the backend did not verify"
+    STOPPED = "stopped by the caller"
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -52,21 +52,36 @@ def fewer_collections(gen0: int = GC_GEN0_THRESHOLD) -> Iterator[None]:
         gc.set_threshold(*old)
 
 
-def run_searches(searches: Sequence[MCTSSearch], evaluator: Evaluator) -> DriveReport:
-    """Run every search to its end, with one evaluator call per round."""
+def run_searches(
+    searches: Sequence[MCTSSearch], evaluator: Evaluator, *, on_done: Callable[[int], None] | None = None
+) -> DriveReport:
+    """Run every search to its end, with one evaluator call per round.
+
+    `on_done(i)` is called once for each search as soon as it ends: a search proved in its
+    `select` is reported before the searches after it select, so a call that `stop()`s a rival
+    spares the rival's env calls of that round; searches it stops are reported too.
+    """
     with fewer_collections():
-        return _run(searches, evaluator)
+        return _run(searches, evaluator, on_done)
 
 
-def _run(searches: Sequence[MCTSSearch], evaluator: Evaluator) -> DriveReport:
+def _run(searches: Sequence[MCTSSearch], evaluator: Evaluator, on_done: Callable[[int], None] | None) -> DriveReport:
     batch_sizes: list[int] = []
     evaluator_time = 0.0
+    report = _Reporter(searches, on_done)
+    report()  # searches that ended as they started (a root with no goal or no tactic)
     while True:
-        active = [s for s in searches if not s.done]
-        if not active:
-            break
-        asks = [(s, requests) for s in active if (requests := s.select())]
+        asks = []
+        for search in searches:
+            if search.done:
+                continue
+            if requests := search.select():
+                asks.append((search, requests))
+            elif search.done:
+                report()
         if not asks:
+            if all(s.done for s in searches):
+                break
             continue
         slot: dict[EvalRequest, int] = {}
         slots = [[slot.setdefault(request, len(slot)) for request in requests] for _, requests in asks]
@@ -79,7 +94,28 @@ def _run(searches: Sequence[MCTSSearch], evaluator: Evaluator) -> DriveReport:
         batch_sizes.append(len(batch))
         for (search, _), where in zip(asks, slots):
             search.expand([results[i] for i in where])
+        report()
     return DriveReport(tuple(s.result() for s in searches), tuple(batch_sizes), evaluator_time)
+
+
+class _Reporter:
+    """Calls `on_done` once for every search that has ended since the last call, including
+    those the calls themselves stop."""
+
+    def __init__(self, searches: Sequence[MCTSSearch], on_done: Callable[[int], None] | None) -> None:
+        self.searches, self.on_done = searches, on_done
+        self.reported = [False] * len(searches)
+
+    def __call__(self) -> None:
+        if self.on_done is None:
+            return
+        changed = True
+        while changed:
+            changed = False
+            for i, search in enumerate(self.searches):
+                if search.done and not self.reported[i]:
+                    self.reported[i] = changed = True
+                    self.on_done(i)
 
 
 def mcts_search(

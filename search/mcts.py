@@ -154,6 +154,7 @@ class MCTSSearch:
         self._finite_vloss = math.isfinite(config.virtual_loss)  # x - vloss * 0 == x (see `_pick`)
         self._last_pick: tuple[int, float, float, int | None, float] = (-1, 0.0, 0.0, None, 0.0)  # see `_pick`
         self._stopping: tuple[StopReason, str] | None = None
+        self._stop_after: str | None = None  # `stop()` called while a batch was out
         self._reason: tuple[StopReason, str] | None = None
         self._result: MCTSResult | None = None
         root = env.start(statement, header=header, timeout=config.start_timeout)
@@ -210,6 +211,18 @@ class MCTSSearch:
         self._check_root()
         if self._stopping and not self.done:
             self._finish(self._stopping)
+        if self._stop_after is not None and not self.done:
+            self._finish((StopReason.STOPPED, self._stop_after))
+
+    def stop(self, detail: str = "") -> None:
+        """End the search between rounds because its caller no longer needs it (say, its
+        negation was proved): no further env call; the tree and statistics stay as they are.
+        Between `select` and `expand` the search ends when `expand` has installed the batch."""
+        if self._awaiting:
+            self._stop_after = detail
+        elif not self.done:
+            self._drop_pending()
+            self._finish((StopReason.STOPPED, detail))
 
     def result(self) -> MCTSResult:
         """The outcome (a found proof is verified here, once)."""

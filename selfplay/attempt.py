@@ -72,10 +72,14 @@ def attempt_batch(
     settings: AttemptSettings = AttemptSettings(),
     on_verified: Callable[[Verified], None] | None = None,
 ) -> list[AttemptResult]:
-    """Attempt each problem as itself and as its negation; one result per problem, in order."""
-    pairs: list[tuple[Problem, MCTSSearch, Problem, MCTSSearch] | str] = []
-    searches: list[MCTSSearch] = []
-    for problem in problems:
+    """Attempt each problem as itself and as its negation; one result per problem, in order.
+
+    The two searches of a problem race: as soon as one ends with a verified proof, it goes to
+    `on_verified` and the other search stops (a sound backend never proves both), so its env
+    calls go to the remaining searches' rounds instead."""
+    pairs: list[tuple[Problem, Problem, str] | str] = []
+    searches: list[MCTSSearch] = []  # the statement's search at 2k, its negation's at 2k + 1
+    for i, problem in enumerate(problems):
         try:
             neg = negation(problem)
             pos_search = MCTSSearch(env, problem.statement, candidates, config=settings.search, header=problem.header)
@@ -83,35 +87,46 @@ def attempt_batch(
         except StatementError as e:
             pairs.append(f"cannot read the statement: {e}")
             continue
-        pairs.append((problem, pos_search, neg, neg_search))
+        pairs.append((problem, neg, f"{search_prefix}-{i}"))
         searches += [pos_search, neg_search]
-    report = run_searches(searches, evaluator) if searches else None
+    owners = [pair for pair in pairs if not isinstance(pair, str)]
+    verified: dict[int, Verified] = {}  # by the index of the search that proved
+
+    def done(index: int) -> None:
+        result = searches[index].result()  # verifies a found proof, once
+        if not result.proved:
+            return
+        problem, neg, search_id = owners[index // 2]
+        if index % 2 == 0:
+            verified[index] = _verified("proof", problem, problem, result, env.name, search_id, model_version)
+        else:
+            verified[index] = _verified("disproof", problem, neg, result, env.name, f"{search_id}-neg", model_version)
+        if on_verified is not None:
+            on_verified(verified[index])  # first: the append-only store, before anything can fail
+        searches[index ^ 1].stop("the statement was proved" if index % 2 else "its negation was proved")
+
+    report = run_searches(searches, evaluator, on_done=done) if searches else None
     results = iter(report.results if report else ())
     out: list[AttemptResult] = []
-    for i, (problem, pair) in enumerate(zip(problems, pairs)):
+    k = 0  # index of the next pair's statement search
+    for problem, pair in zip(problems, pairs):
         if isinstance(pair, str):
             out.append(AttemptResult(problem.name, Outcome.NEITHER, None, (), 0, 0.0, error=pair))
             continue
-        _, pos_search, neg, neg_search = pair
+        _, neg, search_id = pair
         pos, neg_result = next(results), next(results)
-        ids = (f"{search_prefix}-{i}", f"{search_prefix}-{i}-neg")
-        verified = None
-        if pos.proved:
-            verified = _verified("proof", problem, problem, pos, env.name, ids[0], model_version)
-        elif neg_result.proved:
-            verified = _verified("disproof", problem, neg, neg_result, env.name, ids[1], model_version)
-        if verified is not None and on_verified is not None:
-            on_verified(verified)  # first: the append-only store, before anything can fail
+        found = verified.get(k) or verified.get(k + 1)
         records = [
-            *_records(pos_search, pos, "proof", problem.name, ids[0], run, model_version, settings),
-            *_records(neg_search, neg_result, "disproof", neg.name, ids[1], run, model_version, settings),
+            *_records(searches[k], pos, "proof", problem.name, search_id, run, model_version, settings),
+            *_records(searches[k + 1], neg_result, "disproof", neg.name, f"{search_id}-neg", run, model_version, settings),
         ]
-        outcome = Outcome.NEITHER if verified is None else (
-            Outcome.PROVED if verified.kind == "proof" else Outcome.DISPROVED
+        k += 2
+        outcome = Outcome.NEITHER if found is None else (
+            Outcome.PROVED if found.kind == "proof" else Outcome.DISPROVED
         )
         out.append(
             AttemptResult(
-                problem.name, outcome, verified, tuple(records),
+                problem.name, outcome, found, tuple(records),
                 pos.env_calls + neg_result.env_calls, pos.elapsed + neg_result.elapsed,
             )
         )
