@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +79,23 @@ def _load_numpy_weights(model, weights: dict[str, Any]) -> None:  # noqa: ANN001
     model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in weights.items()})
 
 
+@dataclass(frozen=True, slots=True)
+class Peers:
+    """The names of the actors a worker calls, looked up in the worker (again after each
+    restart). Handles passed to a restartable actor's constructor would live in the object
+    store, where Ray cannot always bring them back for the restart (ray-project/ray#53727)."""
+
+    store: str
+    buffer: str
+    inference: str | None = None
+
+    @staticmethod
+    def unique(run: str) -> Peers:
+        """Names no other run (nor an earlier start of this one) in the cluster uses."""
+        stem = f"leanzero-{run}-{uuid.uuid4().hex[:8]}"
+        return Peers(f"{stem}-store", f"{stem}-buffer", f"{stem}-inference")
+
+
 class Worker:
     def __init__(
         self,
@@ -88,11 +106,10 @@ class Worker:
         model_config: dict,
         tokenizer: dict,
         settings: AttemptSettings,
-        store: Any,
-        buffer: Any,
-        inference: Any = None,
+        peers: Peers,
         threads: int = 1,
     ) -> None:
+        import ray
         import torch
 
         from lean_env import open_env
@@ -100,7 +117,8 @@ class Worker:
 
         torch.set_num_threads(threads)  # the backend (z3, Lean) needs the other cores
         self.index, self.run, self.settings = index, run, settings
-        self.store, self.buffer, self.inference = store, buffer, inference
+        self.store, self.buffer = ray.get_actor(peers.store), ray.get_actor(peers.buffer)
+        inference = self.inference = ray.get_actor(peers.inference) if peers.inference else None
         self.env = open_env(backend)
         self.candidates = ActionSpace()
         self.model = None if inference is not None else _model_from(model_config, tokenizer, seed=None)

@@ -205,20 +205,24 @@ def run_selfplay(
         checkpoint_dir=str(run_dir.checkpoints), resume=bool(state), seed=config.seed,
     )
     snapshot = str(run_dir.buffer) if state and run_dir.buffer.exists() else None
-    buffer = ray.remote(actors.Buffer).options(num_cpus=0, **pin).remote(
-        config.buffer_capacity, seed=config.seed, solved_share=config.solved_share, snapshot=snapshot)
-    store = ray.remote(actors.Store).options(num_cpus=0, **pin).remote(str(run_dir.proofs))
     use_actor = config.inference == "actor" or (config.inference == "auto" and gpus > 0)
+    peers = actors.Peers.unique(run_dir.run_id)
+    if not use_actor:
+        peers = dataclasses.replace(peers, inference=None)
+    # workers find these by name (see `actors.Peers`)
+    buffer = ray.remote(actors.Buffer).options(name=peers.buffer, num_cpus=0, **pin).remote(
+        config.buffer_capacity, seed=config.seed, solved_share=config.solved_share, snapshot=snapshot)
+    store = ray.remote(actors.Store).options(name=peers.store, num_cpus=0, **pin).remote(str(run_dir.proofs))
     inference = None
-    if use_actor:
-        inference = ray.remote(actors.Inference).options(num_cpus=0, num_gpus=1 if gpus > 1 else 0, **pin).remote(
-            model_config, tokenizer.to_dict(), "cuda" if gpus else "cpu")  # one GPU: shared with the learner
+    if peers.inference:
+        inference = ray.remote(actors.Inference).options(
+            name=peers.inference, num_cpus=0, num_gpus=1 if gpus > 1 else 0, **pin,
+        ).remote(model_config, tokenizer.to_dict(), "cuda" if gpus else "cpu")  # one GPU: shared with the learner
     worker_cls = ray.remote(actors.Worker).options(
         num_cpus=1, max_restarts=config.worker_restarts, max_task_retries=0)
     workers = [
         worker_cls.remote(i, backend=config.backend, run=run_dir.run_id, model_config=model_config,
-                          tokenizer=tokenizer.to_dict(), settings=config.settings(), store=store, buffer=buffer,
-                          inference=inference)
+                          tokenizer=tokenizer.to_dict(), settings=config.settings(), peers=peers)
         for i in range(config.workers)
     ]
     weights = ray.get(learner.publish.remote())
