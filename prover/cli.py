@@ -123,10 +123,27 @@ def from_file(path: str, name: str | None) -> Theorem:
     start = match.start("kw")  # modifiers such as `private` are no part of the statement
     end_match = _COMMAND.search(text, match.end())
     statement = split_statement(text[start : end_match.start() if end_match else len(text)])
-    header = "\n".join(
-        line for line in text[:start].splitlines() if re.match(r"(import|open|set_option)\s", line)
-    )
-    return Theorem(match["name"], statement, header, path, *_position(text, start))
+    return Theorem(match["name"], statement, file_context(text[: match.start()]), path, *_position(text, start))
+
+
+def file_context(prefix: str) -> str:
+    """The header of a theorem read from a file: everything the file says before it (imports,
+    `open`s, `namespace`s, `variable`s, earlier definitions and lemmas), as Lean elaborates the
+    theorem there, so its lines keep their numbers in the file. Left out is what belongs to
+    the theorem itself: its doc comment and attribute lines; an `open X in` just before it
+    becomes `open X` (nothing follows it in the header)."""
+    while True:
+        body = prefix.rstrip()
+        cut = body.rfind("\n") + 1
+        last = body[cut:]
+        if body.endswith("-/") and (doc := body.rfind("/--")) >= 0 and "-/" not in body[doc:-2]:
+            prefix = body[:doc]
+        elif last.lstrip().startswith("@["):
+            prefix = body[:cut]
+        elif m := re.fullmatch(r"(\s*open\s.*?)\s+in", last):
+            return body[:cut] + m.group(1)
+        else:
+            return body
 
 
 def _where(thm: Theorem, line: int, col: int) -> str:

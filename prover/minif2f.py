@@ -109,7 +109,8 @@ def read_problems(path: str | Path) -> list[Task]:
 def rows_from_tree(root: str | Path, split: str) -> list[dict[str, str]]:
     """The rows of one split of a miniF2F-lean4 checkout, in file-name order: one per
     `MiniF2F/<Split>/*.lean`, its theorem as `formal_statement` (`:= by sorry` appended) and its
-    imports, opens and options as `header` (`prover.cli.from_file`, as `leanzero prove --file`)."""
+    the file before it (imports, options, opens) as `header` (`prover.cli.from_file`, as
+    `leanzero prove --file`)."""
     from prover.cli import BadInput, from_file
 
     folder = Path(root) / "MiniF2F" / split.capitalize()

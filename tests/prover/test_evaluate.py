@@ -287,7 +287,7 @@ def test_a_repository_checkout_becomes_rows_with_the_prove_header(tmp_path: Path
     rows_ = rows_from_tree(tmp_path / "repo", "valid")
     assert [r["name"] for r in rows_] == ["mathd_a", "mathd_b"]
     assert rows_[1] == {"name": "mathd_b", "split": "valid",
-                        "header": "import Mathlib\nset_option maxHeartbeats 0\nopen BigOperators Real Nat Topology Rat",
+                        "header": header.rstrip(),
                         "formal_statement": "theorem mathd_b (n : ℕ) (h₀ : n = 3) :\n    n + 1 = 4 := by sorry"}
     tasks, source = load_minif2f("valid", tmp_path / "repo")
     assert [t.statement for t in tasks] == ["theorem mathd_a (p : Prop) (hp : p) : p",
