@@ -9,8 +9,8 @@ Where the miniF2F rows come from, first match wins:
    `DataError` says what to pass instead).
 
 The repository stores one `.lean` file per problem (`MiniF2F/Valid/NAME.lean`, `MiniF2F/Test/...`);
-`rows_from_tree` turns them into the rows of the JSONL files with `prover.cli.from_file`, the
-reader of `leanzero prove --file`: its imports, opens and options become the header.
+`rows_from_tree` turns them into the rows of the JSONL files with `prover.leanfile.from_file`,
+the reader of `leanzero prove --file`: what comes before the theorem becomes the header.
 
 Rows are `name, formal_statement[, header]` objects. A row that is not such an object is bad
 input (`DataError` naming `file:line`); a statement that does not read as `theorem NAME BINDERS
@@ -109,9 +109,9 @@ def read_problems(path: str | Path) -> list[Task]:
 def rows_from_tree(root: str | Path, split: str) -> list[dict[str, str]]:
     """The rows of one split of a miniF2F-lean4 checkout, in file-name order: one per
     `MiniF2F/<Split>/*.lean`, its theorem as `formal_statement` (`:= by sorry` appended) and its
-    the file before it (imports, options, opens) as `header` (`prover.cli.from_file`, as
-    `leanzero prove --file`)."""
-    from prover.cli import BadInput, from_file
+    what the file says before it (imports, options, opens) as `header`
+    (`prover.leanfile.from_file`, as `leanzero prove --file`)."""
+    from prover.leanfile import BadInput, from_file
 
     folder = Path(root) / "MiniF2F" / split.capitalize()
     if not folder.is_dir():

@@ -59,7 +59,8 @@ def run_searches(
 
     `on_done(i)` is called once for each search as soon as it ends: a search proved in its
     `select` is reported before the searches after it select, so a call that `stop()`s a rival
-    spares the rival's env calls of that round; searches it stops are reported too.
+    spares the rival's env calls of that round; searches it stops are reported too. The time
+    it takes (verifying a proof, writing it out) is off the clocks of the searches still running.
     """
     with fewer_collections():
         return _run(searches, evaluator, on_done)
@@ -100,7 +101,8 @@ def _run(searches: Sequence[MCTSSearch], evaluator: Evaluator, on_done: Callable
 
 class _Reporter:
     """Calls `on_done` once for every search that has ended since the last call, including
-    those the calls themselves stop."""
+    those the calls themselves stop. Time spent in `on_done` is not charged to the searches
+    still running."""
 
     def __init__(self, searches: Sequence[MCTSSearch], on_done: Callable[[int], None] | None) -> None:
         self.searches, self.on_done = searches, on_done
@@ -115,7 +117,11 @@ class _Reporter:
             for i, search in enumerate(self.searches):
                 if search.done and not self.reported[i]:
                     self.reported[i] = changed = True
+                    t0 = time.monotonic()
                     self.on_done(i)
+                    spent = time.monotonic() - t0
+                    for other in self.searches:  # (a no-op for those done)
+                        other.exclude(spent)
 
 
 def mcts_search(

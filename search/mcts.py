@@ -224,6 +224,12 @@ class MCTSSearch:
             self._drop_pending()
             self._finish((StopReason.STOPPED, detail))
 
+    def exclude(self, seconds: float) -> None:
+        """Take `seconds` the caller spent on something else (verifying another search's proof,
+        writing it out) off this search's clock: `time_limit` is for the search's own work."""
+        if not self.done:
+            self._t0 += seconds
+
     def result(self) -> MCTSResult:
         """The outcome (a found proof is verified here, once)."""
         if self._reason is None:

@@ -93,6 +93,8 @@ def attempt_batch(
     verified: dict[int, Verified] = {}  # by the index of the search that proved
 
     def done(index: int) -> None:
+        if index ^ 1 in verified:  # the other side won (a stop came too late for this one)
+            return
         result = searches[index].result()  # verifies a found proof, once
         if not result.proved:
             return

@@ -150,26 +150,6 @@ def test_malformed_statement_in_file_points_into_the_file(
     assert fake.statements[-1] == "theorem t (x : ℕ)\n    (h : BAD) : x = x"
 
 
-def test_the_header_of_a_file_theorem_is_its_context_in_the_file(tmp_path: Path) -> None:
-    source = (
-        "/- Copyright -/\nimport Mathlib\n\nnamespace Foo\nvariable (x : ℕ)\n\n"
-        "lemma helper : x + 0 = x := by simp\n\nopen Real in\n/-- The one we want.\n  -/\n@[simp]\n"
-        "theorem target : x = x := by\n  sorry\n\ntheorem later : True := trivial\nend Foo\n"
-    )
-    path = tmp_path / "Foo.lean"
-    path.write_text(source, encoding="utf-8")
-    thm = prover.cli.from_file(str(path), "target")
-    # everything before it, as Lean elaborates it there; the doc comment and the attribute
-    # belong to the theorem, and `open Real in` scopes it alone
-    assert thm.header == (
-        "/- Copyright -/\nimport Mathlib\n\nnamespace Foo\nvariable (x : ℕ)\n\n"
-        "lemma helper : x + 0 = x := by simp\n\nopen Real"
-    )
-    assert thm.statement == "theorem target : x = x" and (thm.line, thm.col) == (13, 1)
-    path.write_text("theorem t : True := trivial\n", encoding="utf-8")
-    assert prover.cli.from_file(str(path), "t").header == ""
-
-
 def test_unknown_backend(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "prove", "--backend", "no-such-backend", DEMO)
     assert code == 2 and out == ""

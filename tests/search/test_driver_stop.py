@@ -3,6 +3,8 @@ needs (self-play stops a negation's search once the statement is proved)."""
 
 from __future__ import annotations
 
+import time
+
 from search.bestfirst import StopReason
 from search.driver import run_searches
 from search.evaluator import uniform_evaluator
@@ -70,3 +72,18 @@ def test_stop_between_select_and_expand_ends_the_search_after_expand() -> None:
     assert result.reason is StopReason.STOPPED and result.detail == "later"
     tree = search.tree
     assert not any(tree.in_flight) and not any(map(any, tree.edge_in_flight))  # virtual loss taken back
+
+
+def test_time_spent_in_on_done_is_not_charged_to_the_searches_still_running() -> None:
+    searches = [
+        MCTSSearch(quick(), "thm", all_of("a", "x")),
+        MCTSSearch(FakeEnv("S", endless), "thm", all_of("p", "q"), config=MCTSConfig(num_simulations=40, time_limit=0.5)),
+    ]
+
+    def slow(i: int) -> None:
+        if i == 0:
+            time.sleep(0.8)  # say, verifying the proof on a slow backend
+
+    report = run_searches(searches, uniform_evaluator, on_done=slow)
+    assert report.results[0].proved
+    assert report.results[1].reason is StopReason.MAX_SIMULATIONS and report.results[1].elapsed < 0.5
