@@ -119,10 +119,15 @@ def evaluate_command(args: argparse.Namespace) -> int:
         tasks = tasks[: args.limit]
     if not tasks:
         raise _bad_input(f"{source}: no problems")
+    options: tuple[tuple[str, str], ...] = ()
+    if args.benchmark is not None and args.backend == "dojo":
+        from prover.minif2f import dojo_target
+
+        options = dojo_target(args.split or "valid")  # one file per problem in the pinned repository
     settings = Settings(
         backend=args.backend, searcher=args.searcher, budget=args.budget, time_limit=args.time_limit,
         tactic_timeout=args.timeout, checkpoint=checkpoint, pass_k=args.pass_k, seed=args.seed,
-        simulations=args.simulations,
+        simulations=args.simulations, backend_options=options,
     )
     out = args.out or DEFAULT_OUT / f"{label}-{args.backend}-{args.searcher}"
     workers = 0 if args.no_ray else args.workers

@@ -77,6 +77,7 @@ class Settings:
     pass_k: int = 1  # independent attempts per problem
     seed: int = 0
     simulations: int | None = None  # MCTS simulation cap; default 10 x budget (env calls bind first)
+    backend_options: tuple[tuple[str, str], ...] = ()  # for `open_env` (dojo: where miniF2F lives)
 
     def __post_init__(self) -> None:
         if self.searcher not in ("mcts", "bfs"):
@@ -136,7 +137,7 @@ class Prover:
             if self.env is None:
                 from lean_env import open_env
 
-                self.env = open_env(settings.backend)
+                self.env = open_env(settings.backend, **dict(settings.backend_options))
         except Exception as e:  # ValueError (backend), CheckpointError, missing packages
             self.failure = str(e) or type(e).__name__
 

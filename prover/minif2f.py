@@ -23,7 +23,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +35,7 @@ URL_ENV = "LEANZERO_MINIF2F_URL"  # clone from here instead (a mirror)
 CLONE_SECONDS = 900.0
 
 __all__ = [
-    "COMMIT", "DATA_ENV", "REPO_URL", "SPLITS", "URL_ENV", "DataError", "Task", "cache_dir", "clone",
+    "COMMIT", "DATA_ENV", "REPO_URL", "SPLITS", "URL_ENV", "DataError", "Task", "cache_dir", "clone", "dojo_target",
     "load_minif2f", "read_problems", "rows_from_tree", "tasks_from_rows",
 ]
 
@@ -133,6 +133,18 @@ def rows_from_tree(root: str | Path, split: str) -> list[dict[str, str]]:
 
 
 # ------------------------------------------------------------------ miniF2F
+
+
+def dojo_target(split: str, environ: Mapping[str, str] | None = None) -> tuple[tuple[str, str], ...]:
+    """The `dojo` backend's options for miniF2F: the pinned repository (LeanDojo traces it on
+    first use) with one file per problem, `MiniF2F/<Split>/{name}.lean`. What the user set in
+    $LEANZERO_DOJO_REPO / _COMMIT / _FILE (say, a local traced checkout) is kept instead."""
+    from lean_env.dojo.backend import COMMIT_VAR, FILE_VAR, REPO_VAR
+
+    environ = os.environ if environ is None else environ
+    defaults = (("repo", REPO_VAR, REPO_URL), ("commit", COMMIT_VAR, COMMIT),
+                ("file", FILE_VAR, f"MiniF2F/{split.capitalize()}/{{name}}.lean"))
+    return tuple((key, value) for key, var, value in defaults if not environ.get(var))
 
 
 def cache_dir() -> Path:

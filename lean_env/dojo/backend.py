@@ -54,12 +54,18 @@ REPO_VAR, COMMIT_VAR, FILE_VAR = "LEANZERO_DOJO_REPO", "LEANZERO_DOJO_COMMIT", "
 
 @dataclass(frozen=True, slots=True)
 class DojoTarget:
-    """Where the theorems live: a LeanDojo-traced repo at one commit, and one file of it."""
+    """Where the theorems live: a LeanDojo-traced repo at one commit, and one file of it, or
+    one file per theorem: `{name}` in `file` stands for the theorem's name (miniF2F keeps each
+    problem in `MiniF2F/Valid/{name}.lean`)."""
 
     repo: str  # git URL (GitHub or other) or local path of the repo
     commit: str  # commit hash or tag
-    file: str  # the .lean file, relative to the repo root
+    file: str  # the .lean file, relative to the repo root; may hold `{name}`
     namespace: str = ""  # prefixed to theorem names: `theorem foo` is `NAMESPACE.foo`
+
+    def file_of(self, name: str) -> str:
+        """The file of theorem `name` (as the statement writes it, without the namespace)."""
+        return self.file.replace("{name}", name)
 
     @classmethod
     def from_options(
@@ -299,7 +305,10 @@ class DojoEnv:
         ld = self._module()
         if self._repo is None:
             self._repo = ld.LeanGitRepo(self.target.repo, self.target.commit)
-        return ld.Theorem(self._repo, Path(self.target.file), full_name)
+        return ld.Theorem(self._repo, Path(self.target.file_of(self._short(full_name))), full_name)
+
+    def _short(self, full_name: str) -> str:
+        return full_name.removeprefix(f"{self.target.namespace}.") if self.target.namespace else full_name
 
     def _open(self, theorem: str, root: int, timeout: float) -> tuple[_Session, Any]:
         """Start a Dojo on `theorem`; StatementError when LeanDojo cannot."""
@@ -307,7 +316,7 @@ class DojoEnv:
             dojo = self._module().Dojo(self._theorem(theorem), timeout=_seconds(max(timeout, self.init_timeout)))
             _, init = dojo.__enter__()
         except Exception as e:  # DojoInitError, an untraced repo, a bad URL, no network...
-            where = f"{self.target.repo}@{self.target.commit}:{self.target.file}"
+            where = f"{self.target.repo}@{self.target.commit}:{self.target.file_of(self._short(theorem))}"
             raise StatementError(f"dojo: cannot start {theorem} in {where}: {type(e).__name__}: {e}", 0, 0) from None
         return _Session(dojo, root, init), init
 

@@ -254,6 +254,15 @@ def test_start_names_the_theorem_and_parses_goals(env: DojoEnv, lean: FakeLean) 
     assert env.start("theorem three : A ∧ B ∧ C").handle == root.handle  # one session per theorem
 
 
+def test_one_file_per_theorem_with_name_in_the_file(lean: FakeLean) -> None:
+    env = DojoEnv("r", "c", "MiniF2F/Valid/{name}.lean", lean_dojo=lean.module)
+    env.start("theorem three : A ∧ B ∧ C := by sorry")
+    assert lean.dojos[-1].theorem.file_path == Path("MiniF2F/Valid/three.lean")
+    env = DojoEnv("r", "c", "Probs/{name}.lean", namespace="Foo", lean_dojo=lean.module)
+    with pytest.raises(StatementError, match=r"cannot start Foo\.and_intro in r@c:Probs/and_intro\.lean"):
+        env.start("theorem and_intro : True")  # the file is named by the statement's name
+
+
 def test_namespace_prefixes_the_name(lean: FakeLean) -> None:
     env = DojoEnv("r", "c", "F.lean", namespace="Foo", lean_dojo=lean.module)
     with pytest.raises(StatementError, match="cannot start Foo.and_intro"):

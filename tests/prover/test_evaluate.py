@@ -374,3 +374,29 @@ def test_a_backend_that_cannot_start_exits_2_with_its_message(tmp_path: Path, ca
     problems = write_problems(tmp_path / "p.jsonl", [{"name": "a", "formal_statement": "theorem a : True"}])
     assert main(["--problems", str(problems), "--backend", "repl", "--no-ray", "--out", str(tmp_path / "o")]) == 2
     assert "leanzero setup-lean" in capsys.readouterr().err
+
+
+def test_minif2f_on_dojo_names_the_pinned_repository_and_one_file_per_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import lean_env
+    from prover.minif2f import COMMIT, REPO_URL
+
+    opened: list[tuple[str, dict]] = []
+
+    def fake_open_env(backend: str, **options):  # noqa: ANN202
+        opened.append((backend, options))
+        raise ValueError("backend 'dojo' needs the lean-dojo package (faked)")
+
+    monkeypatch.setattr(lean_env, "open_env", fake_open_env)
+    for var in ("LEANZERO_DOJO_REPO", "LEANZERO_DOJO_COMMIT", "LEANZERO_DOJO_FILE"):
+        monkeypatch.delenv(var, raising=False)
+    folder = tmp_path / "repo" / "MiniF2F" / "Test"
+    folder.mkdir(parents=True)
+    (folder / "p.lean").write_text("import Mathlib\ntheorem p : True := by sorry\n", encoding="utf-8")
+    args = ["minif2f", "--split", "test", "--data", str(tmp_path / "repo"), "--backend", "dojo", "--no-ray"]
+    assert main([*args, "--out", str(tmp_path / "o1")]) == 2  # the faked missing package: a clear exit 2
+    assert opened[-1] == ("dojo", {"repo": REPO_URL, "commit": COMMIT, "file": "MiniF2F/Test/{name}.lean"})
+    monkeypatch.setenv("LEANZERO_DOJO_REPO", str(tmp_path / "traced"))  # a local traced checkout wins
+    assert main([*args, "--out", str(tmp_path / "o2")]) == 2
+    assert opened[-1] == ("dojo", {"commit": COMMIT, "file": "MiniF2F/Test/{name}.lean"})
