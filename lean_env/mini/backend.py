@@ -40,10 +40,16 @@ class MiniEnv:
 
     name = NAME
 
-    def __init__(self, *, max_states: int = 1_000_000) -> None:
+    def __init__(self, *, max_states: int = 100_000) -> None:
+        # Proof states in two generations, so that memory stays bounded in a long self-play
+        # run: when the young one holds max_states / 2, it becomes the old one and the old one
+        # is dropped. A state used from the old generation moves back to the young one, so a
+        # search in progress keeps its states; a handle unused for a whole generation is
+        # forgotten ("Unknown proof state", as Lean's REPL says after a restart).
         self._states: dict[int, tuple[Goal, ...]] = {}
+        self._old: dict[int, tuple[Goal, ...]] = {}
         self._next = 0
-        self.max_states = max_states
+        self.max_states = max(2, max_states)
 
     # ------------------------------------------------------------ contract
 
@@ -67,7 +73,7 @@ class MiniEnv:
     ) -> TacticResult:
         """mini has no metavariables: goals in `with_goals` come along unchanged."""
         t0 = time.perf_counter()
-        goals = self._states.get(state.handle)
+        goals = self._lookup(state.handle)
         why = request_error(tactic, None if goals is None else len(goals), goal, with_goals)
         if why is not None:
             return TacticError(f"{why}: {state.handle}" if goals is None else why, 0.0)
@@ -121,16 +127,26 @@ class MiniEnv:
 
     def close(self) -> None:
         self._states.clear()
+        self._old.clear()
 
     # ------------------------------------------------------------ helpers
 
     def goals_of(self, state: ProofState) -> tuple[Goal, ...]:
         """The internal goals of a state (for tests and tools inside `mini`)."""
-        return self._states[state.handle]
+        goals = self._lookup(state.handle)
+        if goals is None:
+            raise KeyError(state.handle)
+        return goals
+
+    def _lookup(self, handle: int) -> tuple[Goal, ...] | None:
+        goals = self._states.get(handle)
+        if goals is None and (goals := self._old.get(handle)) is not None:
+            self._states[handle] = goals  # in use: young again
+        return goals
 
     def _register(self, goals: tuple[Goal, ...]) -> ProofState:
-        if len(self._states) >= self.max_states:
-            self._states.clear()  # memory bound: stale handles then answer "Unknown proof state"
+        if len(self._states) >= self.max_states // 2:
+            self._old, self._states = self._states, {}
         handle = self._next
         self._next += 1
         self._states[handle] = goals

@@ -83,3 +83,14 @@ def test_statement_forms(env):
         "theorem t (f : ℤ → ℤ) (h : ∀ n ≥ 5, f n = n) : f 6 = 6 := by sorry",
     ]:
         assert env.start(st).goals
+
+
+def test_proof_states_are_kept_in_two_generations() -> None:
+    env = MiniEnv(max_states=4)  # generations of 2 states
+    root = env.start("theorem t (p q : Prop) (hp : p) (hq : q) : p ∧ q := by sorry")
+    forgotten = env.apply(root, "constructor").state
+    for _ in range(4):  # the root stays in use: moved back to the young generation each time
+        assert isinstance(env.apply(root, "constructor"), TacticSuccess)
+    old = env.apply(forgotten, "exact hp")  # unused for a whole generation: gone
+    assert isinstance(old, TacticError) and "unknown proof state" in old.message.lower()
+    assert len(env._states) + len(env._old) <= 4
