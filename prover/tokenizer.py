@@ -44,7 +44,9 @@ def pieces(text: str) -> list[str]:
 class Tokenizer:
     """Text to token ids (no specials added: the model adds CLS/SEP itself). Immutable."""
 
-    __slots__ = ("_cache", "_index", "_max_word", "_tokens")
+    __slots__ = ("_cache", "_index", "_max_word", "_old", "_tokens")
+
+    CACHE_SIZE = 50_000  # memoized texts, in two generations (see `encode`)
 
     def __init__(self, tokens: Sequence[str]) -> None:
         tokens = tuple(tokens)
@@ -57,6 +59,7 @@ class Tokenizer:
         self._index = index
         self._max_word = max(len(t) for t in tokens)
         self._cache: dict[str, tuple[int, ...]] = {}
+        self._old: dict[str, tuple[int, ...]] = {}
 
     @classmethod
     def train(cls, texts: Iterable[str], *, max_words: int = 2000, min_count: int = 2) -> Tokenizer:
@@ -88,15 +91,20 @@ class Tokenizer:
         return self._tokens
 
     def encode(self, text: str) -> tuple[int, ...]:
-        """Token ids of `text` (memoized: goals and tactics recur constantly during search)."""
+        """Token ids of `text`, memoized: goals and tactics recur constantly during search and
+        training. The memo has two generations of `CACHE_SIZE / 2` texts: when the young one is
+        full it becomes the old one (the old one is dropped), and a text found in the old one
+        is young again, so memory stays bounded and the texts in use stay."""
         ids = self._cache.get(text)
         if ids is None:
-            out: list[int] = []
-            for piece in pieces(text):
-                out += self._spell(piece)
-            ids = tuple(out)
-            if len(self._cache) >= 200_000:
-                self._cache.clear()
+            ids = self._old.get(text)
+            if ids is None:
+                out: list[int] = []
+                for piece in pieces(text):
+                    out += self._spell(piece)
+                ids = tuple(out)
+            if len(self._cache) >= self.CACHE_SIZE // 2:
+                self._old, self._cache = self._cache, {}
             self._cache[text] = ids
         return ids
 

@@ -40,7 +40,7 @@ class MiniEnv:
 
     name = NAME
 
-    def __init__(self, *, max_states: int = 100_000) -> None:
+    def __init__(self, *, max_states: int = 50_000) -> None:
         # Proof states in two generations, so that memory stays bounded in a long self-play
         # run: when the young one holds max_states / 2, it becomes the old one and the old one
         # is dropped. A state used from the old generation moves back to the young one, so a

@@ -193,3 +193,16 @@ def test_forward_on_cuda_matches_cpu() -> None:
         cpu_logits, _ = model(batch)
         gpu_logits, _ = model.to("cuda")(batch.to("cuda"))
     torch.testing.assert_close(gpu_logits.cpu(), cpu_logits, atol=1e-3, rtol=1e-3)
+
+
+def test_the_tokenizer_memo_is_bounded_and_keeps_texts_in_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Tokenizer, "CACHE_SIZE", 4)  # two generations of 2 texts
+    tok = Tokenizer.train(["x + y = y + x", "h : a ≤ b"])
+    fresh = Tokenizer(tok.tokens)
+    texts = [f"x + {i} = y" for i in range(10)]
+    for text in texts:
+        assert tok.encode("x + y") == fresh.encode("x + y")  # used all along: kept
+        assert tok.encode(text) == fresh.encode(text)
+        assert len(tok._cache) + len(tok._old) <= 4
+    assert "x + y" in tok._cache or "x + y" in tok._old
+    assert texts[0] not in tok._cache and texts[0] not in tok._old
