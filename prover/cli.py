@@ -30,6 +30,11 @@ SIMULATIONS = 800  # MCTS default (AlphaZero's); stated here so --help imports n
 from prover.leanfile import BadInput, Theorem, from_file, from_text, split_statement, theorem_name  # noqa: F401 (re-exported)
 
 
+def _n(count: int, noun: str) -> str:
+    """`1 goal`, `2 goals`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _where(thm: Theorem, line: int, col: int) -> str:
     """`source:LINE:COL` for a 1-based position inside `thm.statement`."""
     if not line:
@@ -220,7 +225,7 @@ def _search_bfs(env: ProofEnv, thm: Theorem, args: argparse.Namespace, network: 
             lambda: f"{p.env_calls} env calls  {p.expansions} expansions  {p.queued} queued"
         ),
     )
-    stats = f"{result.env_calls} env calls, {result.expansions} expansions, {result.elapsed:.1f}s"
+    stats = f"{_n(result.env_calls, 'env call')}, {_n(result.expansions, 'expansion')}, {result.elapsed:.1f}s"
     return _Attempt(result.proved, result.proof, str(result.reason), stats, result.elapsed, result.verification)
 
 
@@ -251,7 +256,7 @@ def _search_mcts(env: ProofEnv, thm: Theorem, args: argparse.Namespace, network:
     if args.tree is not None:
         _write_tree(search, result, thm, env.name, args.tree)
     stats = (
-        f"{result.env_calls} env calls, {result.simulations} simulations, {len(search.tree)} goals, "
+        f"{_n(result.env_calls, 'env call')}, {_n(result.simulations, 'simulation')}, {_n(len(search.tree), 'goal')}, "
         f"{result.elapsed:.1f}s"
     )
     return _Attempt(result.proved, result.proof, why, stats, result.elapsed, result.verification)

@@ -319,7 +319,7 @@ def test_both_searchers_prove_the_demo_theorems(
     code, out, err = run(capsys, *argv)
     assert code == 0, err
     assert out.startswith(split_statement(statement) + " := by\n  ")
-    assert "verified by mini" in err and ("simulations" in err) == (searcher == "mcts")
+    assert "verified by mini" in err and (" simulation" in err) == (searcher == "mcts")
 
 
 NESTED = "theorem t (p q r : Prop) (hp : p) (hq : q) (hr : r) : (p ∧ q) ∧ (q ∧ r) ∧ p"
