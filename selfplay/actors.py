@@ -90,10 +90,11 @@ class Peers:
     inference: str | None = None
 
     @staticmethod
-    def unique(run: str) -> Peers:
-        """Names no other run (nor an earlier start of this one) in the cluster uses."""
+    def unique(run: str, *, inference: bool) -> Peers:
+        """Names no other run (nor an earlier start of this one) in the cluster uses; an
+        inference actor only when `inference`."""
         stem = f"leanzero-{run}-{uuid.uuid4().hex[:8]}"
-        return Peers(f"{stem}-store", f"{stem}-buffer", f"{stem}-inference")
+        return Peers(f"{stem}-store", f"{stem}-buffer", f"{stem}-inference" if inference else None)
 
 
 class Worker:

@@ -206,9 +206,7 @@ def run_selfplay(
     )
     snapshot = str(run_dir.buffer) if state and run_dir.buffer.exists() else None
     use_actor = config.inference == "actor" or (config.inference == "auto" and gpus > 0)
-    peers = actors.Peers.unique(run_dir.run_id)
-    if not use_actor:
-        peers = dataclasses.replace(peers, inference=None)
+    peers = actors.Peers.unique(run_dir.run_id, inference=use_actor)
     # workers find these by name (see `actors.Peers`)
     buffer = ray.remote(actors.Buffer).options(name=peers.buffer, num_cpus=0, **pin).remote(
         config.buffer_capacity, seed=config.seed, solved_share=config.solved_share, snapshot=snapshot)
