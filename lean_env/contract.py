@@ -79,11 +79,17 @@ TacticResult = TacticSuccess | TacticError | TacticTimeout
 
 @dataclass(frozen=True, slots=True)
 class Verification:
-    """The verdict on a complete proof checked from scratch."""
+    """The verdict on a complete proof checked from scratch.
+
+    `fault` is set when the backend caught itself accepting what it must not (mini: a
+    replayed proof of a statement with a counterexample, or a tactic that produced an
+    ill-formed goal): an internal soundness fault, never a proof. Self-play and evaluation
+    count these (the expected figure is 0)."""
 
     ok: bool
     messages: tuple[str, ...] = ()
     backend: str = ""
+    fault: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

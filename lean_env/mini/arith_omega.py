@@ -17,7 +17,7 @@ from lean_env.mini.arith_common import AtomTable, apply_op, head_name, is_numeri
 from lean_env.mini.errors import Deadline, TacticFailure
 from lean_env.mini.terms import (
     NAT, And, Arith, Cast, FalseP, Forall, Goal, Iff, Imp, Lit, Neg, Not, Or, Rel, Term,
-    TrueP, Var, fresh_name, free_vars, subst,
+    TrueP, Var, fresh_id, instantiate,
 )
 
 FAILURE = "omega could not prove the goal"
@@ -204,7 +204,6 @@ def _facts(goal: Goal) -> list[Term]:
     negation of what remains (the goal becomes `False`)."""
     facts = [loc.type for loc in goal.hyps()]
     target = goal.target
-    taken = set(goal.names())
     while True:
         match target:
             case FalseP():
@@ -216,10 +215,8 @@ def _facts(goal: Goal) -> list[Term]:
             case Imp(lhs=a, rhs=b):
                 facts.append(a)
                 target = b
-            case Forall(name=n, ty=ty, body=body):
-                new = fresh_name(n, taken | free_vars(body) - {n})
-                taken.add(new)
-                target = subst(body, n, Var(new, ty))
+            case Forall(name=n, ty=ty):
+                target = instantiate(target, Var(fresh_id(n), ty))  # intro: a new local
             case _:
                 return facts + [Not(target)]
 

@@ -5,6 +5,11 @@ No process to own: states live in a table keyed by handle. Every call runs under
 exceptions. `verify` re-parses the statement and replays the whole script from scratch,
 so a proof reported by the search is checked independently of the search's states.
 Results are `mini` results: a sound prover for a fragment, not Lean.
+
+The trusted core (README, "mini's trusted core"): every goal a tactic leaves passes the
+transition checker (`elaborate_check.check_goal`; a failure is an internal fault, counted in
+`faults` and logged, never a state), and before `verify` reports a proof the statement is
+searched for a counterexample (`crosscheck.py`); one found is a soundness fault, never a proof.
 """
 
 from __future__ import annotations
@@ -17,11 +22,13 @@ from lean_env.contract import (
     DEFAULT_TIMEOUT, GoalView, ProofState, StatementError, TacticError, TacticResult,
     TacticSuccess, TacticTimeout, Verification,
 )
-from lean_env.mini.elaborate import parse_statement
+from lean_env.mini import crosscheck
+from lean_env.mini.elaborate import check_goal, parse_statement
 from lean_env.mini.errors import Deadline, DeadlineExceeded, ParseError, TacticFailure
+from lean_env.mini.header import check_header
 from lean_env.mini.printer import pp_goal
 from lean_env.mini.tactic_parser import Block, Bullet, CaseBlock, Step, parse_script
-from lean_env.mini.tactics import Engine
+from lean_env.mini.tactics import Engine, TransitionFault
 from lean_env.mini.terms import Goal
 from lean_env.safety import refusal, request_error
 
@@ -50,17 +57,30 @@ class MiniEnv:
         self._old: dict[int, tuple[Goal, ...]] = {}
         self._next = 0
         self.max_states = max(2, max_states)
+        self.faults = 0  # internal faults caught (transition check, cross-check); expected 0
+        self.crosscheck_seconds = 0.0  # time spent in the cross-check of `verify`, in all
 
     # ------------------------------------------------------------ contract
 
     def start(self, statement: str, *, header: str = "", timeout: float = DEFAULT_TIMEOUT) -> ProofState:
+        return self._register((self._root(statement, header),))
+
+    def _root(self, statement: str, header: str) -> Goal:
+        """The statement's goal, checked; a header mini cannot interpret is refused."""
         try:
+            check_header(header)
             _, goal = parse_statement(statement)
         except ParseError as e:
             raise StatementError(e.message, e.line, e.col, statement) from None
         except RecursionError:
             raise StatementError("statement nested too deeply", 0, 0, statement) from None
-        return self._register((goal,))
+        try:
+            check_goal(goal)
+        except TypeError as e:
+            self._fault(f"the elaborator produced an ill-formed goal ({e})")
+            raise StatementError(f"mini internal fault: the statement elaborated to an ill-formed goal ({e})",
+                                 0, 0, statement) from None
+        return goal
 
     def apply(
         self,
@@ -85,6 +105,9 @@ class MiniEnv:
             return TacticError(e.message, time.perf_counter() - t0)
         except DeadlineExceeded:
             return TacticTimeout(timeout, time.perf_counter() - t0)
+        except TransitionFault as e:  # logged where it was caught
+            self.faults += 1
+            return TacticError(e.message, time.perf_counter() - t0)
         except RecursionError:
             return TacticError("maximum recursion depth has been reached", time.perf_counter() - t0)
         except Exception as e:  # a bug in mini must not take the search down; it is logged
@@ -99,11 +122,13 @@ class MiniEnv:
         return goal.canonical
 
     def verify(self, statement: str, proof: str, *, header: str = "", timeout: float = DEFAULT_TIMEOUT) -> Verification:
-        """Replay `proof` (the text after `by`) on a freshly parsed statement."""
+        """Replay `proof` (the text after `by`) on a freshly parsed statement; then look for a
+        counterexample to the statement, so that a hole in a tactic never becomes a proof."""
         try:
-            _, goal = parse_statement(statement)
-        except ParseError as e:
-            return Verification(False, (f"{e.line}:{e.col}: {e.message}",), NAME)
+            goal = self._root(statement, header)
+        except StatementError as e:
+            where = f"{e.line}:{e.col}: " if e.line else ""
+            return Verification(False, (f"{where}{e.message}",), NAME)
         try:
             block = parse_script(proof)
         except ParseError as e:
@@ -118,12 +143,28 @@ class MiniEnv:
             return Verification(False, (e.message,), NAME)
         except DeadlineExceeded:
             return Verification(False, (f"verification timed out after {timeout} s",), NAME)
+        except TransitionFault as e:
+            self.faults += 1
+            return Verification(False, (e.message,), NAME, fault=e.message)
         except Exception as e:
             log.exception("mini internal error while verifying")
             return Verification(False, (f"mini internal error: {type(e).__name__}: {e}",), NAME)
         if rest:
             return Verification(False, ("unsolved goals\n" + "\n\n".join(pp_goal(g) for g in rest),), NAME)
+        t0 = time.perf_counter()
+        cex = crosscheck.counterexample(goal)
+        self.crosscheck_seconds += time.perf_counter() - t0
+        if cex is not None:
+            values = ", ".join(f"{k} = {v}" for k, v in cex.items()) or "(no variables)"
+            message = (f"mini internal soundness fault: the script replays, but the statement has a "
+                       f"counterexample ({values})\nstatement: {statement}\nscript:\n{proof}")
+            self._fault(message)
+            return Verification(False, (message,), NAME, fault=message)
         return Verification(True, (), NAME)
+
+    def _fault(self, message: str) -> None:
+        self.faults += 1
+        log.error("%s", message)
 
     def close(self) -> None:
         self._states.clear()

@@ -1,171 +1,221 @@
-"""Operations on a goal's local context shared by the tactics: adding locals with Lean's
-shadowing, replacing and clearing hypotheses, substituting variables, matching patterns."""
+"""The one context API of `mini`, and its one matcher.
+
+Every tactic creates, looks up, changes and removes locals here, by identity (fvar id):
+- a new local gets a fresh id; an older local of the same name is shadowed, not renamed:
+  it prints as `x✝` (the printer's sanitizer) and the terms that mention it still do;
+- a name written in a script resolves to the latest accessible local of that name;
+- eliminating a variable (`subst`, `rfl` patterns) keeps every hypothesis after the variables
+  it mentions, as Lean's revert-and-reintroduce does.
+No tactic renames anything by hand, so no tactic can capture a name.
+
+`match` is the matcher of `apply`, `rw` and `simp`: first-order, with holes (metavariables).
+It is capture-avoiding by construction: two binders are matched by opening both with one fresh
+local (alpha-equivalence), and a hole is never bound to a term that mentions such a local,
+i.e. a variable bound inside the matched term (Lean's unifier refuses that assignment too).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from lean_env.mini.errors import TacticFailure
 from lean_env.mini.terms import (
-    BINDERS, Arrow, Base, BigOp, Exists, Forall, Goal, Lam, Local, Term, Ty, Var, alpha_eq,
-    children, free_vars, map_children, subst, subst_many,
+    BINDERS, Arith, BigOp, Goal, Lit, Local, NAT, Not, Rel, Term, Ty, Var, alpha_eq, children,
+    free_vars, fresh_id, instantiate, map_children, subst, type_of,
 )
 
 INACCESSIBLE = "✝"
 
+# ---------------------------------------------------------------- locals
 
-def _rename_local(goal: Goal, old: str, new: str) -> Goal:
-    """Rename the latest local `old` to `new`, updating every later mention."""
-    idx = max(i for i, loc in enumerate(goal.locals) if loc.name == old)
-    loc = goal.locals[idx]
-    locals_ = list(goal.locals)
-    locals_[idx] = Local(new, loc.type)
-    target = goal.target
+
+def add_local(goal: Goal, name: str | None, type_: Ty | Term, *, hint: str = "x") -> tuple[Goal, Local]:
+    """Append a local. `name=None` makes it inaccessible (Lean's `x✝`), named after `hint`."""
+    user = name if name is not None else hint.replace(INACCESSIBLE, "") or "x"
+    loc = Local(fresh_id(user), user, type_, inaccessible=name is None)
+    return Goal((*goal.locals, loc), goal.target, goal.case), loc
+
+
+def add_hyp(goal: Goal, name: str | None, prop: Term, *, hint: str = "h") -> Goal:
+    return add_local(goal, name, prop, hint=hint)[0]
+
+
+def resolve(goal: Goal, name: str) -> Local:
+    """The local a script means by `name`."""
+    loc = goal.lookup(name)
+    if loc is None:
+        raise TacticFailure(f"unknown identifier '{name}'")
+    return loc
+
+
+def resolve_hyp(goal: Goal, name: str, tactic: str) -> Local:
+    loc = resolve(goal, name)
     if loc.is_var:
-        v = Var(new, loc.type)  # type: ignore[arg-type]
-        for j in range(idx + 1, len(locals_)):
-            lj = locals_[j]
-            if not lj.is_var:
-                locals_[j] = Local(lj.name, subst(lj.type, old, v))  # type: ignore[arg-type]
-        target = subst(target, old, v)
-    return Goal(tuple(locals_), target, goal.case)
+        raise TacticFailure(f"{tactic} failed, '{name}' is not a hypothesis")
+    return loc
 
 
-def add_local(goal: Goal, name: str, type_: Ty | Term) -> Goal:
-    """Append a local; an existing local of the same name becomes inaccessible (`x✝`)."""
-    if goal.lookup(name) is not None and INACCESSIBLE not in name:
-        goal = _rename_local(goal, name, inaccessible(name, goal))
-    return Goal((*goal.locals, Local(name, type_)), goal.target, goal.case)
-
-
-def inaccessible(base: str, goal: Goal) -> str:
-    """Lean's display name for an inaccessible local: `x✝`, then `x✝¹`, `x✝²`, ..."""
-    taken = goal.names()
-    name = base + INACCESSIBLE
-    sup = "¹²³⁴⁵⁶⁷⁸⁹"
-    i = 0
-    while name in taken:
-        i += 1
-        name = base + INACCESSIBLE + (sup[i - 1] if i <= 9 else str(i))
-    return name
-
-
-def hyp_index(locals_, name: str, tactic: str) -> int:
-    """Position of the latest hypothesis `name` (entries may be None for cleared slots);
-    `tactic` names who asks, for Lean's error message."""
-    from lean_env.mini.errors import TacticFailure
-
-    for i in range(len(locals_) - 1, -1, -1):
-        loc = locals_[i]
-        if loc is not None and loc.name == name:
-            if loc.is_var:
-                raise TacticFailure(f"{tactic} failed, '{name}' is not a hypothesis")
-            return i
-    raise TacticFailure(f"unknown identifier '{name}'")
-
-
-def replace_hyp(goal: Goal, name: str, prop: Term) -> Goal:
-    """Replace hypothesis `name` in place (as `rw at h`, `norm_num at h` do)."""
-    locals_ = tuple(Local(loc.name, prop) if loc.name == name else loc for loc in goal.locals)
+def replace_type(goal: Goal, fid: str, new: Term) -> Goal:
+    """The hypothesis `fid` now states `new` (in place, as `rw at h`, `simp at h` do)."""
+    locals_ = tuple(Local(loc.fid, loc.name, new, loc.inaccessible) if loc.fid == fid else loc
+                    for loc in goal.locals)
     return Goal(locals_, goal.target, goal.case)
 
 
-def clear(goal: Goal, name: str) -> Goal:
-    """Remove the latest local named `name`."""
-    idx = max(i for i, loc in enumerate(goal.locals) if loc.name == name)
-    return Goal(goal.locals[:idx] + goal.locals[idx + 1 :], goal.target, goal.case)
+def dependents(goal: Goal, fid: str) -> list[Local]:
+    """The hypotheses that mention the variable `fid`."""
+    return [h for h in goal.hyps() if fid in free_vars(h.type)]  # type: ignore[arg-type]
+
+
+def clear(goal: Goal, fid: str) -> Goal:
+    """Remove a local; a variable something still mentions cannot be cleared (as in Lean)."""
+    loc = goal.get(fid)
+    if loc is None:
+        return goal
+    if loc.is_var and (dependents(goal, fid) or fid in free_vars(goal.target)):
+        raise TacticFailure(f"cannot clear '{loc.name}': other hypotheses or the goal depend on it")
+    return Goal(tuple(x for x in goal.locals if x.fid != fid), goal.target, goal.case)
 
 
 def with_target(goal: Goal, target: Term, case: str | None | bool = False) -> Goal:
     return Goal(goal.locals, target, goal.case if case is False else case)  # type: ignore[arg-type]
 
 
-def substitute_var(goal: Goal, var: str, value: Term) -> Goal:
-    """Eliminate variable `var` by `value` everywhere (`subst`, `rfl` patterns)."""
-    locals_ = []
+def subst_var(goal: Goal, fid: str, value: Term) -> Goal:
+    """Eliminate the variable `fid` by `value` everywhere (`subst`, `rfl` patterns).
+
+    A hypothesis that now mentions a variable declared after it moves after that variable,
+    keeping its order among the moved ones (Lean reverts and reintroduces it)."""
+    mapping = {fid: value}
+    out: list[Local] = []
+    waiting: list[Local] = []
+    declared: set[str] = set()
     for loc in goal.locals:
-        if loc.name == var and loc.is_var:
+        if loc.fid == fid:
             continue
         if loc.is_var:
-            locals_.append(loc)
+            out.append(loc)
+            declared.add(loc.fid)
+            ready = [h for h in waiting if free_vars(h.type) <= declared]  # type: ignore[arg-type]
+            out.extend(ready)
+            waiting = [h for h in waiting if h not in ready]
+            continue
+        new = Local(loc.fid, loc.name, subst(loc.type, fid, value), loc.inaccessible)  # type: ignore[arg-type]
+        if free_vars(new.type) <= declared:  # type: ignore[arg-type]
+            out.append(new)
         else:
-            locals_.append(Local(loc.name, subst(loc.type, var, value)))  # type: ignore[arg-type]
-    return Goal(tuple(locals_), subst(goal.target, var, value), goal.case)
+            waiting.append(new)
+    out.extend(waiting)  # mentions a variable not in context: the transition check refuses it
+    return Goal(tuple(out), subst(goal.target, fid, mapping[fid]), goal.case)
 
 
-def is_type(x: object) -> bool:
-    return isinstance(x, (Base, Arrow))
+# ---------------------------------------------------------------- matching
 
 
-# ---------------------------------------------------------------- pattern matching
+def canon_rel(t: Term) -> Term:
+    """See through reducible notation as Lean's discrimination trees do: `>`, `≥`, `≠`."""
+    match t:
+        case Rel(op=">", lhs=a, rhs=b):
+            return Rel("<", b, a)
+        case Rel(op="≥", lhs=a, rhs=b):
+            return Rel("≤", b, a)
+        case Rel(op="≠", lhs=a, rhs=b):
+            return Not(Rel("=", a, b))
+    return t
 
 
-def match(pattern: Term, term: Term, pvars: dict[str, Ty], binding: dict[str, Term]) -> bool:
-    """First-order matching of `pattern` (whose variables in `pvars` are holes) against
-    `term`; extends `binding` in place and reports success."""
-    if isinstance(pattern, Var) and pattern.name in pvars:
-        if pvars[pattern.name] != _ty(term):
+_HOLE = Var("?", NAT)
+
+
+def match(
+    pattern: Term, term: Term, holes: Mapping[str, Ty], binding: dict[str, Term], *,
+    simp: bool = False, opened: frozenset[str] = frozenset(),
+) -> bool:
+    """Match `pattern` (whose variables in `holes` are holes) against `term`, extending
+    `binding` in place; on failure `binding` is left as it was. `opened` holds the locals
+    standing for binders entered during this match: no hole may capture one. `simp` adds
+    simp's matching up to `>`/`≥`/`≠` and ℕ offsets (`n + 1` against the numeral `5`)."""
+    if isinstance(pattern, Var) and pattern.name in holes:
+        if type_of(term) != holes[pattern.name] or free_vars(term) & opened:
             return False
         bound = binding.get(pattern.name)
         if bound is None:
             binding[pattern.name] = term
             return True
         return alpha_eq(bound, term)
+    if simp:
+        if (
+            isinstance(pattern, Arith) and pattern.op == "+" and pattern.ty == NAT
+            and isinstance(pattern.rhs, Lit) and not isinstance(pattern.lhs, Lit)
+            and isinstance(term, Lit) and term.ty == NAT and term.value >= pattern.rhs.value
+        ):
+            return match(pattern.lhs, Lit(term.value - pattern.rhs.value, NAT), holes, binding,
+                         simp=simp, opened=opened)
+        pattern, term = canon_rel(pattern), canon_rel(term)
     if type(pattern) is not type(term):
         return False
-    if isinstance(pattern, BINDERS):
-        return alpha_eq(subst_many(pattern, binding), term)
-    pc, tc = list(children(pattern)), list(children(term))
-    if len(pc) != len(tc):
-        return False
-    if not pc:
-        return pattern == term
-    # compare non-term fields (op names, types)
-    if map_children(pattern, lambda c: _HOLE) != map_children(term, lambda c: _HOLE):
-        return False
     saved = dict(binding)
-    for p, t in zip(pc, tc):
-        if not match(p, t, pvars, binding):
-            binding.clear()
-            binding.update(saved)
+    if isinstance(pattern, BINDERS):
+        assert isinstance(term, BINDERS)
+        ok = _match_binder(pattern, term, holes, binding, simp, opened)
+    else:
+        pc, tc = list(children(pattern)), list(children(term))
+        if not pc:
+            return pattern == term
+        ok = (len(pc) == len(tc)
+              and map_children(pattern, lambda c: _HOLE) == map_children(term, lambda c: _HOLE)
+              and all(match(p, t, holes, binding, simp=simp, opened=opened) for p, t in zip(pc, tc)))
+    if not ok:
+        binding.clear()
+        binding.update(saved)
+    return ok
+
+
+def _match_binder(pattern, term, holes, binding, simp: bool, opened: frozenset[str]) -> bool:
+    """Both binders opened with one fresh local: names do not matter, captures cannot happen."""
+    if isinstance(pattern, BigOp):
+        if (pattern.op, pattern.elem, pattern.ty) != (term.op, term.elem, term.ty):
             return False
-    return True
+        if not match(pattern.finset, term.finset, holes, binding, simp=simp, opened=opened):
+            return False
+        ty = pattern.elem
+    else:
+        if pattern.ty != term.ty:
+            return False
+        ty = pattern.ty
+    v = Var(fresh_id(term.name), ty)
+    return match(instantiate(pattern, v), instantiate(term, v), holes, binding, simp=simp,
+                 opened=opened | {v.name})
 
 
-_HOLE = Var("?", Base("?"))
-
-
-def _ty(t: Term):
-    from lean_env.mini.terms import type_of
-
-    return type_of(t)
-
-
-def find_instance(pattern: Term, term: Term, pvars: dict[str, Ty], bound: frozenset[str] = frozenset()) -> dict[str, Term] | None:
-    """The first subterm of `term` (pre-order, skipping subterms that mention variables
-    bound inside `term`) matching `pattern`; returns the binding."""
+def find_instance(pattern: Term, term: Term, holes: Mapping[str, Ty],
+                  bound: frozenset[str] = frozenset()) -> dict[str, Term] | None:
+    """The first subterm of `term` (pre-order) matching `pattern` with every hole bound;
+    subterms that mention a variable bound inside `term` are skipped, as Lean's `kabstract`
+    skips terms with loose bound variables."""
     if not (free_vars(term) & bound):
         b: dict[str, Term] = {}
-        if match(pattern, term, pvars, b) and all(v in b for v in pvars):
+        if match(pattern, term, holes, b) and all(v in b for v in holes):
             return b
-    if isinstance(term, (Forall, Exists, Lam)):
-        return find_instance(pattern, term.body, pvars, bound | {term.name})
     if isinstance(term, BigOp):
-        found = find_instance(pattern, term.finset, pvars, bound)
-        return found if found is not None else find_instance(pattern, term.body, pvars, bound | {term.name})
+        found = find_instance(pattern, term.finset, holes, bound)
+        return found if found is not None else find_instance(pattern, term.body, holes, bound | {term.name})
+    if isinstance(term, BINDERS):
+        return find_instance(pattern, term.body, holes, bound | {term.name})
     for c in children(term):
-        found = find_instance(pattern, c, pvars, bound)
+        found = find_instance(pattern, c, holes, bound)
         if found is not None:
             return found
     return None
 
 
 def replace_all(term: Term, old: Term, new: Term, bound: frozenset[str] = frozenset()) -> Term:
-    """Replace every occurrence of `old` (up to bound names) by `new`, not under binders
-    that capture `old`'s variables."""
-    if alpha_eq(term, old) and not (free_vars(old) & bound):
+    """Replace every occurrence of `old` (up to bound names) by `new`; occurrences that mention
+    a variable bound inside `term` are not instances (see `find_instance`)."""
+    if not (free_vars(old) & bound) and alpha_eq(term, old):
         return new
     if isinstance(term, BINDERS):
-        inner = term.body
-        if term.name not in free_vars(old) and term.name not in free_vars(new):
-            inner = replace_all(term.body, old, new, bound | {term.name})
+        inner = replace_all(term.body, old, new, bound | {term.name})
         if isinstance(term, BigOp):
             fs = replace_all(term.finset, old, new, bound)
             return BigOp(term.op, term.name, term.elem, fs, inner, term.ty)

@@ -3,6 +3,8 @@
 Case tags and introduced names follow Lean 4: `cases` on `∨` gives `inl`/`inr` with
 inaccessible `h✝`; `induction n` gives `zero`/`succ` with `n✝ : ℕ` and the induction
 hypothesis `a✝` (as recorded from a real Mathlib REPL session), and `n✝ + 1` in the goal.
+Every local comes from the context API (`context.py`): a new variable is a new identity, so a
+pattern or alternative name equal to an existing one shadows it and captures nothing.
 """
 
 from __future__ import annotations
@@ -10,19 +12,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lean_env.mini.context import (
-    add_local, clear, find_instance, inaccessible, replace_all, replace_hyp, substitute_var,
+    add_hyp, add_local, clear, dependents, find_instance, replace_all, replace_type, subst_var,
     with_target,
 )
 from lean_env.mini.errors import TacticFailure
-from lean_env.mini.printer import pp_goal, pp_term
+from lean_env.mini.printer import pp_goal, pp_in
 from lean_env.mini.proofterm import whnf_prop
 from lean_env.mini.syntax import SIdent
 from lean_env.mini.tactic_parser import (
-    Alt, Cases, Induction, PAlt, Pat, PName, PRfl, PTuple, Rcases, Rw, Subst,
+    EVERYWHERE, GOAL, Alt, Cases, Induction, Location, PAlt, Pat, PName, PRfl, PTuple, Rcases, Rw,
+    Subst,
 )
 from lean_env.mini.terms import (
-    NAT, And, Arith, Exists, Forall, Goal, Iff, Imp, Lit, Or, Rel, Term, Var, alpha_eq,
-    free_vars, subst, subst_many,
+    NAT, TRUE, And, Arith, Exists, Forall, Goal, Iff, Imp, Lit, Or, Rel, Term, Var, alpha_eq,
+    free_vars, fresh_mvar, instantiate, is_mvar, subst, subst_many,
 )
 
 if TYPE_CHECKING:
@@ -46,6 +49,11 @@ def run(engine: Engine, goal: Goal, tac) -> list[Goal]:
     raise TacticFailure(f"mini: unsupported tactic {tac!r}")
 
 
+def _user(name: str) -> str | None:
+    """A written name, or None for `_` (an inaccessible local)."""
+    return None if name == "_" else name
+
+
 # ---------------------------------------------------------------- rcases
 
 
@@ -61,8 +69,8 @@ def rcases(engine: Engine, goal: Goal, term, pat: Pat, prop_syn) -> list[Goal]:
         ck.check(term, prop)
     else:
         prop = ck.infer(term)
-    if isinstance(term, SIdent) and goal.lookup(term.name) is not None:
-        goal = clear(goal, term.name)
+    if isinstance(term, SIdent) and (loc := goal.lookup(term.name)) is not None and not loc.is_var:
+        goal = clear(goal, loc.fid)
     return _rc(engine, goal, [(prop, pat)])
 
 
@@ -75,15 +83,11 @@ def _rc(engine: Engine, goal: Goal, pending: list[tuple[Term, Pat]]) -> list[Goa
     match pat:
         case PName(name="-"):
             return _rc(engine, goal, rest)
-        case PName(name=n):
-            if isinstance(w, Exists) and n != "_":
-                # rcases with a plain name does not destructure
-                return _rc(engine, add_local(goal, n, prop), rest)
-            name = inaccessible("h", goal) if n == "_" else n
-            return _rc(engine, add_local(goal, name, prop), rest)
+        case PName(name=n):  # a plain name does not destructure (an `∃` stays whole)
+            return _rc(engine, add_hyp(goal, _user(n), prop), rest)
         case PRfl():
             if not (isinstance(w, Rel) and w.op == "="):
-                raise TacticFailure(f"rcases: rfl pattern expects an equation, got\n  {pp_term(prop)}")
+                raise TacticFailure(f"rcases: rfl pattern expects an equation, got\n  {pp_in(goal, prop)}")
             return _rc(engine, _subst_eq(goal, w), rest)
         case PTuple(items=items):
             if len(items) == 1:
@@ -96,10 +100,9 @@ def _rc(engine: Engine, goal: Goal, pending: list[tuple[Term, Pat]]) -> list[Goa
                     return _rc(engine, goal, [(Imp(a, b), items[0]), (Imp(b, a), tail)] + rest)
                 case Exists(name=x, ty=ty):
                     head = items[0]
-                    vname = head.name if isinstance(head, PName) and head.name not in ("_", "-") else inaccessible(x, goal)
-                    g = add_local(goal, vname, ty)
-                    inst = subst(_renamed_body(g, goal, w), x, Var(vname, ty))
-                    return _rc(engine, g, [(inst, tail)] + rest)
+                    name = head.name if isinstance(head, PName) and head.name not in ("_", "-") else None
+                    g, loc = add_local(goal, name, ty, hint=x)
+                    return _rc(engine, g, [(instantiate(w, loc.var), tail)] + rest)
                 case _:
                     # Lean: extra tuple components on a non-structure are ignored
                     return _rc(engine, goal, [(prop, items[0])] + rest)
@@ -113,16 +116,6 @@ def _rc(engine: Engine, goal: Goal, pending: list[tuple[Term, Pat]]) -> list[Goa
     raise TacticFailure("rcases: unsupported pattern")
 
 
-def _renamed_body(new_goal: Goal, old_goal: Goal, ex: Exists) -> Term:
-    """The ∃ body, with any local shadowed by the new variable renamed as add_local did."""
-    if len(new_goal.locals) == len(old_goal.locals) + 1 and new_goal.locals[:-1] == old_goal.locals:
-        return ex.body
-    for old, new in zip(old_goal.locals, new_goal.locals):
-        if old.name != new.name and old.is_var:
-            return subst(ex.body, old.name, Var(new.name, old.type))  # type: ignore[arg-type]
-    return ex.body
-
-
 # ---------------------------------------------------------------- cases
 
 
@@ -131,37 +124,41 @@ def cases(engine: Engine, goal: Goal, tac: Cases) -> list[Goal]:
     if isinstance(syn, SIdent):
         loc = goal.lookup(syn.name)
         if loc is not None and loc.is_var:
-            return _cases_nat(engine, goal, syn.name, tac)
+            return induction(engine, goal, syn.name, tac.alts, with_ih=False)
     prop = engine.checker(goal).infer(syn)
-    if isinstance(syn, SIdent) and goal.lookup(syn.name) is not None:
-        goal = clear(goal, syn.name)
+    if isinstance(syn, SIdent) and (loc := goal.lookup(syn.name)) is not None:
+        goal = clear(goal, loc.fid)
     w = whnf_prop(prop)
     names = list(tac.names)
     alt_names = {a.tag: a.names for a in tac.alts}
 
-    def nm(tag: str, i: int, default: str) -> str:
-        if tag in alt_names and i < len(alt_names[tag]):
-            return alt_names[tag][i]
-        if names and names[0] != "_":
-            return names.pop(0)
-        return inaccessible(default, goal)
+    def nm(tag: str, i: int) -> str | None:
+        """The name given to constructor argument `i` of `tag` (None: inaccessible)."""
+        if tag in alt_names:
+            given = alt_names[tag]
+            return _user(given[i]) if i < len(given) else None
+        return _user(names.pop(0)) if names else None
+
+    def intro(g: Goal, tag: str, args: list[tuple[str, Term, bool]]) -> Goal:
+        """Goal `g` tagged `tag` with the constructor's arguments (hint, type, is a variable)."""
+        g = with_target(g, g.target, tag)
+        for i, (hint, ty, _) in enumerate(args):
+            g = add_local(g, nm(tag, i), ty, hint=hint)[0]
+        return g
 
     match w:
         case Or(lhs=a, rhs=b):
-            out = [add_local(with_target(goal, goal.target, "inl"), nm("inl", 0, "h"), a),
-                   add_local(with_target(goal, goal.target, "inr"), nm("inr", 0, "h"), b)]
+            out = [intro(goal, "inl", [("h", a, False)]), intro(goal, "inr", [("h", b, False)])]
         case And(lhs=a, rhs=b):
-            g = add_local(with_target(goal, goal.target, "intro"), nm("intro", 0, "left"), a)
-            out = [add_local(g, nm("intro", 1, "right"), b)]
-        case Exists(name=x, ty=ty, body=body):
-            v = nm("intro", 0, "w")
-            g = add_local(with_target(goal, goal.target, "intro"), v, ty)
-            out = [add_local(g, nm("intro", 1, "h"), subst(body, x, Var(v, ty)))]
+            out = [intro(goal, "intro", [("left", a, False), ("right", b, False)])]
+        case Exists(ty=ty):
+            g = with_target(goal, goal.target, "intro")
+            g, v = add_local(g, nm("intro", 0), ty, hint="w")
+            out = [add_hyp(g, nm("intro", 1), instantiate(w, v.var))]
         case Iff(lhs=a, rhs=b):
-            g = add_local(with_target(goal, goal.target, "intro"), nm("intro", 0, "mp"), Imp(a, b))
-            out = [add_local(g, nm("intro", 1, "mpr"), Imp(b, a))]
+            out = [intro(goal, "intro", [("mp", Imp(a, b), False), ("mpr", Imp(b, a), False)])]
         case _:
-            raise TacticFailure(f"tactic 'cases' failed, major premise type is not an inductive type\n  {pp_term(prop)}")
+            raise TacticFailure(f"tactic 'cases' failed, major premise type is not an inductive type\n  {pp_in(goal, prop)}")
     return _run_alts(engine, out, tac.alts)
 
 
@@ -178,41 +175,41 @@ def _run_alts(engine: Engine, goals: list[Goal], alts: tuple[Alt, ...]) -> list[
     return []
 
 
-def _cases_nat(engine: Engine, goal: Goal, var: str, tac: Cases) -> list[Goal]:
-    return induction(engine, goal, var, tac.alts, with_ih=False)
-
-
 # ---------------------------------------------------------------- induction
 
 
 def induction(engine: Engine, goal: Goal, var: str, alts: tuple[Alt, ...], with_ih: bool = True) -> list[Goal]:
+    """Induction (or `cases`) on a ℕ variable: the hypotheses that mention it are reverted and
+    reintroduced in each case; the successor case's new variable and hypothesis are new
+    locals (named by the `succ` alternative, else inaccessible `n✝`, `a✝`)."""
     loc = goal.lookup(var)
     if loc is None:
         raise TacticFailure(f"unknown identifier '{var}'")
     if loc.type != NAT:
         raise TacticFailure(f"mini: induction is supported on ℕ variables only, '{var}' : {loc.type}")
-    deps = [h for h in goal.hyps() if var in free_vars(h.type)]  # type: ignore[arg-type]
-    keep = tuple(l for l in goal.locals if l.name != var and l not in deps)
-    base = Goal(keep, goal.target, goal.case)
+    deps = dependents(goal, loc.fid)
+    base = goal
+    for h in deps:
+        base = clear(base, h.fid)
+    base = Goal(tuple(x for x in base.locals if x.fid != loc.fid), goal.target, goal.case)
     by_tag = {a.tag: a for a in alts}
 
-    def instantiate(g: Goal, value: Term) -> Goal:
+    def instantiate_case(g: Goal, value: Term) -> Goal:
         for h in deps:
-            g = add_local(g, h.name, subst(h.type, var, value))  # type: ignore[arg-type]
-        return with_target(g, subst(goal.target, var, value))
+            g = add_hyp(g, None if h.inaccessible else h.name, subst(h.type, loc.fid, value), hint=h.name)  # type: ignore[arg-type]
+        return with_target(g, subst(goal.target, loc.fid, value))
 
-    zero = instantiate(with_target(base, goal.target, "zero"), Lit(0, NAT))
+    zero = instantiate_case(with_target(base, goal.target, "zero"), Lit(0, NAT))
     succ_names = by_tag["succ"].names if "succ" in by_tag else ()
-    k = succ_names[0] if succ_names and succ_names[0] != "_" else inaccessible("n", base)
-    g = add_local(with_target(base, goal.target, "succ"), k, NAT)
-    kv = Var(k, NAT)
+    k_name = _user(succ_names[0]) if succ_names else None
+    g, k = add_local(with_target(base, goal.target, "succ"), k_name, NAT, hint="n")
     if with_ih:
-        ih: Term = subst(goal.target, var, kv)
+        ih: Term = subst(goal.target, loc.fid, k.var)
         for h in reversed(deps):
-            ih = Imp(subst(h.type, var, kv), ih)  # type: ignore[arg-type]
-        ih_name = succ_names[1] if len(succ_names) > 1 and succ_names[1] != "_" else inaccessible("a", g)
-        g = add_local(g, ih_name, ih)
-    succ = instantiate(g, Arith("+", kv, Lit(1, NAT), NAT))
+            ih = Imp(subst(h.type, loc.fid, k.var), ih)  # type: ignore[arg-type]
+        ih_name = _user(succ_names[1]) if len(succ_names) > 1 else None
+        g = add_hyp(g, ih_name, ih, hint="a")
+    succ = instantiate_case(g, Arith("+", k.var, Lit(1, NAT), NAT))
     return _run_alts(engine, [zero, succ], alts)
 
 
@@ -220,13 +217,14 @@ def induction(engine: Engine, goal: Goal, var: str, alts: tuple[Alt, ...], with_
 
 
 def _subst_eq(goal: Goal, eq: Rel, hyp: str | None = None) -> Goal:
+    """Eliminate a variable by the equation `eq` (clearing the hypothesis `hyp` first)."""
     a, b = eq.lhs, eq.rhs
     if hyp is not None:
         goal = clear(goal, hyp)
     for v, e in ((b, a), (a, b)):
-        if isinstance(v, Var) and goal.lookup(v.name) is not None and v.name not in free_vars(e):
-            return substitute_var(goal, v.name, e)
-    raise TacticFailure(f"tactic 'subst' failed, invalid equality proof, it is not of the form (x = t) or (t = x)\n  {pp_term(eq)}")
+        if isinstance(v, Var) and goal.get(v.name) is not None and v.name not in free_vars(e):
+            return subst_var(goal, v.name, e)
+    raise TacticFailure(f"tactic 'subst' failed, invalid equality proof, it is not of the form (x = t) or (t = x)\n  {pp_in(goal, eq)}")
 
 
 def subst_tac(goal: Goal, name: str) -> Goal:
@@ -236,51 +234,49 @@ def subst_tac(goal: Goal, name: str) -> Goal:
     if not loc.is_var:
         w = loc.type
         if not (isinstance(w, Rel) and w.op == "="):
-            raise TacticFailure(f"tactic 'subst' failed, invalid equality proof, it is not of the form (x = t) or (t = x)\n  {pp_term(w)}")  # type: ignore[arg-type]
-        return _subst_eq(goal, w, name)
+            raise TacticFailure(f"tactic 'subst' failed, invalid equality proof, it is not of the form (x = t) or (t = x)\n  {pp_in(goal, w)}")  # type: ignore[arg-type]
+        return _subst_eq(goal, w, loc.fid)
+    v = loc.var
     for h in reversed(goal.hyps()):
         t = h.type
-        if isinstance(t, Rel) and t.op == "=" and (t.lhs == Var(name, loc.type) or t.rhs == Var(name, loc.type)):
-            other = t.rhs if t.lhs == Var(name, loc.type) else t.lhs
-            if name not in free_vars(other):
-                return substitute_var(clear(goal, h.name), name, other)
+        if isinstance(t, Rel) and t.op == "=" and (t.lhs == v or t.rhs == v):
+            other = t.rhs if t.lhs == v else t.lhs
+            if loc.fid not in free_vars(other):
+                return subst_var(clear(goal, h.fid), loc.fid, other)
     raise TacticFailure(f"tactic 'subst' failed, did not find equation for eliminating '{name}'")
 
 
 # ---------------------------------------------------------------- rw
 
 
-def rewrite(engine: Engine, goal: Goal, rules, at: str | None) -> list[Goal]:
+def rewrite(engine: Engine, goal: Goal, rules, at: Location) -> list[Goal]:
+    """`rw [rules] at loc`: each rule in turn at each place of the location (every place must
+    take it; with `at *`, at least one), then `rfl` on the target."""
     for rev, syn in rules:
         engine.deadline.check()
-        prop = engine.checker(goal).infer(syn)
-        pvars: dict = {}
-        while isinstance(prop, Forall):
-            fresh = f"?{prop.name}{len(pvars)}"
-            pvars[fresh] = prop.ty
-            prop = subst(prop.body, prop.name, Var(fresh, prop.ty))
-        if isinstance(prop, Rel) and prop.op == "=" or isinstance(prop, Iff):
-            lhs, rhs = (prop.rhs, prop.lhs) if rev else (prop.lhs, prop.rhs)
-        elif not rev:  # a proposition p rewrites p to True (Lean: `p = True` via propext)
-            from lean_env.mini.terms import TRUE
-
-            lhs, rhs = prop, TRUE
-        else:
-            raise TacticFailure(f"equality or iff proof expected\n  {pp_term(prop)}")
-        where = goal.target if at is None else engine.hyp_prop(goal, at)
-        binding = find_instance(lhs, where, pvars)
-        if binding is None:
-            loc = "the target expression" if at is None else f"the hypothesis {at}"
-            raise TacticFailure(
-                f"tactic 'rewrite' failed, did not find instance of the pattern in {loc}\n  {pp_term(lhs)}\n{pp_goal(goal)}"
-            )
-        old, new = subst_many(lhs, binding), subst_many(rhs, binding)
-        if pvars and any(v.startswith("?") for v in free_vars(new)):
-            raise TacticFailure("mini: rewrite would leave a metavariable")
-        changed = replace_all(where, old, new)
-        if isinstance(syn, SIdent) and at == syn.name:
-            raise TacticFailure("motive is not type correct: cannot rewrite a hypothesis with itself")
-        goal = with_target(goal, changed) if at is None else replace_hyp(goal, at, changed)
+        if at == EVERYWHERE:
+            done = False
+            for loc in [*goal.hyps(), None]:
+                if loc is not None and isinstance(syn, SIdent) and syn.name == loc.name:
+                    continue
+                try:
+                    goal = _rewrite_at(engine, goal, rev, syn, None if loc is None else loc.fid)
+                    done = True
+                except TacticFailure:
+                    continue
+            if not done:
+                raise TacticFailure("tactic 'rewrite' failed, did not find instance of the pattern in the current goal")
+            continue
+        for name in (GOAL,) if at is None else at:
+            if name == GOAL:
+                goal = _rewrite_at(engine, goal, rev, syn, None)
+                continue
+            loc = goal.lookup(name)
+            if loc is None or loc.is_var:
+                raise TacticFailure(f"unknown hypothesis '{name}'")
+            if isinstance(syn, SIdent) and syn.name == name:
+                raise TacticFailure("motive is not type correct: cannot rewrite a hypothesis with itself")
+            goal = _rewrite_at(engine, goal, rev, syn, loc.fid)
     # `rw` tries `rfl` afterwards (with reducible transparency: syntactic equality here)
     t = goal.target
     if isinstance(t, Rel) and t.op in ("=", "≤", "≥") and alpha_eq(t.lhs, t.rhs):
@@ -288,3 +284,32 @@ def rewrite(engine: Engine, goal: Goal, rules, at: str | None) -> list[Goal]:
     if isinstance(t, Iff) and alpha_eq(t.lhs, t.rhs):
         return []
     return [goal]
+
+
+def _rewrite_at(engine: Engine, goal: Goal, rev: bool, syn, fid: str | None) -> Goal:
+    """One rule at one place: the target (`fid` None) or the hypothesis `fid`."""
+    prop = engine.checker(goal).infer(syn)
+    holes: dict = {}
+    while isinstance(prop, Forall):
+        hole = fresh_mvar(prop.name)
+        holes[hole] = prop.ty
+        prop = instantiate(prop, Var(hole, prop.ty))
+    if isinstance(prop, Rel) and prop.op == "=" or isinstance(prop, Iff):
+        lhs, rhs = (prop.rhs, prop.lhs) if rev else (prop.lhs, prop.rhs)
+    elif not rev:  # a proposition p rewrites p to True (Lean: `p = True` via propext)
+        lhs, rhs = prop, TRUE
+    else:
+        raise TacticFailure(f"equality or iff proof expected\n  {pp_in(goal, prop)}")
+    hyp = goal.get(fid) if fid is not None else None
+    where = goal.target if hyp is None else hyp.type
+    binding = find_instance(lhs, where, holes)  # type: ignore[arg-type]
+    if binding is None:
+        place = "the target expression" if hyp is None else f"the hypothesis {hyp.name}"
+        raise TacticFailure(
+            f"tactic 'rewrite' failed, did not find instance of the pattern in {place}\n  {pp_in(goal, lhs)}\n{pp_goal(goal)}"
+        )
+    old, new = subst_many(lhs, binding), subst_many(rhs, binding)
+    if any(is_mvar(v) for v in free_vars(new)):
+        raise TacticFailure("mini: rewrite would leave a metavariable")
+    changed = replace_all(where, old, new)  # type: ignore[arg-type]
+    return with_target(goal, changed) if hyp is None else replace_type(goal, hyp.fid, changed)

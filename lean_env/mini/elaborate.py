@@ -34,7 +34,7 @@ from .syntax import (
 )
 from .terms import (
     FALSE, INT, NAT, PROP, REAL, TRUE, And, App, Arith, Arrow, Base, Cast, Const, Exists, Forall, Goal,
-    Iff, Imp, Lit, Local, Neg, Not, Or, Rel, Term, Ty, Var, arrow, arrow_parts, type_of,
+    Iff, Imp, Lit, Local, Neg, Not, Or, Rel, Term, Ty, Var, arrow, arrow_parts, fresh_id, type_of,
 )
 
 __all__ = [
@@ -98,10 +98,10 @@ class _Elaborator(Applications):
                     if entry.ty is None and self.discovering:
                         entry.ty = PROP
                     if entry.ty in (None, PROP):
-                        return Var(name, PROP)
+                        return Var(scope.ref(name), PROP)
                     raise _fail(f"type mismatch: '{name}' has type {entry.ty} but is expected to have type Prop", syn)
                 if entry == PROP:
-                    return Var(name, PROP)
+                    return Var(scope.ref(name), PROP)
                 if isinstance(entry, (Base, Arrow)):
                     raise _fail(f"type mismatch: '{name}' has type {entry} but is expected to have type Prop", syn)
                 raise _fail(f"type mismatch: '{name}' is a proof, not a proposition", syn)
@@ -276,7 +276,7 @@ class _Elaborator(Applications):
                     return _Pending(syn)
                 if m.ty not in NUM_RANK:
                     raise _fail(f"type mismatch: '{name}' has type {m.ty} but is expected to have a numeric type", syn)
-                return Var(name, m.ty)
+                return Var(scope.ref(name), m.ty)
             case _:
                 return self.leaf(syn, scope)
 
@@ -312,7 +312,7 @@ class _Elaborator(Applications):
             case SNum(value=v):
                 return Lit(v, ty)
             case SIdent(name=name):
-                return Var(name, ty)
+                return Var(scope.ref(name), ty)
             case SUnOp(op="↑", arg=a):
                 inner = self.num(a, scope, None)
                 if rank(type_of(inner)) > rank(ty):
@@ -338,7 +338,7 @@ class _Elaborator(Applications):
                     raise _fail(f"unknown identifier '{name}'", syn)
                 if isinstance(entry, (Base, Arrow)):
                     if entry in NUM_RANK:
-                        return Var(name, entry)
+                        return Var(scope.ref(name), entry)
                     raise _fail(f"type mismatch: '{name}' has type {entry} but is expected to be a number", syn)
                 raise _fail(f"type mismatch: '{name}' is a proof, not a number", syn)
             case SApp():
@@ -440,7 +440,9 @@ def _is_prop_syntax(syn: Syn, scope: Scope, el: _Elaborator | None = None) -> bo
 
 
 def elaborate_binder_group(group: SBinderGroup, scope: Scope) -> tuple[list[Local], Scope]:
-    """Locals for one theorem binder group: variables (`x y : ℕ`) or hypotheses (`h : P`)."""
+    """Locals for one theorem binder group: variables (`x y : ℕ`) or hypotheses (`h : P`).
+    Each local gets a fresh id: a later binder of the same name shadows an earlier one, whose
+    mentions keep meaning the earlier one (`(x : ℕ) (h : x = 1) (x : ℕ)`)."""
     if not group.names:
         raise _fail("unsupported construct '[...]' (instance binder)", group.type)
     if group.type is None:
@@ -449,13 +451,15 @@ def elaborate_binder_group(group: SBinderGroup, scope: Scope) -> tuple[list[Loca
     if looks_like_type(group.type):
         ty = elaborate_type(group.type)
         for n in group.names:
-            locals_.append(Local(n, ty))
-            scope = scope.bind(n, ty)
+            loc = Local(fresh_id(n), n, ty)
+            locals_.append(loc)
+            scope = scope.bind(n, ty, loc.fid)
         return locals_, scope
     prop = _Elaborator().prop(group.type, scope)
     for n in group.names:
-        locals_.append(Local(n, prop))
-        scope = scope.bind(n, prop)
+        loc = Local(fresh_id(n), n, prop)
+        locals_.append(loc)
+        scope = scope.bind(n, prop, loc.fid)
     return locals_, scope
 
 

@@ -45,19 +45,30 @@ Entry = Ty | Meta | Term  # a variable's type, an unsolved binder type, or a hyp
 
 @dataclass(frozen=True)
 class Scope:
-    """Names visible to elaboration: variables (a `Ty`) and hypotheses (a Prop term)."""
+    """Names a script or statement can write, with what they denote: variables (a `Ty`) and
+    hypotheses (a Prop term). `refs` maps a name to the variable a term mentions: a local's id
+    (`x` written in a tactic means the local `x#17`), or the name itself for a binder."""
 
     entries: Mapping[str, Entry] = field(default_factory=dict)
+    refs: Mapping[str, str] = field(default_factory=dict)
 
     @staticmethod
     def from_goal(goal: Goal) -> Scope:
+        """The accessible locals of `goal`, the latest of each name winning (Lean's shadowing)."""
         entries: dict[str, Entry] = {}
+        refs: dict[str, str] = {}
         for loc in goal.locals:
-            entries[loc.name] = loc.type
-        return Scope(entries)
+            if not loc.inaccessible:
+                entries[loc.name] = loc.type
+                refs[loc.name] = loc.fid
+        return Scope(entries, refs)
 
-    def bind(self, name: str, ty: Entry) -> Scope:
-        return Scope({**self.entries, name: ty})
+    def bind(self, name: str, ty: Entry, ref: str | None = None) -> Scope:
+        """`name` now denotes `ty`, as the variable `ref` (a binder's own name by default)."""
+        return Scope({**self.entries, name: ty}, {**self.refs, name: ref or name})
+
+    def ref(self, name: str) -> str:
+        return self.refs.get(name, name)
 
     def get(self, name: str) -> Entry | None:
         return self.entries.get(name)
@@ -98,7 +109,7 @@ class Applications:
         syn = self.field_notation(syn, scope)
         match syn:
             case SIdent(name=name) if isinstance(scope.get(name), Base) and container(scope.get(name)):  # type: ignore[arg-type]
-                return Var(name, scope.get(name))  # type: ignore[arg-type]
+                return Var(scope.ref(name), scope.get(name))  # type: ignore[arg-type]
             case SApp(fn=SIdent(name=name)) if self._yields_container(name, scope):
                 return self.app(syn, scope, None)
             case SAscribe(expr=e, type=tsyn):
@@ -171,7 +182,7 @@ class Applications:
             if len(syn.args) < len(doms):
                 raise fail(f"unsupported partial application of '{fn.name}'", syn)
             args = tuple(self.arg(a, scope, d) for a, d in zip(syn.args, doms))
-            return App(Var(fn.name, entry), args, cod)
+            return App(Var(scope.ref(fn.name), entry), args, cod)
         if entry is not None:
             raise fail(f"function expected: '{fn.name}' is not a function", syn)
         cname = constant_name(fn.name)
@@ -242,7 +253,7 @@ class Applications:
     def function(self, syn: Syn, scope: Scope) -> Var:
         """A local function passed whole (`Function.Injective a`)."""
         if isinstance(syn, SIdent) and isinstance(scope.get(syn.name), Arrow):
-            return Var(syn.name, scope.get(syn.name))  # type: ignore[arg-type]
+            return Var(scope.ref(syn.name), scope.get(syn.name))  # type: ignore[arg-type]
         raise fail("unsupported higher-order argument (only a local function name)", syn)
 
     # ------------------------------------------------ λ, big operators, membership

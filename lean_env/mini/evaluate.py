@@ -38,31 +38,26 @@ Value = int | bool
 # ---------------------------------------------------------------- known constants
 
 
+PRIME_TRIAL_LIMIT = 10_000  # the largest trial divisor a primality certificate may need
+
+
 def is_prime(n: int) -> bool:
-    """`Nat.Prime n`: deterministic Miller-Rabin below 3.3·10^24; beyond, only 'composite' is sure."""
+    """`Nat.Prime n`, decided only where a certificate is short, as Mathlib's `norm_num`
+    extension decides it (through `Nat.minFac`): a factor up to `PRIME_TRIAL_LIMIT` shows `n`
+    composite, whatever its size; no factor up to `√n ≤ PRIME_TRIAL_LIMIT` shows `n` prime
+    (primes below 10⁸). Anything else is `NotEvaluable`: no probabilistic test, no bound taken
+    on trust. Trial division is exact, so the answer is never wrong."""
     if n < 2:
         return False
-    small = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)
-    for p in small:
-        if n % p == 0:
-            return n == p
-    d, s = n - 1, 0
-    while d % 2 == 0:
-        d //= 2
-        s += 1
-    for a in small:
-        x = pow(a, d, n)
-        if x in (1, n - 1):
-            continue
-        for _ in range(s - 1):
-            x = x * x % n
-            if x == n - 1:
-                break
-        else:
+    if n % 2 == 0:
+        return n == 2
+    root = math.isqrt(n)
+    for d in range(3, min(root, PRIME_TRIAL_LIMIT) + 1, 2):
+        if n % d == 0:
             return False
-    if n >= 3_317_044_064_679_887_385_961_981:
-        raise NotEvaluable("primality of a number this large is not decided")
-    return True
+    if root <= PRIME_TRIAL_LIMIT:
+        return True
+    raise NotEvaluable("primality of a number this large is not decided (no small factor)")
 
 
 def factorial(n: int) -> int:
@@ -168,7 +163,15 @@ def bounded(t: Forall | Exists) -> tuple[bool, Term, Term] | None:
 # ---------------------------------------------------------------- structural decidability
 
 
-def _check(t: Term, bound: frozenset[str], env: Mapping[str, object]) -> None:
+# `decide` runs Lean's `Decidable` instances by reduction: Mathlib's global `Nat.Prime` instance
+# goes through `Nat.minFac` (well-founded recursion, which does not reduce), and a bounded
+# quantifier unfolds once per value, within Lean's default `maxRecDepth` (512). These bounds
+# keep `decide` (and `trivial`, which tries it) below what Lean finishes; `norm_num` has its own.
+DECIDE_NO_REDUCE = frozenset(("Nat.Prime",))
+DECIDE_MAX_RANGE = 256  # values one bounded quantifier may run through under `decide`
+
+
+def _check(t: Term, bound: frozenset[str], env: Mapping[str, object], decide: bool = False) -> None:
     """Raise unless `t` is evaluable: every variable has a value, every proposition an instance."""
     match t:
         case Lit() | TrueP() | FalseP():
@@ -183,32 +186,34 @@ def _check(t: Term, bound: frozenset[str], env: Mapping[str, object]) -> None:
             if spec is None or spec[0] != len(args):
                 # an unknown predicate has no instance; an unknown function just does not reduce
                 raise (NotDecidable if t.ty == PROP else NotEvaluable)(f"cannot evaluate {n}")
+            if decide and n in DECIDE_NO_REDUCE:
+                raise NotEvaluable(f"the Decidable instance of {n} does not reduce")
             for a in args:
-                _check(a, bound, env)
+                _check(a, bound, env, decide)
         case App(fn=Var(name=n), args=args):
             if n in bound or n not in env:
                 raise NotEvaluable(f"free variable {n}")
             for a in args:
-                _check(a, bound, env)
+                _check(a, bound, env, decide)
         case App():
             raise NotEvaluable("cannot evaluate application")
         case Arith(lhs=a, rhs=b) | And(lhs=a, rhs=b) | Or(lhs=a, rhs=b) | Imp(lhs=a, rhs=b) | Iff(lhs=a, rhs=b):
-            _check(a, bound, env)
-            _check(b, bound, env)
+            _check(a, bound, env, decide)
+            _check(b, bound, env, decide)
         case Neg(arg=a) | Cast(arg=a) | Not(arg=a):
-            _check(a, bound, env)
+            _check(a, bound, env, decide)
         case Rel(lhs=a, rhs=b):
             if type_of(a) not in NUMERIC or type_of(b) not in NUMERIC:
                 raise NotDecidable("equality of non-numbers is not decidable")
-            _check(a, bound, env)
-            _check(b, bound, env)
+            _check(a, bound, env, decide)
+            _check(b, bound, env, decide)
         case Forall() | Exists():
             shape = bounded(t)
             if shape is None:
                 raise NotDecidable("unbounded quantifier")
             _, k, body = shape
-            _check(k, bound, env)
-            _check(body, bound | {t.name}, env)
+            _check(k, bound, env, decide)
+            _check(body, bound | {t.name}, env, decide)
         case _:
             raise NotEvaluable(f"cannot evaluate {type(t).__name__}")
 
@@ -216,14 +221,17 @@ def _check(t: Term, bound: frozenset[str], env: Mapping[str, object]) -> None:
 # ---------------------------------------------------------------- evaluation
 
 
-def evaluate(t: Term, env: Mapping[str, object] | None = None, deadline: Deadline = UNBOUNDED) -> Value:
-    """The value of `t` under `env` (variable name -> int, bool or Python callable)."""
+def evaluate(
+    t: Term, env: Mapping[str, object] | None = None, deadline: Deadline = UNBOUNDED, *, decide: bool = False,
+) -> Value:
+    """The value of `t` under `env` (variable name -> int, bool or Python callable).
+    `decide`: only what Lean's `decide` reduces (see `DECIDE_NO_REDUCE`, `DECIDE_MAX_RANGE`)."""
     env = dict(env or {})
-    _check(t, frozenset(), env)
-    return _eval(t, env, deadline)
+    _check(t, frozenset(), env, decide)
+    return _eval(t, env, deadline, DECIDE_MAX_RANGE if decide else None)
 
 
-def _eval(t: Term, env: dict[str, object], deadline: Deadline) -> Value:
+def _eval(t: Term, env: dict[str, object], deadline: Deadline, cap: int | None) -> Value:
     match t:
         case Lit(value=v):
             return v
@@ -234,50 +242,52 @@ def _eval(t: Term, env: dict[str, object], deadline: Deadline) -> Value:
         case Var(name=n):
             return env[n]  # type: ignore[return-value]
         case App(fn=Const(name=n), args=args):
-            return CONSTANTS[n][1](*(_eval(a, env, deadline) for a in args))
+            return CONSTANTS[n][1](*(_eval(a, env, deadline, cap) for a in args))
         case App(fn=Var(name=n), args=args):
             fn = env[n]
             if not callable(fn):
                 raise NotEvaluable(f"{n} is not a function")
-            return fn(*(_eval(a, env, deadline) for a in args))
+            return fn(*(_eval(a, env, deadline, cap) for a in args))
         case Arith(op=op, lhs=a, rhs=b, ty=ty):
-            return arith(op, _eval(a, env, deadline), _eval(b, env, deadline), ty)
+            return arith(op, _eval(a, env, deadline, cap), _eval(b, env, deadline, cap), ty)
         case Neg(arg=a):
-            return -_eval(a, env, deadline)
+            return -_eval(a, env, deadline, cap)
         case Cast(arg=a):
-            return _eval(a, env, deadline)
+            return _eval(a, env, deadline, cap)
         case Rel(op=op, lhs=a, rhs=b):
-            return relation(op, _eval(a, env, deadline), _eval(b, env, deadline))
+            return relation(op, _eval(a, env, deadline, cap), _eval(b, env, deadline, cap))
         case Not(arg=a):
-            return not _eval(a, env, deadline)
+            return not _eval(a, env, deadline, cap)
         case And(lhs=a, rhs=b):
-            return bool(_eval(a, env, deadline)) and bool(_eval(b, env, deadline))
+            return bool(_eval(a, env, deadline, cap)) and bool(_eval(b, env, deadline, cap))
         case Or(lhs=a, rhs=b):
-            return bool(_eval(a, env, deadline)) or bool(_eval(b, env, deadline))
+            return bool(_eval(a, env, deadline, cap)) or bool(_eval(b, env, deadline, cap))
         case Imp(lhs=a, rhs=b):
-            return (not _eval(a, env, deadline)) or bool(_eval(b, env, deadline))
+            return (not _eval(a, env, deadline, cap)) or bool(_eval(b, env, deadline, cap))
         case Iff(lhs=a, rhs=b):
-            return bool(_eval(a, env, deadline)) == bool(_eval(b, env, deadline))
+            return bool(_eval(a, env, deadline, cap)) == bool(_eval(b, env, deadline, cap))
         case Forall() | Exists():
-            return _quantifier(t, env, deadline)
+            return _quantifier(t, env, deadline, cap)
     raise NotEvaluable(f"cannot evaluate {type(t).__name__}")
 
 
 _MISSING = object()
 
 
-def _quantifier(t: Forall | Exists, env: dict[str, object], deadline: Deadline) -> bool:
+def _quantifier(t: Forall | Exists, env: dict[str, object], deadline: Deadline, cap: int | None) -> bool:
     shape = bounded(t)
     assert shape is not None  # guaranteed by _check
     strict, k, body = shape
-    limit = int(_eval(k, env, deadline)) + (0 if strict else 1)
+    limit = int(_eval(k, env, deadline, cap)) + (0 if strict else 1)
+    if cap is not None and limit > cap:
+        raise NotEvaluable(f"maximum recursion depth has been reached (a range of {limit} values)")
     universal = isinstance(t, Forall)
     saved = env.get(t.name, _MISSING)
     try:
         for v in range(limit):
             deadline.check()
             env[t.name] = v
-            if bool(_eval(body, env, deadline)) != universal:
+            if bool(_eval(body, env, deadline, cap)) != universal:
                 return not universal
         return universal
     finally:
@@ -316,7 +326,7 @@ def decide(goal: Goal, deadline: Deadline = UNBOUNDED, pp: Callable[[Term], str]
             "Use the '+revert' option to automatically cleanup and revert free variables."
         )
     try:
-        value = evaluate(target, None, deadline)
+        value = evaluate(target, None, deadline, decide=True)
     except NotDecidable:
         raise TacticFailure(f"failed to synthesize\n  {_decidable_text(target, pp)}") from None
     except NotEvaluable:

@@ -29,6 +29,16 @@ def _term(ck, syn: Syn) -> Term:
     return term_of(syn, ck.goal, None)
 
 
+def _terms(ck, args: list[Syn]) -> list[Term]:
+    """Explicit arguments of one type `α`, as Lean's elaborator types them: the first fixes
+    `α`, the others are elaborated against it (a ℕ argument after a ℤ one is cast up; a ℤ
+    argument after a ℕ one is a type mismatch)."""
+    from lean_env.mini.proofterm import term_of
+
+    first = _term(ck, args[0])
+    return [first, *(term_of(a, ck.goal, type_of(first)) for a in args[1:])]
+
+
 def _rel(ck, syn: Syn, *ops: str) -> Rel:
     """The proposition of a proof argument, which must be a relation among `ops`
     (with `>`/`≥` read as flipped `<`/`≤`)."""
@@ -82,6 +92,8 @@ def _binary_pos(name: str, op: str, strict_a: bool, strict_b: bool, strict_out: 
         _arity(name, args, 2)
         a = _pos_arg(ck, args[0], strict_a)
         b = _pos_arg(ck, args[1], strict_b)
+        if type_of(a) != type_of(b):
+            raise TacticFailure(f"application type mismatch in {name}: the facts are about {type_of(a)} and {type_of(b)}")
         return Rel("<" if strict_out else "≤", _zero(a), Arith(op, a, b, type_of(a)))
 
     return lemma
@@ -163,7 +175,7 @@ def nat_zero_le(ck, args):
 def _comm(name: str, op: str) -> Lemma:
     def lemma(ck, args):
         _arity(name, args, 2)
-        a, b = _term(ck, args[0]), _term(ck, args[1])
+        a, b = _terms(ck, args)
         ty = type_of(a)
         return Rel("=", Arith(op, a, b, ty), Arith(op, b, a, ty))
 
@@ -173,7 +185,7 @@ def _comm(name: str, op: str) -> Lemma:
 def _assoc(name: str, op: str) -> Lemma:
     def lemma(ck, args):
         _arity(name, args, 3)
-        a, b, c = (_term(ck, x) for x in args)
+        a, b, c = _terms(ck, args)
         ty = type_of(a)
         return Rel("=", Arith(op, Arith(op, a, b, ty), c, ty), Arith(op, a, Arith(op, b, c, ty), ty))
 

@@ -40,7 +40,8 @@ def _ident_start(c: str) -> bool:
 
 
 def _ident_rest(c: str) -> bool:
-    return c.isalnum() or c in "_'?✝" or c in _SUBSCRIPTS
+    # no `✝`: Lean prints it on inaccessible names, which no text can write
+    return c.isalnum() or c in "_'?" or c in _SUBSCRIPTS
 
 
 def tokenize(text: str) -> list[Token]:

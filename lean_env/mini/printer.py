@@ -16,13 +16,22 @@ written in statements; Mathlib's generalized field notation is reproduced only f
 `Finset.card s` (`s.card`; the newest Mathlib prints `#s`) and `Rat.num`/`Rat.den`. Big
 operators print `∑ x ∈ s, f x` whatever `s` is (the newest Mathlib shows a filter as
 `∑ x ∈ s with p x, f x`) and `Finset.filter p s` prints as an application.
+
+Names are computed here, as Lean's delaborator does, never stored in terms: a local prints by
+its user name, or as `x✝`, `x✝¹`, ... when it is inaccessible or shadowed by a later local of
+the same name (`display_names`, Lean's `LocalContext.sanitizeNames`); a binder prints by its
+own name unless its body mentions a variable already shown under that name, when it becomes
+`x_1`, `x_2`, ... (Lean's `getUnusedName` with `pp.safeShadowing`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from .terms import (
     And, App, Arith, Arrow, Base, BigOp, Cast, Const, Exists, FalseP, Forall, Goal, Iff, Imp, Lam,
-    Lit, Neg, Not, Or, Rel, Term, TrueP, Ty, Var, alpha_eq, free_vars,
+    Lit, Neg, Not, Or, Rel, Term, TrueP, Ty, Var, alpha_eq, free_vars, hint_of, is_mvar,
 )
 
 MAX = 1024  # atoms, and what application arguments must be
@@ -62,17 +71,73 @@ def pp_type(ty: Ty) -> str:
     return ty.name
 
 
-def pp_term(t: Term) -> str:
-    """A term as Lean prints it."""
-    return _pp(t, 0, NOTHING)
+# ---------------------------------------------------------------- names
+
+INACCESSIBLE = "✝"
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def _pp(t: Term, prec: int, follow: int) -> str:
+@dataclass(frozen=True, slots=True)
+class Names:
+    """How variables print in one scope: the display name of each local id and entered
+    binder, and the display names taken (a binder must not reuse one its body needs)."""
+
+    show: Mapping[str, str]
+    used: frozenset[str]
+
+    def of(self, name: str) -> str:
+        shown = self.show.get(name)
+        if shown is not None:
+            return shown
+        return f"?{hint_of(name)}" if is_mvar(name) else hint_of(name)
+
+    def enter(self, bound: str, body: Term) -> tuple[str, Names]:
+        """The display name of a binder `bound` over `body`, and the scope of the body."""
+        hint = bound
+        if hint in self.used and any(self.of(v) == hint for v in free_vars(body) - {bound}):
+            i = 1
+            while f"{hint}_{i}" in self.used:
+                i += 1
+            hint = f"{hint}_{i}"
+        return hint, Names({**self.show, bound: hint}, self.used | {hint})
+
+
+def display_names(goal: Goal) -> Names:
+    """Lean's sanitizer: from the last local back, an inaccessible local, or one whose name a
+    later accessible local already took, prints as `name✝` (then `name✝¹`, `name✝²`, ...)."""
+    seen: set[str] = set()
+    counters: dict[str, int] = {}
+    show: dict[str, str] = {}
+    for loc in reversed(goal.locals):
+        if loc.inaccessible or loc.name in seen:
+            i = counters.get(loc.name, 0)
+            counters[loc.name] = i + 1
+            show[loc.fid] = loc.name + INACCESSIBLE + (str(i).translate(_SUPERSCRIPT) if i else "")
+        else:
+            show[loc.fid] = loc.name
+            seen.add(loc.name)
+    return Names(show, frozenset(show.values()))
+
+
+def pp_term(t: Term, names: Names | None = None) -> str:
+    """A term as Lean prints it, in the scope `names` (`display_names(goal)`); without one, a
+    local prints by its user name, and binders avoid those names as Lean's would."""
+    if names is None:
+        names = Names({}, frozenset(hint_of(v) for v in free_vars(t)))
+    return _pp(t, 0, NOTHING, names)
+
+
+def pp_in(goal: Goal, t: Term) -> str:
+    """A term as Lean prints it in `goal`'s context (for error messages)."""
+    return pp_term(t, display_names(goal))
+
+
+def _pp(t: Term, prec: int, follow: int, nm: Names) -> str:
     """`t` where precedence `prec` is required and an operator of precedence `follow` follows."""
     node, trail = _shape(t)
     if node < prec or (trail is not None and trail <= follow):
-        return f"({_body(t, NOTHING)})"
-    return _body(t, follow)
+        return f"({_body(t, NOTHING, nm)})"
+    return _body(t, follow, nm)
 
 
 def _app_name(t: Term) -> str | None:
@@ -118,12 +183,12 @@ def _shape(t: Term) -> tuple[int, int | None]:
     raise TypeError(f"cannot print {t!r}")
 
 
-def _body(t: Term, follow: int) -> str:
+def _body(t: Term, follow: int, nm: Names) -> str:
     match t:
         case Const(name=n):
             return _CONST_NOTATION.get(n, n)
         case Var(name=n):
-            return n
+            return nm.of(n)
         case Lit(value=v):
             return str(v)
         case TrueP():
@@ -131,67 +196,73 @@ def _body(t: Term, follow: int) -> str:
         case FalseP():
             return "False"
         case Cast(arg=a):
-            return "↑" + _pp(a, MAX, follow)
+            return "↑" + _pp(a, MAX, follow, nm)
         case Neg(arg=a):
-            inner = _pp(a, NEG, follow)
+            inner = _pp(a, NEG, follow, nm)
             return f"- {inner}" if inner.startswith("-") else f"-{inner}"
         case Not(arg=App(fn=Const(name="Membership.mem"), args=(a, s))):
-            return _binary("∉", a, s, follow)
+            return _binary("∉", a, s, follow, nm)
         case Not(arg=a):
-            return "¬" + _pp(a, NOT_ARG, follow)
+            return "¬" + _pp(a, NOT_ARG, follow, nm)
         case Arith(op=op, lhs=a, rhs=b) | Rel(op=op, lhs=a, rhs=b):
-            return _binary(op, a, b, follow)
+            return _binary(op, a, b, follow, nm)
         case And() | Or() | Imp() | Iff():
-            return _binary(_CONNECTIVE[type(t)], t.lhs, t.rhs, follow)
+            return _binary(_CONNECTIVE[type(t)], t.lhs, t.rhs, follow, nm)
         case App():
-            return _app(t, follow)
+            return _app(t, follow, nm)
         case Forall() | Exists():
-            return _binder(t, follow)
+            return _binder(t, follow, nm)
         case Lam(name=n, body=b):
-            return f"fun {n} => {_pp(b, 0, NOTHING)}"
+            shown, inner = nm.enter(n, b)
+            return f"fun {shown} => {_pp(b, 0, NOTHING, inner)}"
         case BigOp(op=op, name=n, finset=s, body=b):
-            return f"{op} {n} ∈ {_pp(s, 0, NOTHING)}, {_pp(b, BIGOP_BODY, follow)}"
+            shown, inner = nm.enter(n, b)
+            return f"{op} {shown} ∈ {_pp(s, 0, NOTHING, nm)}, {_pp(b, BIGOP_BODY, follow, inner)}"
     raise TypeError(f"cannot print {t!r}")
 
 
-def _binary(op: str, a: Term, b: Term, follow: int) -> str:
+def _binary(op: str, a: Term, b: Term, follow: int, nm: Names) -> str:
     prec, lp, rp = BINARY[op]
-    return f"{_pp(a, lp, prec)} {op} {_pp(b, rp, follow)}"
+    return f"{_pp(a, lp, prec, nm)} {op} {_pp(b, rp, follow, nm)}"
 
 
-def _app(t: App, follow: int) -> str:
+def _app(t: App, follow: int, nm: Names) -> str:
     fn, args = t.fn, t.args
     if isinstance(fn, Const) and len(args) == 1:
         (a,) = args
         name = fn.name
         if name == "Nat.factorial":
-            inner = _pp(a, MAX, MAX)
+            inner = _pp(a, MAX, MAX, nm)
             # `n!` would read as the identifier `n!`; Lean separates it
             return f"{inner} !" if isinstance(a, (Var, Const)) and not inner.startswith("(") else f"{inner}!"
         if name in _BRACKETS:
             left, right = _BRACKETS[name]
-            return f"{left}{_pp(a, 0, NOTHING)}{right}"
+            return f"{left}{_pp(a, 0, NOTHING, nm)}{right}"
         if name == "Real.sqrt":
-            return "√" + _pp(a, MAX, follow)
+            return "√" + _pp(a, MAX, follow, nm)
         if name == "Inv.inv":
-            return _pp(a, MAX, MAX) + "⁻¹"
+            return _pp(a, MAX, MAX, nm) + "⁻¹"
         if name in _FIELDS:
-            return f"{_pp(a, MAX, MAX)}.{_FIELDS[name]}"
+            return f"{_pp(a, MAX, MAX, nm)}.{_FIELDS[name]}"
         if name == "setOf" and isinstance(a, Lam):
-            return f"{{{a.name} | {_pp(a.body, 0, NOTHING)}}}"
+            shown, inner = nm.enter(a.name, a.body)
+            return f"{{{shown} | {_pp(a.body, 0, NOTHING, inner)}}}"
         if name == "ExistsUnique" and isinstance(a, Lam):
-            names, body = [a.name], a.body
+            shown, inner = nm.enter(a.name, a.body)
+            names, body = [shown], a.body
             while _app_name(body) == "ExistsUnique" and isinstance(body.args[0], Lam):  # type: ignore[union-attr]
-                names.append(body.args[0].name)  # type: ignore[union-attr]
-                body = body.args[0].body  # type: ignore[union-attr]
-            return f"∃! {' '.join(names)}, {_pp(body, 0, NOTHING)}"
+                lam = body.args[0]  # type: ignore[union-attr]
+                shown, inner = inner.enter(lam.name, lam.body)
+                names.append(shown)
+                body = lam.body
+            return f"∃! {' '.join(names)}, {_pp(body, 0, NOTHING, inner)}"
     if isinstance(fn, Const) and len(args) == 3 and fn.name in ("Nat.ModEq", "Int.ModEq"):
         n, a, b = args
         kind = "MOD" if fn.name == "Nat.ModEq" else "ZMOD"
-        return f"{_pp(a, 51, 50)} ≡ {_pp(b, 51, NOTHING)} [{kind} {_pp(n, 0, NOTHING)}]"
+        return f"{_pp(a, 51, 50, nm)} ≡ {_pp(b, 51, NOTHING, nm)} [{kind} {_pp(n, 0, NOTHING, nm)}]"
     if isinstance(fn, Const) and len(args) == 2 and fn.name == MEMBERSHIP:
-        return _binary("∈", args[0], args[1], follow)
-    parts = [_pp(fn, MAX, APP)] + [_pp(a, MAX, APP) for a in args]
+        return _binary("∈", args[0], args[1], follow, nm)
+    parts = [_pp(fn, MAX, APP, nm)] + [_pp(a, MAX, APP, nm) for a in args]
     return " ".join(parts)
 
 
@@ -209,27 +280,30 @@ def _pred(t: Term) -> tuple[str, Term, Term] | None:
     return None
 
 
-def _binder(t: Forall | Exists, follow: int) -> str:
+def _binder(t: Forall | Exists, follow: int, nm: Names) -> str:
     pred = _pred(t)
     sym = "∀" if isinstance(t, Forall) else "∃"
     if pred is not None:
         op, e, rest = pred
-        return f"{sym} {t.name} {op} {_pp(e, 51, NOTHING)}, {_pp(rest, 0, NOTHING)}"
+        shown, inner = nm.enter(t.name, t.body)
+        return f"{sym} {shown} {op} {_pp(e, 51, NOTHING, nm)}, {_pp(rest, 0, NOTHING, inner)}"
     if isinstance(t, Forall) and t.name not in free_vars(t.body):
         dom = pp_type(t.ty)
         if isinstance(t.ty, Arrow):
             dom = f"({dom})"
-        return f"{dom} → {_pp(t.body, 25, follow)}"
-    binders = [(t.name, t.ty)]
+        return f"{dom} → {_pp(t.body, 25, follow, nm)}"
+    shown, inner = nm.enter(t.name, t.body)
+    binders = [(shown, t.ty)]
     body = t.body
     while (
         type(body) is type(t) and _pred(body) is None
         and (isinstance(body, Exists) or body.name in free_vars(body.body))
     ):
-        binders.append((body.name, body.ty))
+        shown, inner = inner.enter(body.name, body.body)
+        binders.append((shown, body.ty))
         body = body.body
     if isinstance(t, Exists):
-        return f"∃ {' '.join(name for name, _ in binders)}, {_pp(body, 0, NOTHING)}"
+        return f"∃ {' '.join(name for name, _ in binders)}, {_pp(body, 0, NOTHING, inner)}"
     # `∀ (a b : ℤ) (n : ℕ), P`: one bracket per run of the same type
     groups: list[tuple[list[str], Ty]] = []
     for name, ty in binders:
@@ -238,7 +312,7 @@ def _binder(t: Forall | Exists, follow: int) -> str:
         else:
             groups.append(([name], ty))
     brackets = " ".join(f"({' '.join(names)} : {pp_type(ty)})" for names, ty in groups)
-    return f"∀ {brackets}, {_pp(body, 0, NOTHING)}"
+    return f"∀ {brackets}, {_pp(body, 0, NOTHING, inner)}"
 
 
 def _same_type(a: Ty | Term, b: Ty | Term) -> bool:
@@ -247,27 +321,29 @@ def _same_type(a: Ty | Term, b: Ty | Term) -> bool:
     return alpha_eq(a, b)
 
 
-def pp_local_type(ty: Ty | Term) -> str:
-    return pp_type(ty) if isinstance(ty, (Base, Arrow)) else pp_term(ty)
+def pp_local_type(ty: Ty | Term, names: Names | None = None) -> str:
+    return pp_type(ty) if isinstance(ty, (Base, Arrow)) else pp_term(ty, names)
 
 
-def pp_hyps(goal: Goal) -> list[str]:
+def pp_hyps(goal: Goal, names: Names | None = None) -> list[str]:
     """The locals of a goal, consecutive same-typed ones grouped (`x y : ℕ`)."""
+    nm = display_names(goal) if names is None else names
     lines: list[str] = []
     i, locs = 0, goal.locals
     while i < len(locs):
         j = i + 1
         while j < len(locs) and _same_type(locs[j].type, locs[i].type):
             j += 1
-        names = " ".join(loc.name for loc in locs[i:j])
-        lines.append(f"{names} : {pp_local_type(locs[i].type)}")
+        shown = " ".join(nm.of(loc.fid) for loc in locs[i:j])
+        lines.append(f"{shown} : {pp_local_type(locs[i].type, nm)}")
         i = j
     return lines
 
 
 def pp_goal(goal: Goal) -> str:
     """Lean's goal display: `case tag`, locals one per line, then `⊢ target`."""
+    nm = display_names(goal)
     lines = [f"case {goal.case}"] if goal.case else []
-    lines.extend(pp_hyps(goal))
-    lines.append(f"⊢ {pp_term(goal.target)}")
+    lines.extend(pp_hyps(goal, nm))
+    lines.append(f"⊢ {pp_term(goal.target, nm)}")
     return "\n".join(lines)

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from lean_env.mini.elaborate import Scope, elaborate_term
+from lean_env.mini.context import add_hyp, add_local, with_target
+from lean_env.mini.elaborate import Scope, elaborate_term, elaborate_type, looks_like_type
 from lean_env.mini.errors import UNBOUNDED, Deadline, ParseError, TacticFailure
-from lean_env.mini.printer import pp_term
+from lean_env.mini.printer import pp_in, pp_term, pp_type
 from lean_env.mini.syntax import (
     SAnon, SApp, SAscribe, SBinder, SBy, SHole, SIdent, SNum, SProj, Syn,
 )
 from lean_env.mini.terms import (
-    FALSE, PROP, TRUE, And, Exists, Forall, Goal, Iff, Imp, Local, Not, Or, Rel, Term,
-    TrueP, Ty, alpha_eq, free_vars, fresh_name, in_fragment, map_children, subst,
+    FALSE, PROP, TRUE, And, Exists, Forall, Goal, Iff, Imp, Not, Or, Rel, Term,
+    TrueP, Ty, alpha_eq, free_vars, in_fragment, instantiate, map_children, subst,
 )
 
 # A callback that runs a nested `by` block on a goal and fails unless it closes it.
@@ -77,7 +78,7 @@ def prop_of(syn: Syn, goal: Goal) -> Term:
     from lean_env.mini.terms import is_prop
 
     if not is_prop(t):
-        raise TacticFailure(f"type expected, got {pp_term(t)}")
+        raise TacticFailure(f"type expected, got {pp_in(goal, t)}")
     return t
 
 
@@ -100,12 +101,14 @@ class Checker:
                 self._anon(items, expected)
                 return
             case SBinder(kind="fun", groups=groups, body=body):
-                self._fun([n for g in groups for n in g.names], body, expected)
+                if any(g.pred is not None for g in groups):
+                    raise TacticFailure("mini: binder predicates in `fun` are not supported")
+                self._fun([(n, g.type) for g in groups for n in g.names], body, expected)
                 return
             case SIdent(name="rfl"):
                 if refl_holds(expected):
                     return
-                raise TacticFailure(f"The rfl term failed: the sides are not equal in\n  {pp_term(expected)}")
+                raise TacticFailure(f"The rfl term failed: the sides are not equal in\n  {pp_in(self.goal, expected)}")
             case SIdent(name="trivial") | SIdent(name="True.intro"):
                 if isinstance(expected, TrueP):
                     return
@@ -125,12 +128,12 @@ class Checker:
                 self.check(b, expected.rhs)
                 return
             case SHole():
-                raise TacticFailure(f"don't know how to synthesize placeholder\ncontext:\n⊢ {pp_term(expected)}")
+                raise TacticFailure(f"don't know how to synthesize placeholder\ncontext:\n⊢ {pp_in(self.goal, expected)}")
         got = self.infer(syn)
         if not defeq(got, expected):
             raise TacticFailure(
-                f"type mismatch\n  {_show(syn)}\nhas type\n  {pp_term(got)} : Prop\n"
-                f"but is expected to have type\n  {pp_term(expected)} : Prop"
+                f"type mismatch\n  {_show(syn)}\nhas type\n  {pp_in(self.goal, got)} : Prop\n"
+                f"but is expected to have type\n  {pp_in(self.goal, expected)} : Prop"
             )
 
     def _anon(self, items: tuple[Syn, ...], expected: Term) -> None:
@@ -147,11 +150,11 @@ class Checker:
                     self.check(rest[0], b)
                 else:
                     self._anon(rest, b)
-            case Exists(name=x, ty=ty, body=body):
+            case Exists(ty=ty):
                 if len(items) < 2:
                     raise TacticFailure("invalid constructor ⟨...⟩, insufficient number of arguments")
                 w = term_of(items[0], self.goal, ty)
-                inst = subst(body, x, w)
+                inst = instantiate(exp, w)
                 if len(items) == 2:
                     self.check(items[1], inst)
                 else:
@@ -160,27 +163,37 @@ class Checker:
                 return
             case _:
                 raise TacticFailure(
-                    f"invalid constructor ⟨...⟩, expected type must be an inductive type \n  {pp_term(expected)}"
+                    f"invalid constructor ⟨...⟩, expected type must be an inductive type \n  {pp_in(self.goal, expected)}"
                 )
 
-    def _fun(self, names: list[str], body: Syn, expected: Term) -> None:
+    def _fun(self, binders: list[tuple[str, Syn | None]], body: Syn, expected: Term) -> None:
+        """`fun x (h : P) => body` against `∀ x, P → ...`: each binder becomes a new local of
+        the expected type; an annotation must state that very type, as Lean checks it."""
         exp = whnf_prop(expected)
-        if not names:
+        if not binders:
             self.check(body, expected)
             return
-        name, rest = names[0], names[1:]
+        (name, annotation), rest = binders[0], binders[1:]
+        user = None if name == "_" else name
         match exp:
-            case Forall(name=x, ty=ty, body=b):
-                new = name if name != "_" else fresh_name(x, self.goal.names())
-                inner = subst(b, x, _var(new, ty))
-                sub = Checker(Goal((*self.goal.locals, Local(new, ty)), inner), self.run_by)
-                sub._fun(rest, body, inner)
-            case Imp(lhs=a, rhs=b):
-                new = name if name != "_" else fresh_name("h", self.goal.names())
-                sub = Checker(Goal((*self.goal.locals, Local(new, a)), b), self.run_by)
-                sub._fun(rest, body, b)
+            case Forall(name=x, ty=ty):
+                if annotation is not None:
+                    written = elaborate_type(annotation) if looks_like_type(annotation) else None
+                    if written != ty:
+                        raise TacticFailure(
+                            f"type mismatch: binder '{name}' is annotated with a type other than "
+                            f"the expected {pp_type(ty)}")
+                goal, loc = add_local(self.goal, user, ty, hint=x)
+                inner = instantiate(exp, loc.var)
+            case Imp(lhs=a, rhs=inner):
+                if annotation is not None and not defeq(prop_of(annotation, self.goal), a):
+                    raise TacticFailure(
+                        f"type mismatch: binder '{name}' is annotated with a proposition other than\n"
+                        f"  {pp_in(self.goal, a)}")
+                goal = add_hyp(self.goal, user, a)
             case _:
-                raise TacticFailure(f"type mismatch: fun expected to have type\n  {pp_term(expected)}")
+                raise TacticFailure(f"type mismatch: fun expected to have type\n  {pp_in(self.goal, expected)}")
+        Checker(with_target(goal, inner, None), self.run_by)._fun(rest, body, inner)
 
     # ------------------------------------------------------------ inference
 
@@ -242,7 +255,7 @@ class Checker:
                 case Iff():
                     raise TacticFailure("function expected: use .mp or .mpr on an ↔")
                 case _:
-                    raise TacticFailure(f"function expected\n  {pp_term(prop)}")
+                    raise TacticFailure(f"function expected\n  {pp_in(self.goal, prop)}")
         return prop
 
 
@@ -285,12 +298,6 @@ def refl_holds(t: Term, deadline: Deadline = UNBOUNDED) -> bool:
                 except NotEvaluable:
                     return False
     return False
-
-
-def _var(name: str, ty: Ty) -> Term:
-    from lean_env.mini.terms import Var
-
-    return Var(name, ty)
 
 
 def _show(syn: Syn) -> str:

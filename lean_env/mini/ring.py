@@ -26,12 +26,12 @@ negative coefficients as subtraction (`x - y * 3`), a leading negative one as `-
 from __future__ import annotations
 
 from lean_env.mini import poly as P
-from lean_env.mini.context import hyp_index
+from lean_env.mini.context import replace_type
 from lean_env.mini.errors import UNBOUNDED, Deadline, TacticFailure
 from lean_env.mini.poly import Monomial, Poly
 from lean_env.mini.semantics import NotEvaluable, arith, power
 from lean_env.mini.terms import (
-    NAT, NUMERIC, App, Arith, Cast, Goal, Lit, Local, Neg, Rel, Term, Ty, map_children, type_of,
+    NAT, NUMERIC, App, Arith, Cast, Goal, Lit, Neg, Rel, Term, Ty, map_children, type_of,
 )
 
 # ---------------------------------------------------------------- normalizer
@@ -181,7 +181,7 @@ def _nf_prop(n: RingNormalizer, p: Term) -> Term:
 
 
 def ring_nf(goal: Goal, deadline: Deadline = UNBOUNDED, at: str | None = None) -> Goal | None:
-    """Normalize the target (or hypothesis `at`); close it if it becomes `a = a`.
+    """Normalize the target (or the hypothesis with id `at`); close it if it becomes `a = a`.
 
     Fails with "ring_nf failed" when nothing changes, as Mathlib does.
     """
@@ -193,10 +193,10 @@ def ring_nf(goal: Goal, deadline: Deadline = UNBOUNDED, at: str | None = None) -
         if isinstance(new, Rel) and new.op == "=" and new.lhs == new.rhs:
             return None
         return Goal(goal.locals, new, goal.case)
-    idx = hyp_index(goal.locals, at, "ring_nf")
-    h = goal.locals[idx]
+    h = goal.get(at)
+    if h is None or h.is_var:
+        raise TacticFailure("ring_nf failed")
     new = _nf_prop(n, h.type)  # type: ignore[arg-type]  # a hypothesis: its type is a Prop term
     if new == h.type:
         raise TacticFailure("ring_nf failed")
-    locals_ = (*goal.locals[:idx], Local(h.name, new), *goal.locals[idx + 1 :])
-    return Goal(locals_, goal.target, goal.case)
+    return replace_type(goal, at, new)

@@ -44,16 +44,17 @@ a goal from a hypothesis unless hypotheses are given as rules (`simp [*]`, `use_
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from lean_env.mini.context import hyp_index
+from lean_env.mini.context import match, replace_type
 from lean_env.mini.errors import UNBOUNDED, Deadline, TacticFailure
 from lean_env.mini.evaluate import CONSTANTS, evaluate
 from lean_env.mini.semantics import NotEvaluable, arith, relation
 from lean_env.mini.terms import (
     FALSE, INT, NAT, NUMERIC, PROP, TRUE, And, App, Arith, Cast, Const, Exists, FalseP, Forall,
-    Goal, Iff, Imp, Lit, Local, Neg, Not, Or, Rel, Term, TrueP, Ty, Var, alpha_eq, children,
-    fresh_name, free_vars, subst, subst_many, type_of,
+    Goal, Iff, Imp, Lit, Neg, Not, Or, Rel, Term, TrueP, Ty, Var, alpha_eq, free_vars, fresh_id,
+    fresh_mvar, instantiate, subst, subst_many, type_of,
 )
 
 MAX_STEPS = 10_000  # rewrites per call before giving up, like Lean's `maxSteps`
@@ -356,23 +357,27 @@ def norm_num_eval(t: Term) -> Term | None:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """`lhs ↦ rhs` when the premises (instantiated) simplify to `True`; `params` are pattern vars."""
+    """`lhs ↦ rhs` when the premises (instantiated) simplify to `True`; `holes` are the
+    pattern variables (metavariables, never a name a goal can contain) with their types."""
 
     lhs: Term
     rhs: Term
-    params: frozenset[str] = frozenset()
+    holes: Mapping[str, Ty] = field(default_factory=dict)
     premises: tuple[Term, ...] = ()
 
 
 def rules_from_prop(p: Term) -> list[Rule]:
-    """The rewrite rules Lean's simp derives from a hypothesis or lemma statement `p`."""
-    params: list[str] = []
+    """The rewrite rules Lean's simp derives from a hypothesis or lemma statement `p`; its
+    leading `∀`s become holes (fresh metavariables: an inner binder of the same name stays a
+    bound variable)."""
+    holes: dict[str, Ty] = {}
     premises: list[Term] = []
     while True:
         match p:
-            case Forall(name=n, body=body) if n not in params:
-                params.append(n)
-                p = body
+            case Forall(name=n, ty=ty):
+                hole = fresh_mvar(n)
+                holes[hole] = ty
+                p = instantiate(p, Var(hole, ty))
             case Imp(lhs=prem, rhs=rest) if not isinstance(rest, FalseP):
                 premises.append(prem)
                 p = rest
@@ -381,7 +386,7 @@ def rules_from_prop(p: Term) -> list[Rule]:
                 break
             case _:
                 break
-    if isinstance(p, And) and not params and not premises:
+    if isinstance(p, And) and not holes and not premises:
         return rules_from_prop(p.lhs) + rules_from_prop(p.rhs)
     match p:
         case Rel(op="=", lhs=l, rhs=r) | Iff(lhs=l, rhs=r):
@@ -394,69 +399,21 @@ def rules_from_prop(p: Term) -> list[Rule]:
             return []
         case _:
             lhs, rhs = p, TRUE
-    ps = frozenset(params)
-    if isinstance(lhs, Var) and lhs.name in ps:
+    if isinstance(lhs, Var) and lhs.name in holes:
         return []  # a bare pattern variable would match everything
-    if alpha_eq(lhs, rhs) or not ps <= free_vars(lhs):
+    if alpha_eq(lhs, rhs) or not set(holes) <= free_vars(lhs):
         return []
-    return [Rule(lhs, rhs, ps, tuple(premises))]
-
-
-def _canon(t: Term) -> Term:
-    """See through reducible notation as Lean's discrimination trees do: `>`, `≥`, `≠`."""
-    match t:
-        case Rel(op=">", lhs=a, rhs=b):
-            return Rel("<", b, a)
-        case Rel(op="≥", lhs=a, rhs=b):
-            return Rel("≤", b, a)
-        case Rel(op="≠", lhs=a, rhs=b):
-            return Not(Rel("=", a, b))
-    return t
-
-
-def _head(t: Term) -> object:
-    match t:
-        case Arith(op=op, ty=ty):
-            return ("arith", op, ty)
-        case Rel(op=op):
-            return ("rel", op)
-        case App(ty=ty, args=args):
-            return ("app", ty, len(args))
-        case Neg(ty=ty) | Cast(ty=ty):
-            return (type(t), ty)
-        case Forall(name=n, ty=ty) | Exists(name=n, ty=ty):
-            return (type(t), n, ty)
-        case Var() | Const() | Lit() | TrueP() | FalseP():
-            return t
-    return type(t)
-
-
-def match_pattern(pat: Term, t: Term, params: frozenset[str], sub: dict[str, Term]) -> bool:
-    """First-order matching of `pat` against `t`, extending `sub` (mutated; discard on failure)."""
-    if isinstance(pat, Var) and pat.name in params:
-        bound = sub.get(pat.name)
-        if bound is None:
-            if type_of(t) != pat.ty:
-                return False
-            sub[pat.name] = t
-            return True
-        return alpha_eq(bound, t)
-    if (
-        isinstance(pat, Arith) and pat.op == "+" and pat.ty == NAT and isinstance(pat.rhs, Lit)
-        and isinstance(t, Lit) and t.ty == NAT and t.value >= pat.rhs.value and not isinstance(pat.lhs, Lit)
-    ):
-        return match_pattern(pat.lhs, Lit(t.value - pat.rhs.value, NAT), params, sub)  # `n + 1` vs `5`
-    pat, t = _canon(pat), _canon(t)
-    if _head(pat) != _head(t):
-        return False
-    return all(match_pattern(p, c, params, sub) for p, c in zip(children(pat), children(t), strict=True))
+    return [Rule(lhs, rhs, holes, tuple(premises))]
 
 
 # ---------------------------------------------------------------- the rewriter
 
 
 class Rewriter:
-    """Bottom-up rewriting to a fixed point with user rules then built-in procedures."""
+    """Bottom-up rewriting to a fixed point with user rules then built-in procedures.
+
+    A binder is entered as Lean's simp enters it: its variable becomes a fresh local for the
+    body (so a rule may rewrite `x + 0` under `∀ x`), and is abstracted back afterwards."""
 
     def __init__(self, rules: Sequence[Rule], procs: Sequence[Proc], deadline: Deadline = UNBOUNDED) -> None:
         self.rules = list(rules)
@@ -467,13 +424,6 @@ class Rewriter:
         # keyed by id (structural hashing of deep terms is quadratic); the stored input keeps
         # the object alive, so an id is never reused while the rewriter lives
         self.memo: dict[int, tuple[Term, Term]] = {}
-        fvs: set[str] = set()
-        for r in self.rules:
-            fvs |= free_vars(r.lhs) | free_vars(r.rhs)
-            for prem in r.premises:
-                fvs |= free_vars(prem)
-            fvs -= r.params
-        self.rule_fvs = frozenset(fvs)
 
     def simp(self, t: Term) -> Term:
         done = self.memo.get(id(t))
@@ -493,8 +443,10 @@ class Rewriter:
 
     def _children(self, t: Term) -> Term:
         match t:
-            case Forall(name=n, ty=ty, body=body) | Exists(name=n, ty=ty, body=body):
-                return type(t)(*self._binder(n, ty, body))
+            case Forall(name=n, ty=ty) | Exists(name=n, ty=ty):
+                local = Var(fresh_id(n), ty)
+                body = self.simp(instantiate(t, local))
+                return type(t)(n, ty, subst(body, local.name, Var(n, ty)))
             case Var() | Const() | Lit() | TrueP() | FalseP():
                 return t
             case App(fn=fn, args=args, ty=ty):
@@ -513,21 +465,13 @@ class Rewriter:
                 return type(t)(self.simp(t.lhs), self.simp(t.rhs))
         return t
 
-    def _binder(self, n: str, ty: Ty, body: Term) -> tuple[str, Ty, Term]:
-        """Simplify under a binder, renaming it first if a rule mentions a free variable `n`."""
-        if n not in self.rule_fvs:
-            return n, ty, self.simp(body)
-        new = fresh_name(n, self.rule_fvs | free_vars(body))
-        out = self.simp(subst(body, n, Var(new, ty)))
-        if n in free_vars(out):
-            return new, ty, out
-        return n, ty, subst(out, new, Var(n, ty))
-
     def _step(self, t: Term) -> Term | None:
         for rule in self.rules:
             sub: dict[str, Term] = {}
-            if not match_pattern(rule.lhs, t, rule.params, sub):
+            if not match(rule.lhs, t, rule.holes, sub, simp=True):
                 continue
+            if len(sub) < len(rule.holes):
+                continue  # a hole only in the premises or the right-hand side: not instantiable
             if rule.premises and not self._discharge(rule, sub):
                 continue
             new = subst_many(rule.rhs, sub)
@@ -565,6 +509,7 @@ def _run(
     goal: Goal, deadline: Deadline, rules: Sequence[Term], *, only: bool, at: str | None,
     use_hyps: bool, numerals: bool, fail: str,
 ) -> Goal | None:
+    """One location: the target (`at=None`) or the hypothesis with id `at`."""
     user = [r for p in rules for r in rules_from_prop(p)]
     procs = _procs(only, numerals)
 
@@ -572,46 +517,35 @@ def _run(
         rs = list(user)
         if use_hyps:
             for h in goal.hyps():
-                if h.name != exclude:
+                if h.fid != exclude:
                     rs += rules_from_prop(h.type)  # type: ignore[arg-type]
         return Rewriter(rs, procs, deadline)
 
-    locals_: list[Local | None] = list(goal.locals)
-    target = goal.target
-    changed = False
-    if at is None or at == "*":
-        names = [h.name for h in goal.hyps()] if at == "*" else []
-    else:
-        names = [at]
-    for name in names:
-        idx = hyp_index(locals_, name, "simp")
-        h = locals_[idx]
-        assert h is not None
-        new = rewriter(name).simp(h.type)  # type: ignore[arg-type]
+    if at is not None:
+        h = goal.get(at)
+        if h is None or h.is_var:
+            raise TacticFailure(fail)
+        new = rewriter(at).simp(h.type)  # type: ignore[arg-type]
         if new == h.type:
-            if at != "*":
-                raise TacticFailure(fail)
-            continue
-        changed = True
+            raise TacticFailure(fail)
         if new == FALSE:
             return None
-        locals_[idx] = None if new == TRUE else Local(h.name, new)
-    if at is None or at == "*":
-        new = rewriter(None).simp(target)
-        if new == TRUE:
-            return None
-        changed |= new != target
-        target = new
-    if not changed:
+        if new == TRUE:  # a hypothesis simplified to True is cleared
+            return Goal(tuple(x for x in goal.locals if x.fid != at), goal.target, goal.case)
+        return replace_type(goal, at, new)
+    new = rewriter(None).simp(goal.target)
+    if new == TRUE:
+        return None
+    if new == goal.target:
         raise TacticFailure(fail)
-    return Goal(tuple(loc for loc in locals_ if loc is not None), target, goal.case)
+    return Goal(goal.locals, new, goal.case)
 
 
 def simp(
     goal: Goal, deadline: Deadline = UNBOUNDED, rules: Sequence[Term] = (), only: bool = False,
     at: str | None = None, use_hyps: bool = False,
 ) -> Goal | None:
-    """Lean's `simp [rules] (at h)`; `use_hyps` is `simp [*]`. `at="*"` is `simp at *`.
+    """Lean's `simp [rules] (at h)` at one place (`at`: a hypothesis id); `use_hyps` is `simp [*]`.
 
     The target becoming `True` closes the goal, a hypothesis becoming `False` closes it, a
     hypothesis becoming `True` is cleared, a target becoming `False` is left as the goal.
@@ -624,6 +558,7 @@ def norm_num(
     goal: Goal, deadline: Deadline = UNBOUNDED, rules: Sequence[Term] = (), at: str | None = None,
     only: bool = False,
 ) -> Goal | None:
-    """Mathlib's `norm_num [rules] (at h)`: simp plus evaluation of closed numerals and atoms."""
+    """Mathlib's `norm_num [rules] (at h)` at one place: simp plus evaluation of closed
+    numerals and atoms."""
     return _run(goal, deadline, rules, only=only, at=at, use_hyps=False, numerals=True,
                 fail="norm_num failed to simplify")

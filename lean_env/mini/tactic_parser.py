@@ -131,10 +131,17 @@ class Subst:
     names: tuple[str, ...]
 
 
+# Where a tactic acts: None is the goal's target, ("*",) everywhere, otherwise hypothesis names
+# in order, with "⊢" for the target (`at h₁ h₂ ⊢`).
+Location = tuple[str, ...] | None
+GOAL = "⊢"
+EVERYWHERE = ("*",)
+
+
 @dataclass(frozen=True, slots=True)
 class Rw:
     rules: tuple[tuple[bool, Syn], ...]  # (reversed, rule)
-    at: str | None
+    at: Location
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +157,7 @@ class Closer:
 
     name: str
     args: tuple[Syn, ...] = ()
-    at: str | None = None
+    at: Location = None
     only: bool = False
     star: bool = False
 
@@ -212,15 +219,25 @@ def _names(p: Parser) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _location(p: Parser) -> str | None:
-    if p.accept("at"):
-        if p.accept("*"):
-            return "*"
-        if p.peek().text == "⊢":
-            p.next()
-            return None
-        return _name(p)
-    return None
+def _location(p: Parser) -> Location:
+    """`at *`, `at h`, `at h₁ h₂ ⊢`, `at ⊢` (Lean's `location`); None without `at`."""
+    if not p.accept("at"):
+        return None
+    if p.accept("*"):
+        return EVERYWHERE
+    places: list[str] = []
+    while True:
+        if p.accept(GOAL):
+            places.append(GOAL)
+        elif p.peek().kind == "ident" and p.peek().text not in ("with", "using", "generalizing"):
+            places.append(p.next().text)
+        else:
+            break
+    if not places:
+        p.error("expected a hypothesis name, '⊢' or '*' after 'at'")
+    if places == [GOAL]:
+        return None
+    return tuple(places)
 
 
 def _term_list(p: Parser) -> tuple[Syn, ...]:
@@ -237,25 +254,50 @@ def _term_list(p: Parser) -> tuple[Syn, ...]:
 
 
 def _alts(p: Parser) -> tuple[Alt, ...]:
-    """`| tag names => tactics` alternatives; the body is the raw text up to the next `|`."""
+    """`| tag names => tactics` alternatives. Laid out one per line (Lean's usual layout, the
+    `|` at the tactic's column or deeper), an alternative ends where a line starts with `|`,
+    and its body may span lines; on one line, each top-level `|` starts the next one. A body is
+    kept with its first token's column, so its own lines keep their layout."""
+    depth = 0
+    rest: list = []
+    while not p.at_end():
+        rest.append(p.next())
+    bars: list[int] = []
+    for k, t in enumerate(rest):
+        if t.text in ("(", "[", "{", "⟨"):
+            depth += 1
+        elif t.text in (")", "]", "}", "⟩"):
+            depth -= 1
+        elif t.text == "|" and depth == 0:
+            bars.append(k)
+    starts = [k for k in bars if k == 0 or rest[k - 1].line < rest[k].line]  # a `|` opening a line
+    seps = starts if any(k > 0 for k in starts) or len(bars) == len(starts) else bars
+    if not rest or rest[0].text != "|" or 0 not in seps:
+        if rest:
+            p.error(f"unexpected token '{rest[0].text}'; expected '|'", rest[0])
+        return ()
     alts: list[Alt] = []
-    while p.accept("|"):
-        tag = _name(p)
-        names = _names(p)
-        p.expect("=>")
-        start = p.peek().offset
-        depth = 0
-        while not p.at_end():
-            t = p.peek()
-            if t.text in ("(", "[", "{", "⟨"):
-                depth += 1
-            elif t.text in (")", "]", "}", "⟩"):
-                depth -= 1
-            elif t.text == "|" and depth == 0:
-                break
-            p.next()
-        end = p.peek().offset if not p.at_end() else len(p.text)
-        alts.append(Alt(tag, names, p.text[start:end].strip()))
+    for n, k in enumerate(seps):
+        end_k = seps[n + 1] if n + 1 < len(seps) else len(rest)
+        seg = rest[k + 1 : end_k]
+        if not seg or seg[0].kind != "ident" and seg[0].text != "_":
+            p.error("expected a constructor name after '|'", rest[k])
+        tag = seg[0].text
+        j = 1
+        names: list[str] = []
+        while j < len(seg) and (seg[j].kind == "ident" or seg[j].text == "_") and seg[j].text != "=>":
+            names.append(seg[j].text)
+            j += 1
+        if j >= len(seg) or seg[j].text != "=>":
+            p.error("expected '=>'", seg[j] if j < len(seg) else rest[k])
+        body_toks = seg[j + 1 :]
+        if not body_toks:
+            alts.append(Alt(tag, tuple(names), ""))
+            continue
+        start = body_toks[0].offset
+        end = rest[end_k].offset if end_k < len(rest) else len(p.text)
+        body = " " * (body_toks[0].col - 1) + p.text[start:end].rstrip()
+        alts.append(Alt(tag, tuple(names), body))
     return tuple(alts)
 
 
@@ -463,7 +505,9 @@ def _block(lines: list[tuple[int, str]]) -> Block:
         if _indent(ln) != base:
             raise ParseError("unexpected indentation", n, _indent(ln) + 1)
         j = i + 1
-        while j < len(lines) and _indent(lines[j][1]) > base:
+        # deeper lines continue the item, and so do `| alt =>` lines at its column (Lean's
+        # usual layout of `induction n with` / `cases h with` alternatives)
+        while j < len(lines) and (_indent(lines[j][1]) > base or lines[j][1].lstrip().startswith("|")):
             j += 1
         head = ln.strip()
         cont = lines[i + 1 : j]
@@ -491,19 +535,42 @@ def _item(n: int, head: str, cont: list[tuple[int, str]], base: int) -> list[Ite
 
 
 def _split_semicolons(text: str) -> list[str]:
-    """Split at top-level `;` (not inside brackets or a nested `by` block's lines)."""
+    """Split a line at top-level `;`, as Lean's tactic sequence does: not inside brackets, not
+    the `;` of `<;>`, not inside a `--` comment, and not after a top-level `by`: a nested block
+    takes the rest of the line (`have h : p := by exact hp; exact h` is one tactic, as in Lean)."""
     if "\n" in text:
         return [text]
-    out, depth, cur = [], 0, []
-    for ch in text:
+    out: list[str] = []
+    cur: list[str] = []
+    depth, i, nested = 0, 0, False
+    while i < len(text):
+        if text.startswith("--", i):
+            cur.append(text[i:])
+            break
+        if text.startswith("<;>", i):
+            cur.append("<;>")
+            i += 3
+            continue
+        ch = text[i]
         if ch in "([{⟨":
             depth += 1
         elif ch in ")]}⟩":
             depth -= 1
-        if ch == ";" and depth == 0:
+        elif depth == 0 and text.startswith("by", i) and _is_word(text, i, 2):
+            nested = True
+        if ch == ";" and depth == 0 and not nested:
             out.append("".join(cur).strip())
             cur = []
         else:
             cur.append(ch)
+        i += 1
     out.append("".join(cur).strip())
     return [t for t in out if t]
+
+
+def _is_word(text: str, i: int, n: int) -> bool:
+    """Whether `text[i:i+n]` is a whole word (a keyword, not part of an identifier)."""
+    def ident(c: str) -> bool:
+        return c.isalnum() or c in "_'.?!"
+
+    return (i == 0 or not ident(text[i - 1])) and (i + n >= len(text) or not ident(text[i + n]))

@@ -8,10 +8,13 @@ and rewriting in `destruct.py`; arithmetic closers call `arith.py`, `evaluate.py
 
 from __future__ import annotations
 
+import logging
+
 from lean_env.mini import destruct
-from lean_env.mini.context import add_local, inaccessible, replace_hyp, with_target
+from lean_env.mini.context import add_hyp, add_local, clear, match, with_target
+from lean_env.mini.elaborate_check import check_goal
 from lean_env.mini.errors import Deadline, ParseError, TacticFailure
-from lean_env.mini.printer import pp_goal, pp_term
+from lean_env.mini.printer import pp_goal, pp_in
 from lean_env.mini.proofterm import Checker, defeq, prop_of, refl_holds, term_of, whnf_prop
 from lean_env.mini.syntax import SApp, SIdent
 from lean_env.mini.tactic_parser import (
@@ -21,8 +24,21 @@ from lean_env.mini.tactic_parser import (
 )
 from lean_env.mini.terms import (
     FALSE, And, Exists, FalseP, Forall, Goal, Iff, Imp, Not, Or, Rel, Term, TrueP, Var,
-    alpha_eq, free_vars, in_fragment, subst,
+    alpha_eq, free_vars, fresh_mvar, in_fragment, instantiate, subst_many,
 )
+
+log = logging.getLogger(__name__)
+FAULT = "mini internal fault"
+
+
+class TransitionFault(Exception):
+    """A tactic produced a goal the transition checker refuses: a bug in that tactic, caught.
+    Not a `TacticFailure`, so no `try`, `<;>` or `at *` can swallow it: the backend reports
+    it as the tactic's error (never a new state), counts it and logs it loudly."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class Engine:
@@ -34,18 +50,20 @@ class Engine:
     # ------------------------------------------------------------ scripts
 
     def run_text(self, goal: Goal, text: str) -> list[Goal]:
-        """Parse and run one tactic."""
+        """Parse and run one tactic; every goal it leaves passes the transition check."""
         try:
             tac = parse_tactic(text)
         except ParseError as e:
             raise TacticFailure(f"<input>:{e.line}:{e.col}: {e.message}") from None
-        return self.run(goal, tac)
+        return self.run(goal, tac, text)
 
     def run_script(self, goals: list[Goal], block: Block) -> list[Goal]:
         """Run a tactic block on a goal list, as Lean does: each step works on the main goal."""
         for item in block:
             self.deadline.check()
             if not goals:
+                if isinstance(item, Step) and _is_try(item.text):
+                    continue  # `try t` with no goal left: `t` fails, `try` succeeds (Lean)
                 raise TacticFailure(f"line {item.line}: no goals to be proved")
             match item:
                 case Step(text=text):
@@ -66,14 +84,20 @@ class Engine:
         return goals
 
     def close_with(self, goal: Goal, text: str) -> None:
-        """Run a nested `by` block; it must close its goal."""
+        """Run a nested `by` block (or a `cases` alternative); it must close its goal."""
+        checked([goal], text)
         rest = self.run_script([goal], parse_script(text))
         if rest:
             raise TacticFailure(_unsolved(rest))
 
     # ------------------------------------------------------------ dispatch
 
-    def run(self, goal: Goal, tac: Tactic) -> list[Goal]:
+    def run(self, goal: Goal, tac: Tactic, text: str | None = None) -> list[Goal]:
+        """Run one tactic; every goal it leaves passes the transition check, also inside
+        combinators (`t <;> t'`, `try`), so no later step ever sees an ill-formed goal."""
+        return checked(self._run(goal, tac), text or type(tac).__name__)
+
+    def _run(self, goal: Goal, tac: Tactic) -> list[Goal]:
         self.deadline.check()
         match tac:
             case Intro(names=names, all=all_):
@@ -90,10 +114,9 @@ class Engine:
             case ByContra(name=name):
                 return [self.by_contra(goal, name)]
             case ByCases(name=name, prop=p):
-                prop = prop_of(p, goal)
-                h = name or "h"
-                return [add_local(with_target(goal, goal.target, "pos"), h, prop),
-                        add_local(with_target(goal, goal.target, "neg"), h, Not(prop))]
+                prop = prop_of(p, goal)  # unnamed: Lean's macro names it a hygienic `h✝`
+                return [add_hyp(with_target(goal, goal.target, "pos"), name, prop),
+                        add_hyp(with_target(goal, goal.target, "neg"), name, Not(prop))]
             case Use(terms=terms):
                 return self.use(goal, list(terms))
             case Specialize(term=t):
@@ -131,20 +154,15 @@ class Engine:
         return goal
 
     def _intro1(self, goal: Goal, name: str | None) -> Goal:
+        """One binder of the target becomes a local (inaccessible, after the binder's name, when
+        no name is given): the body mentions the new local's id, so nothing can capture it."""
         t = whnf_prop(goal.target)
         match t:
             case Forall(name=x, ty=ty):
-                new = name or inaccessible(x, goal)
-                g = add_local(goal, new, ty)  # may rename a shadowed local inside the target
-                w = whnf_prop(g.target)
-                assert isinstance(w, Forall)
-                return with_target(g, subst(w.body, w.name, Var(new, ty)))
-            case Imp():
-                new = name or inaccessible("a", goal)
-                g = add_local(goal, new, t.lhs)
-                w = whnf_prop(g.target)
-                assert isinstance(w, Imp)
-                return Goal(g.locals[:-1] + (g.locals[-1].__class__(new, w.lhs),), w.rhs, g.case)
+                g, loc = add_local(goal, name, ty, hint=x)
+                return with_target(g, instantiate(t, loc.var))
+            case Imp(lhs=a, rhs=b):
+                return with_target(add_hyp(goal, name, a, hint="a"), b)
             case _:
                 raise TacticFailure(f"no additional binders or let bindings to introduce\n{pp_goal(goal)}")
 
@@ -157,32 +175,28 @@ class Engine:
                 return self.simple(goal, name)
         prop = self.checker(goal).infer(syn)
         premises: list[Term] = []
-        pvars: dict[str, object] = {}
+        holes: dict[str, object] = {}
         cur = prop
         while True:
-            if defeq(cur, goal.target) and not pvars:
+            if not holes and defeq(cur, goal.target):
                 return [with_target(goal, p) for p in premises]
-            if pvars:
-                from lean_env.mini.context import match
-
+            if holes:
                 binding: dict[str, Term] = {}
-                if match(cur, goal.target, pvars, binding) and all(v in binding for v in pvars):  # type: ignore[arg-type]
-                    from lean_env.mini.terms import subst_many
-
+                if match(cur, goal.target, holes, binding) and all(v in binding for v in holes):  # type: ignore[arg-type]
                     return [with_target(goal, subst_many(p, binding)) for p in premises]
             w = whnf_prop(cur)
             match w:
-                case Forall(name=x, ty=ty, body=body):
-                    fresh = f"?{x}{len(pvars)}"
-                    pvars[fresh] = ty
-                    cur = subst(body, x, Var(fresh, ty))
+                case Forall(name=x, ty=ty):
+                    hole = fresh_mvar(x)
+                    holes[hole] = ty
+                    cur = instantiate(w, Var(hole, ty))
                 case Imp(lhs=a, rhs=b):
                     premises.append(a)
                     cur = b
                 case _:
                     raise TacticFailure(
-                        f"tactic 'apply' failed, could not unify the conclusion of\n  {pp_term(prop)}\n"
-                        f"with the goal\n  {pp_term(goal.target)}"
+                        f"tactic 'apply' failed, could not unify the conclusion of\n  {pp_in(goal, prop)}\n"
+                        f"with the goal\n  {pp_in(goal, goal.target)}"
                     )
 
     def simple(self, goal: Goal, name: str) -> list[Goal]:
@@ -258,7 +272,7 @@ class Engine:
             from lean_env.mini.evaluate import NotEvaluable, evaluate
 
             try:
-                if evaluate(t, None, self.deadline) is True:
+                if evaluate(t, None, self.deadline, decide=True) is True:  # `trivial` tries `decide`
                     return []
             except NotEvaluable:
                 pass
@@ -267,7 +281,7 @@ class Engine:
     def by_contra(self, goal: Goal, name: str | None) -> Goal:
         t = goal.target
         hyp = t.arg if isinstance(t, Not) else Not(t)
-        return with_target(add_local(goal, name or "this", hyp), FALSE)
+        return with_target(add_hyp(goal, name or "this", hyp), FALSE)
 
     def use(self, goal: Goal, terms: list) -> list[Goal]:
         t = goal.target
@@ -275,7 +289,7 @@ class Engine:
             w = whnf_prop(t)
             if not isinstance(w, Exists):
                 raise TacticFailure(f"use: the goal is not an existential\n{pp_goal(goal)}")
-            t = subst(w.body, w.name, term_of(syn, goal, w.ty))
+            t = instantiate(w, term_of(syn, goal, w.ty))
         g = with_target(goal, t, "h")
         # Mathlib's use_discharger: rfl, trivial, assumption, And.intro on the rest.
         try:
@@ -289,31 +303,43 @@ class Engine:
     def specialize(self, goal: Goal, syn) -> Goal:
         if not (isinstance(syn, SApp) and isinstance(syn.fn, SIdent)):
             raise TacticFailure("specialize requires a term of the form `h x_1 .. x_n`")
-        name = syn.fn.name
-        loc = goal.lookup(name)
+        loc = goal.lookup(syn.fn.name)
         if loc is None or loc.is_var:
             raise TacticFailure("'specialize' requires a term of the form `h x_1 .. x_n` where `h` appears in the local context")
         prop = self.checker(goal).apply_args(loc.type, list(syn.args))  # type: ignore[arg-type]
-        from lean_env.mini.context import clear
-
-        return add_local(clear(goal, name), name, prop)
+        return add_hyp(clear(goal, loc.fid), loc.name, prop)
 
     def have(self, goal: Goal, name: str, p, proof) -> list[Goal]:
         ck = self.checker(goal)
         if p is not None:
             prop = prop_of(p, goal)
             if proof is None:
-                return [with_target(goal, prop), add_local(goal, name, prop)]
+                return [with_target(goal, prop), add_hyp(goal, name, prop)]
             ck.check(proof, prop)
         else:
             prop = ck.infer(proof)
-        return [add_local(goal, name, prop)]
+        return [add_hyp(goal, name, prop)]
 
     def hyp_prop(self, goal: Goal, name: str) -> Term:
         loc = goal.lookup(name)
         if loc is None or loc.is_var:
             raise TacticFailure(f"unknown hypothesis '{name}'")
         return loc.type  # type: ignore[return-value]
+
+
+def checked(goals: list[Goal], tactic: str) -> list[Goal]:
+    """The transition check on every goal a tactic leaves (`elaborate_check.check_goal`)."""
+    for g in goals:
+        try:
+            check_goal(g)
+        except TypeError as e:
+            log.error("%s: tactic %r produced an ill-formed goal: %s\n%r", FAULT, tactic, e, g)
+            raise TransitionFault(f"{FAULT}: tactic {tactic!r} produced an ill-formed goal ({e})") from None
+    return goals
+
+
+def _is_try(text: str) -> bool:
+    return text.lstrip().startswith("try") and (len(text.strip()) == 3 or not text.strip()[3].isalnum())
 
 
 def _closed_literal_mismatch(h: Rel) -> bool:
@@ -326,4 +352,4 @@ def _unsolved(goals: list[Goal]) -> str:
     return "unsolved goals\n" + "\n\n".join(pp_goal(g) for g in goals)
 
 
-__all__ = ["Engine", "replace_hyp", "Exists", "Var"]
+__all__ = ["Engine", "TransitionFault", "checked"]

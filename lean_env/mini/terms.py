@@ -2,14 +2,52 @@
 
 The parser produces surface syntax; elaboration turns it into these terms, with every
 coercion explicit (`Cast`) and every operator typed, as Lean's elaborator would. Terms are
-frozen and hashable; bound variables are named (as Lean prints them), so comparisons that
-must ignore bound names go through `alpha_eq`.
+frozen and hashable; comparisons that must ignore bound names go through `alpha_eq`.
+
+Identity is not a name. A `Var` names one of three disjoint kinds of variable:
+- a *local* of the goal by its fvar id (`x#17`), never by the name a script writes;
+- a *bound* variable by its binder's name (`x` in `∀ x, P x`), always an identifier;
+- a *metavariable* (a pattern hole of `apply`, `rw`, `simp`) by its id (`?x#18`).
+`#` cannot occur in an identifier (mini's lexer never produces one), so a term built from
+locals and constants can be substituted under any binder without capture, and a binder can
+never be mistaken for a local or a hole. A local's display name (`x`, `x✝`, `x✝¹`) is
+computed only when a goal is printed (`printer.display_names`, Lean's sanitizer).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields
+
+# ---------------------------------------------------------------- identities
+
+ID_MARK = "#"
+_ids = itertools.count(1)
+
+
+def fresh_id(hint: str) -> str:
+    """A new fvar id: unique in this process, never equal to a bound variable's name."""
+    return f"{hint_of(hint)}{ID_MARK}{next(_ids)}"
+
+
+def fresh_mvar(hint: str) -> str:
+    """A new metavariable id (a pattern hole), distinct from every fvar id and bound name."""
+    return f"?{hint_of(hint)}{ID_MARK}{next(_ids)}"
+
+
+def is_fvar(name: str) -> bool:
+    return ID_MARK in name and not name.startswith("?")
+
+
+def is_mvar(name: str) -> bool:
+    return name.startswith("?") and ID_MARK in name
+
+
+def hint_of(name: str) -> str:
+    """The readable part of an id (`x` for `x#17` and `?x#18`); a bound name is its own hint."""
+    base = name.split(ID_MARK, 1)[0]
+    return base[1:] if base.startswith("?") and ID_MARK in name else base
 
 # ---------------------------------------------------------------- types
 
@@ -329,7 +367,7 @@ def free_vars(t: Term) -> frozenset[str]:
 
 
 def fresh_name(base: str, taken: set[str] | frozenset[str]) -> str:
-    """`base`, or `base_1`, `base_2`, ... whichever is not taken (Lean's hygiene-free style)."""
+    """A bound name: `base`, or `base_1`, `base_2`, ... whichever is not taken."""
     if base not in taken:
         return base
     stem = base.rstrip("0123456789_")
@@ -374,6 +412,11 @@ def _under_binder(n: str, ty: Ty, b: Term, mapping: dict[str, Term]) -> tuple[st
         b = subst_many(b, {n: Var(new, ty)})
         n = new
     return n, subst_many(b, inner)
+
+
+def instantiate(b: Forall | Exists | Lam | BigOp, value: Term) -> Term:
+    """The body of binder `b` with its bound variable replaced by `value` (opening `b`)."""
+    return subst(b.body, b.name, value)
 
 
 def alpha_eq(a: Term, b: Term) -> bool:
@@ -451,14 +494,27 @@ def _fragment_ty(ty: Ty) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Local:
-    """A local of a goal: a variable (`type` is a `Ty`) or a hypothesis (`type` is a Prop)."""
+    """A local of a goal: a variable (`type` is a `Ty`) or a hypothesis (`type` is a Prop).
 
+    `fid` is its identity (terms mention it as `Var(fid, ty)`); `name` is the user name a
+    script writes to refer to it. An `inaccessible` local (introduced without a name, as
+    Lean's hygiene does) prints as `name✝` and no script can refer to it.
+    """
+
+    fid: str
     name: str
     type: Ty | Term
+    inaccessible: bool = False
 
     @property
     def is_var(self) -> bool:
         return isinstance(self.type, (Base, Arrow))
+
+    @property
+    def var(self) -> Var:
+        """The term for this variable."""
+        assert self.is_var, self
+        return Var(self.fid, self.type)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,17 +526,49 @@ class Goal:
     case: str | None = None
 
     def lookup(self, name: str) -> Local | None:
-        """The innermost local named `name` (later locals shadow earlier ones, as in Lean)."""
+        """The local a script means by `name`: the latest accessible one with that user name
+        (later locals shadow earlier ones, as in Lean; inaccessible ones are never found)."""
         for loc in reversed(self.locals):
-            if loc.name == name:
+            if loc.name == name and not loc.inaccessible:
                 return loc
         return None
 
-    def names(self) -> set[str]:
-        return {loc.name for loc in self.locals}
+    def get(self, fid: str) -> Local | None:
+        for loc in self.locals:
+            if loc.fid == fid:
+                return loc
+        return None
 
     def hyps(self) -> list[Local]:
         return [loc for loc in self.locals if not loc.is_var]
 
     def vars(self) -> list[Local]:
         return [loc for loc in self.locals if loc.is_var]
+
+
+def goal_of(named: Sequence[tuple[str, Ty | Term]], target: Term, case: str | None = None) -> Goal:
+    """A goal from locals written by user name (`Var("x", ℕ)` meaning the local `x`): each gets
+    a fresh id, and the later locals' types and the target mention ids. For tests and tools."""
+    scope: dict[str, Term] = {}
+    locals_: list[Local] = []
+    for name, ty in named:
+        if not isinstance(ty, (Base, Arrow)):
+            ty = subst_many(ty, dict(scope))
+        loc = Local(fresh_id(name), name, ty)
+        locals_.append(loc)
+        if loc.is_var:
+            scope[name] = loc.var
+        else:
+            scope.pop(name, None)
+    return Goal(tuple(locals_), subst_many(target, scope), case)
+
+
+def named(goal: Goal) -> Goal:
+    """`goal` with every local's id replaced by its user name, to compare goals elaborated
+    separately (tests, tools). Ambiguous where two locals share a name: never give it a tactic."""
+    mapping: dict[str, Term] = {loc.fid: Var(loc.name, loc.type) for loc in goal.locals if loc.is_var}  # type: ignore[arg-type]
+    locals_ = tuple(
+        Local(loc.name, loc.name, loc.type if loc.is_var else subst_many(loc.type, mapping), loc.inaccessible)  # type: ignore[arg-type]
+        for loc in goal.locals
+    )
+    return Goal(locals_, subst_many(goal.target, mapping), goal.case)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from lean_env.mini.terms import INT, NAT, App, Arith, Const, Lit, Neg, Rel, Term, Ty, Var, arrow
+from lean_env.mini.terms import INT, NAT, App, Arith, Const, Lit, Local, Neg, Rel, Term, Ty, Var, arrow
 
 X, Y = Var("x", NAT), Var("y", NAT)
 A = Var("a", INT)
@@ -53,3 +53,10 @@ def arith_terms(
         )
 
     return st.recursive(leaves, extend, max_leaves=max_leaves)
+
+
+def local(name: str, ty: Ty | Term) -> Local:
+    """A local whose id is its name, for tests that call one procedure (simp, ring, omega) on
+    a goal directly. The transition checker refuses such a goal (an id is `name#n`, never a
+    name), so tests that go through the tactic engine build goals with `terms.goal_of`."""
+    return Local(name, name, ty)

@@ -14,9 +14,10 @@ from lean_env.mini.arith import linarith, nlinarith, omega, positivity
 from lean_env.mini.arith_common import apply_op
 from lean_env.mini.errors import Deadline, DeadlineExceeded, TacticFailure
 from lean_env.mini.terms import (
-    FALSE, INT, NAT, PROP, TRUE, And, App, Arith, Cast, Const, Forall, Goal, Iff, Imp, Lit, Local,
-    Neg, Not, Or, Rel, Term, Var, arrow, free_vars, subterms, type_of,
+    FALSE, INT, NAT, PROP, TRUE, And, App, Arith, Cast, Const, Forall, Goal, Iff, Imp, Lit, Neg, Not, Or, Rel, Term, Var, arrow, free_vars, subterms, type_of,
 )
+
+from .term_builders import local
 
 from .lean_oracle import lean_value
 
@@ -71,8 +72,8 @@ def goal(target: Term, *hyps: Term) -> Goal:
         for s in subterms(t):
             if isinstance(s, Var) and s.name in names:
                 seen.setdefault(s.name, s)
-    locals_ = [Local(v.name, v.ty) for v in seen.values()]
-    locals_ += [Local(f"h{i}", h) for i, h in enumerate(hyps)]
+    locals_ = [local(v.name, v.ty) for v in seen.values()]
+    locals_ += [local(f"h{i}", h) for i, h in enumerate(hyps)]
     return Goal(tuple(locals_), target)
 
 

@@ -50,12 +50,23 @@ def test_unknown_state_and_goal_index_are_errors(env):
 
 
 def test_tactic_past_its_timeout_returns_timeout(env):
-    state = env.start("theorem t : ∀ n : ℕ, n < 100000000 → n + 0 = n := by sorry")
+    # 250³ cases: each range within what `decide` unfolds, the whole far past the timeout
+    state = env.start("theorem t : ∀ a < 250, ∀ b < 250, ∀ c < 250, a + b + c + 0 = c + b + a := by sorry")
     t0 = time.perf_counter()
     r = env.apply(state, "decide", timeout=0.3)
     took = time.perf_counter() - t0
     assert isinstance(r, TacticTimeout), r
     assert took < 3.0
+
+
+def test_decide_refuses_what_lean_does_not_reduce(env):
+    """Lean's `decide` unfolds one step per value of a bounded quantifier (past its default
+    `maxRecDepth`, it gives up), and Mathlib's `Nat.Prime` instance does not reduce at all."""
+    for statement in ("theorem t : ∀ n : ℕ, n < 100000000 → n + 0 = n", "theorem t : Nat.Prime 7"):
+        r = env.apply(env.start(statement), "decide", timeout=5)
+        assert isinstance(r, TacticError), (statement, r)
+    ok = env.apply(env.start("theorem t : ∀ n : ℕ, n < 200 → n + 0 = n"), "decide", timeout=5)
+    assert isinstance(ok, TacticSuccess) and ok.state.solved
 
 
 def test_states_are_immutable_and_reusable(env):

@@ -11,12 +11,11 @@ from lean_env.mini.errors import Deadline, DeadlineExceeded, TacticFailure
 from lean_env.mini.evaluate import NotDecidable, NotEvaluable, decide, evaluate, is_closed
 from lean_env.mini.semantics import arith, int_ediv, int_emod, relation
 from lean_env.mini.terms import (
-    FALSE, INT, NAT, PROP, TRUE, And, App, Arith, Cast, Const, Exists, Forall, Goal, Imp, Local,
-    Neg, Not, Or, Rel, Var, arrow,
+    FALSE, INT, NAT, PROP, TRUE, And, App, Arith, Cast, Const, Exists, Forall, Goal, Imp, Neg, Not, Or, Rel, Var, arrow,
 )
 
 from .lean_oracle import lean_value
-from .term_builders import X, Y, call, i, n, op
+from .term_builders import local, X, Y, call, i, n, op
 
 
 def ev(t, env=None):
@@ -125,8 +124,9 @@ def test_relations():
         (call("Nat.Prime", n(91), ty=PROP), False),
         (call("Nat.Prime", n(1), ty=PROP), False),
         (call("Nat.Prime", n(2), ty=PROP), True),
-        (call("Nat.Prime", n(2**61 - 1), ty=PROP), True),
-        (call("Nat.Prime", n(2**67 - 1), ty=PROP), False),
+        (call("Nat.Prime", n(99_999_989), ty=PROP), True),  # the largest prime below 10⁸
+        (call("Nat.Prime", n(3 * (2**89 - 1)), ty=PROP), False),  # a small factor: any size
+        (call("Nat.Prime", n(9_973 * 99_999_989), ty=PROP), False),
         (call("Even", n(4), ty=PROP), True),
         (call("Odd", n(4), ty=PROP), False),
         (call("Nat.ModEq", n(5), n(12), n(2), ty=PROP), True),
@@ -149,9 +149,21 @@ def test_int_constants():
     assert ev(int_call("Int.gcd", i(-12), i(18), ty=NAT)) == 6
 
 
+@pytest.mark.parametrize("value", [
+    2**61 - 1,  # a Mersenne prime: no certificate mini could give
+    2**67 - 1,  # composite, but its least factor is 193707721
+    318665857834031151167461,  # 399165290221 × 798330580441: a strong pseudoprime to bases 2..37
+    3317044064679887385961981,  # a strong pseudoprime to bases 2..41
+    10_007 * 10_009,  # composite, least factor past the trial limit
+])
+def test_primality_without_a_short_certificate_is_refused(value):
+    with pytest.raises(NotEvaluable):
+        ev(call("Nat.Prime", n(value), ty=PROP))
+
+
 def test_large_primes_and_factorials_are_refused():
     with pytest.raises(NotEvaluable):
-        ev(call("Nat.Prime", n(2**89 - 1), ty=PROP))  # probable prime beyond the proven MR range
+        ev(call("Nat.Prime", n(2**89 - 1), ty=PROP))
     with pytest.raises(NotEvaluable):
         ev(call("Nat.factorial", n(10**7)))
 
@@ -249,7 +261,7 @@ def test_decide_false_message():
 
 def test_decide_free_variables():
     with pytest.raises(TacticFailure) as e:
-        decide(goal(Rel("<", X, n(5)), Local("x", NAT)), pp=lambda t: "x < 5")
+        decide(goal(Rel("<", X, n(5)), local("x", NAT)), pp=lambda t: "x < 5")
     assert e.value.message.startswith("expected type must not contain free variables\n  x < 5")
 
 
@@ -260,13 +272,13 @@ def test_decide_no_instance():
 
 
 def test_decide_ignores_hypotheses():
-    h = Local("h", Rel("=", n(1), n(2)))
+    h = local("h", Rel("=", n(1), n(2)))
     with pytest.raises(TacticFailure):
         decide(goal(FALSE, h))
 
 
 def test_decide_deadline():
-    t = ball("x", n(10**8), Rel("=", op("+", X, n(0)), X))
+    t = ball("x", n(250), ball("y", n(250), ball("z", n(250), Rel("=", op("+", X, n(0)), X))))
     t0 = time.perf_counter()
     with pytest.raises(DeadlineExceeded):
         decide(goal(t), Deadline(0.2))

@@ -10,7 +10,7 @@ import pytest
 
 from lean_env.mini.errors import Deadline, TacticFailure
 from lean_env.mini.tactics import Engine
-from lean_env.mini.terms import NAT, REAL, Arith, Cast, Goal, Lit, Local, Rel, Var, in_fragment
+from lean_env.mini.terms import NAT, REAL, Arith, Cast, Goal, Lit, Rel, Var, goal_of, in_fragment, named
 
 X = Var("x", REAL)
 SEVEN_HALVES = Arith("/", Lit(7, REAL), Lit(2, REAL), REAL)
@@ -35,7 +35,7 @@ def test_real_division_is_never_truncated(tactic):
 @pytest.mark.parametrize("tactic", ["omega", "linarith", "nlinarith", "simp at h", "norm_num at h", "simp [h]"])
 def test_real_hypotheses_are_not_read_as_integers(tactic):
     # x : ℝ, h : x = 7 / 2 ⊢ x = 3 is false; no closer may prove it
-    goal = Goal((Local("x", REAL), Local("h", Rel("=", X, SEVEN_HALVES))), Rel("=", X, Lit(3, REAL)))
+    goal = goal_of([("x", REAL), ("h", Rel("=", X, SEVEN_HALVES))], Rel("=", X, Lit(3, REAL)))
     with pytest.raises(TacticFailure):
         result = engine().run_text(goal, tactic)
         assert result, f"{tactic} closed a false ℝ goal"
@@ -45,18 +45,18 @@ def test_real_hypotheses_are_not_read_as_integers(tactic):
 def test_fragment_goals_still_work_beside_outside_hypotheses():
     x = Var("x", NAT)
     cast_eq = Rel("=", Cast(x, REAL), Lit(1, REAL))
-    goal = Goal((Local("x", NAT), Local("hr", cast_eq), Local("h", Rel("=", x, Lit(1, NAT)))), Rel("=", x, Lit(1, NAT)))
+    goal = goal_of([("x", NAT), ("hr", cast_eq), ("h", Rel("=", x, Lit(1, NAT)))], Rel("=", x, Lit(1, NAT)))
     assert engine().run_text(goal, "omega") == []
     assert engine().run_text(goal, "linarith") == []
     # the outside hypothesis alone is not used: x = 1 does not follow for omega
-    goal2 = Goal((Local("x", NAT), Local("hr", cast_eq)), Rel("=", x, Lit(1, NAT)))
+    goal2 = goal_of([("x", NAT), ("hr", cast_eq)], Rel("=", x, Lit(1, NAT)))
     with pytest.raises(TacticFailure):
         engine().run_text(goal2, "omega")
     # simp at a fragment hypothesis keeps the outside one untouched
-    goal3 = Goal((Local("x", NAT), Local("hr", cast_eq), Local("h", Rel("=", Arith("+", x, Lit(0, NAT), NAT), Lit(1, NAT)))),
-                 Rel("=", Cast(x, REAL), Lit(1, REAL)))
+    goal3 = goal_of([("x", NAT), ("hr", cast_eq), ("h", Rel("=", Arith("+", x, Lit(0, NAT), NAT), Lit(1, NAT)))],
+                    Rel("=", Cast(x, REAL), Lit(1, REAL)))
     [after] = engine().run_text(goal3, "simp at h")
     assert [loc.name for loc in after.locals] == ["x", "hr", "h"]
     assert after.locals[1] == goal3.locals[1] and after.target == goal3.target
-    assert after.locals[2].type == Rel("=", x, Lit(1, NAT))
+    assert named(after).locals[2].type == Rel("=", x, Lit(1, NAT))
     assert engine().run_text(goal3, "exact hr") == []

@@ -18,8 +18,10 @@ from lean_env.mini.printer import pp_goal, pp_term
 from lean_env.mini.syntax import SApp, SBinder, SBinOp, SIdent, SNum, SUnOp
 from lean_env.mini.terms import (
     INT, NAT, PROP, RAT, REAL, And, App, Arith, Arrow, Base, BigOp, Cast, Const, Forall, Goal, Imp,
-    Lam, Lit, Local, Neg, Not, Rel, Term, TRUE, Var, alpha_eq, arrow, finset_of, type_of,
+    Lam, Lit, Neg, Not, Rel, Term, TRUE, Var, alpha_eq, arrow, finset_of, named, type_of,
 )
+
+from .term_builders import local
 
 n, m = Var("n", NAT), Var("m", NAT)
 x, y = Var("x", INT), Var("y", INT)
@@ -29,9 +31,9 @@ G = Var("g", Arrow(NAT, NAT))
 R = Var("r", Arrow(NAT, REAL))
 SET_N = Base("Set ℕ")
 SCOPE_GOAL = Goal(
-    (Local("n", NAT), Local("m", NAT), Local("x", INT), Local("y", INT), Local("a", REAL),
-     Local("b", REAL), Local("q", RAT), Local("g", Arrow(NAT, NAT)), Local("r", Arrow(NAT, REAL)),
-     Local("s", finset_of(NAT))),
+    (local("n", NAT), local("m", NAT), local("x", INT), local("y", INT), local("a", REAL),
+     local("b", REAL), local("q", RAT), local("g", Arrow(NAT, NAT)), local("r", Arrow(NAT, REAL)),
+     local("s", finset_of(NAT))),
     TRUE,
 )
 SCOPE = Scope.from_goal(SCOPE_GOAL)
@@ -56,9 +58,10 @@ def el(text: str, expected=None) -> Term:
 
 
 def target(text: str) -> Term:
+    """The checked target, with the locals it mentions by user name (`Var("x")`), not by id."""
     goal = parse_statement(text)[1]
     check_goal(goal)
-    return goal.target
+    return named(goal).target
 
 
 def shape(s) -> str:
@@ -239,7 +242,7 @@ def test_finsets_and_sets() -> None:
 def test_function_injective() -> None:
     t = target("theorem t (f : ℕ → ℕ) (h : Function.Injective f) : True")
     assert t == TRUE
-    goal = parse_statement("theorem t (f : ℕ → ℕ) (h : Function.Injective f) : True")[1]
+    goal = named(parse_statement("theorem t (f : ℕ → ℕ) (h : Function.Injective f) : True")[1])
     assert goal.locals[1].type == App(C("Function.Injective", Arrow(NAT, NAT), PROP), (Var("f", Arrow(NAT, NAT)),), PROP)
 
 

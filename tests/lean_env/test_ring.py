@@ -14,9 +14,9 @@ from lean_env.mini import poly as P
 from lean_env.mini.errors import Deadline, DeadlineExceeded, TacticFailure
 from lean_env.mini.evaluate import NotEvaluable, evaluate
 from lean_env.mini.ring import ring, ring_equal, ring_nf, ring_nf_term
-from lean_env.mini.terms import INT, NAT, Arith, Cast, Goal, Local, Neg, Rel, Var
+from lean_env.mini.terms import INT, NAT, Arith, Cast, Goal, Neg, Rel, Var
 
-from .term_builders import A, X, Y, arith_terms, f, i, n, op
+from .term_builders import local, A, X, Y, arith_terms, f, i, n, op
 
 Z, N = Var("z", NAT), Var("n", NAT)
 B = Var("b", INT)
@@ -28,7 +28,7 @@ def pw(a, e, ty=NAT):
 
 
 def goal(target):
-    return Goal((Local("x", NAT), Local("y", NAT), Local("a", INT), Local("b", INT)), target)
+    return Goal((local("x", NAT), local("y", NAT), local("a", INT), local("b", INT)), target)
 
 
 # ---------------------------------------------------------------- what ring proves
@@ -113,9 +113,9 @@ def test_ring_nf_goal():
 
 
 def test_ring_nf_at_hypothesis():
-    g = Goal((Local("x", NAT), Local("h", Rel("=", add(X, X), n(4)))), Rel("=", X, n(2)))
+    g = Goal((local("x", NAT), local("h", Rel("=", add(X, X), n(4)))), Rel("=", X, n(2)))
     out = ring_nf(g, at="h")
-    assert out is not None and out.locals[1] == Local("h", Rel("=", mul(X, n(2)), n(4)))
+    assert out is not None and out.locals[1] == local("h", Rel("=", mul(X, n(2)), n(4)))
     assert out.target == g.target
 
 

@@ -11,15 +11,15 @@ from hypothesis import strategies as st
 from lean_env.mini.errors import TacticFailure
 from lean_env.mini.simp import norm_num, simp
 from lean_env.mini.terms import (
-    FALSE, INT, NAT, PROP, TRUE, And, Arith, Cast, Forall, Goal, Iff, Imp, Local, Neg, Not, Or,
+    FALSE, INT, NAT, PROP, TRUE, And, Arith, Cast, Forall, Goal, Iff, Imp, Neg, Not, Or,
     Rel, Var,
 )
 
 from .lean_oracle import lean_value
-from .term_builders import A, X, Y, arith_terms, call, eq, f, i, n, op
+from .term_builders import local, A, X, Y, arith_terms, call, eq, f, i, n, op
 
 P, Q = Var("p", PROP), Var("q", PROP)
-VARS = (Local("x", NAT), Local("y", NAT), Local("a", INT), Local("p", PROP), Local("q", PROP))
+VARS = (local("x", NAT), local("y", NAT), local("a", INT), local("p", PROP), local("q", PROP))
 
 
 def goal(target, *hyps):
@@ -150,8 +150,8 @@ def test_simp_only_uses_only_builtins_and_rules():
 
 def test_rewrite_with_equation():
     h = eq(X, n(5))
-    assert simp(goal(eq(op("+", X, n(1)), n(6)), Local("h", h)), rules=[h]) is None
-    out = simp(goal(eq(op("+", X, n(1)), n(7)), Local("h", h)), rules=[h])
+    assert simp(goal(eq(op("+", X, n(1)), n(6)), local("h", h)), rules=[h]) is None
+    out = simp(goal(eq(op("+", X, n(1)), n(7)), local("h", h)), rules=[h])
     assert out is not None and out.target == FALSE
 
 
@@ -197,28 +197,28 @@ def test_looping_rules_hit_the_cap():
 
 
 def test_use_hyps_and_locations():
-    hp = Local("hp", P)
+    hp = local("hp", P)
     assert simp(goal(P, hp), use_hyps=True) is None
     with pytest.raises(TacticFailure):  # plain simp does not use hypotheses
         simp(goal(P, hp))
-    h = Local("h", eq(op("+", X, n(0)), n(5)))
+    h = local("h", eq(op("+", X, n(0)), n(5)))
     out = simp(goal(eq(X, n(5)), h), at="h")
-    assert out is not None and out.lookup("h") == Local("h", eq(X, n(5)))
+    assert out is not None and out.lookup("h") == local("h", eq(X, n(5)))
     assert out.target == eq(X, n(5))
-    bad = Local("h", eq(op("+", n(2), n(2)), n(5)))
+    bad = local("h", eq(op("+", n(2), n(2)), n(5)))
     assert simp(goal(P, bad), at="h") is None  # a hypothesis simplified to False closes the goal
     assert norm_num(goal(P, bad), at="h") is None
-    triv = Local("t", eq(n(2), n(2)))
+    triv = local("t", eq(n(2), n(2)))
     out = simp(goal(P, triv), at="t")
     assert out is not None and out.lookup("t") is None  # a hypothesis simplified to True is cleared
     with pytest.raises(TacticFailure):
         simp(goal(P), at="nope")
 
 
-def test_simp_at_star():
-    h = Local("h", eq(op("*", X, n(1)), n(5)))
-    out = simp(goal(eq(op("+", X, n(0)), Y), h), at="*")
-    assert out is not None and out.lookup("h") == Local("h", eq(X, n(5))) and out.target == eq(X, Y)
+def test_simp_at_a_hypothesis_by_its_id():
+    h = local("h", eq(op("*", X, n(1)), n(5)))
+    out = simp(goal(eq(op("+", X, n(0)), Y), h), at="h")
+    assert out is not None and out.lookup("h") == local("h", eq(X, n(5))) and out.target == eq(op("+", X, n(0)), Y)
 
 
 # ---------------------------------------------------------------- soundness property
