@@ -355,7 +355,7 @@ class _Status:
         return (f"{head}  tried {p.attempts}  proofs {p.proofs}  disproofs {p.disproofs}  "
                 f"solve {p.solve_rate:.0%}  buffer {p.buffer}/{c.buffer_capacity}  step {p.learner_step}  "
                 f"model v{p.model_version}  loss {loss}  busy workers {p.workers_alive}/{c.workers}  "
-                f"restarts {p.restarts}")
+                f"restarts {p.restarts}  soundness faults {p.faults}")
 
     def __rich__(self) -> Any:  # the live view: re-rendered on every refresh, so the clock ticks
         from rich.panel import Panel
@@ -382,6 +382,7 @@ class _Status:
             table.add_row("learner step", f"{p.learner_step:,} (loss {loss})")
             table.add_row("model version", str(p.model_version))
             table.add_row("workers", f"{p.workers_alive} busy of {c.workers}, {p.restarts} restart(s)")
+            table.add_row("soundness faults", f"{p.faults}" + ("" if not p.faults else "  (a bug: see the log)"))
             if p.picks:
                 table.add_row("picks", "  ".join(f"{k} {v:,}" for k, v in sorted(p.picks.items())))
         return Panel(table, title="leanzero selfplay", subtitle=self.phase(), subtitle_align="left")
@@ -397,6 +398,8 @@ def summary(config: SelfPlayConfig, final: Progress, *, interrupted: bool) -> st
          f"solve rate {final.solve_rate:.1%} over the last 100"),
         (f"  learner step {final.learner_step:,}, model version {final.model_version}{loss}; "
          f"buffer {final.buffer:,} records; worker restarts {final.restarts}"),
+        (f"  soundness faults: {final.faults} (found scripts the backend refused because the statement "
+         "has a counterexample; expected 0)"),
         f"  proofs and disproofs: {run / 'proofs.jsonl'}",
         f"  network checkpoint:   {run / 'checkpoints' / 'latest.pt'}  (leanzero prove --checkpoint ...)",
         f"  learning curve:       {run / 'curve.png'}",

@@ -104,10 +104,14 @@ class _Attempt:
     detail: str
     env_calls: int
     elapsed: float
+    fault: str | None = None  # the backend caught itself accepting what it must not (expected never)
 
     def row(self) -> dict[str, Any]:
         reason = f"{self.reason}: {self.detail}" if self.detail else self.reason
-        return {"seed": self.seed, "result": reason, "env_calls": self.env_calls, "time": round(self.elapsed, 3)}
+        out = {"seed": self.seed, "result": reason, "env_calls": self.env_calls, "time": round(self.elapsed, 3)}
+        if self.fault is not None:
+            out["fault"] = self.fault[:2000]
+        return out
 
 
 # ------------------------------------------------------------------ one worker
@@ -222,7 +226,7 @@ class Prover:
         search = MCTSSearch(self.env, task.statement, self.candidates, config=config, header=task.header)
         r = run_searches([search], self.network or uniform_evaluator).results[0]
         detail = r.detail or _refusal(r.verification)
-        return _Attempt(seed, r.proved, r.proof, str(r.reason), detail, r.env_calls, r.elapsed)
+        return _Attempt(seed, r.proved, r.proof, str(r.reason), detail, r.env_calls, r.elapsed, _fault(r.verification))
 
     def _bfs(self, task: Task, index: int, seed: int) -> _Attempt:
         from search.bestfirst import SearchConfig, best_first_search, uniform_scorer
@@ -235,7 +239,8 @@ class Prover:
         scorer = uniform_scorer if self.network is None else network_scorer(self.network)
         assert self.env is not None
         r = best_first_search(self.env, task.statement, candidates, header=task.header, scorer=scorer, config=config)
-        return _Attempt(seed, r.proved, r.proof, str(r.reason), _refusal(r.verification), r.env_calls, r.elapsed)
+        return _Attempt(seed, r.proved, r.proof, str(r.reason), _refusal(r.verification), r.env_calls, r.elapsed,
+                        _fault(r.verification))
 
 
 def _row(task: Task, settings: Settings, status: str, message: str, attempts: Sequence[_Attempt] = (),
@@ -249,7 +254,13 @@ def _row(task: Task, settings: Settings, status: str, message: str, attempts: Se
         "seed": won.seed if won else s.seed, "backend": s.backend, "searcher": s.searcher,
         "checkpoint": s.checkpoint, "budget": s.budget, "time_limit": s.time_limit, "pass_k": s.pass_k,
         "attempts": [a.row() for a in attempts], "message": message, "statement": task.statement,
+        "faults": sum(a.fault is not None for a in attempts),
     }
+
+
+def _fault(verification: Any) -> str | None:
+    """The backend's soundness fault on a found script, if it reported one."""
+    return None if verification is None else verification.fault
 
 
 def _refusal(verification: Any) -> str:
@@ -378,6 +389,9 @@ def evaluate(
         calls = f"{row['env_calls']} env calls, " if row["status"] in (PROVED, FAILED, TIMEOUT) else ""
         say(f"leanzero evaluate: [{finished:{width}d}/{len(tasks)}] {row['name']}  {row['status']}  "
             f"({calls}{row['time']:.1f}s)")
+        if row.get("faults"):
+            say(f"leanzero evaluate: SOUNDNESS FAULT on {row['name']}: the backend caught itself accepting a "
+                f"script for a statement with a counterexample (see the attempts in {results.path})")
 
     interrupted = False
     try:

@@ -33,6 +33,7 @@ def summary_dict(summary: Summary, *, source: str = "") -> dict[str, Any]:
         "problem_seconds": round(sum(r["time"] for r in rows), 3),
         "wall_seconds": round(summary.wall, 3), "ran": summary.ran, "resumed": summary.resumed,
         "proved": sorted(r["name"] for r in proved),
+        "soundness_faults": sum(int(r.get("faults", 0)) for r in rows),
     }
 
 
@@ -60,6 +61,8 @@ def report_markdown(summary: Summary, data: dict[str, Any]) -> str:
     lines += [f"| **total** | {summary.total} | |", ""]
     if data["in_fragment"] is not None:
         lines += [f"In mini's fragment: {data['in_fragment']}; proved {summary.counts[PROVED]} of them.", ""]
+    lines += [f"Soundness faults: {data['soundness_faults']} (a found script the backend refused because the "
+              "statement has a counterexample; expected 0).", ""]
     checkpoint = s.checkpoint or "none (uniform priors)"
     lines += ["## Settings", "", "| setting | value |", "|---|---|",
               f"| source | {data['source'] or '-'} |", f"| backend | {s.backend} |", f"| searcher | {s.searcher} |",

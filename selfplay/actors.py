@@ -147,7 +147,7 @@ class Worker:
         if records:
             ray.get(self.buffer.add.remote(records))
         slim = tuple(
-            AttemptResult(r.problem, r.outcome, r.verified, (), r.env_calls, r.elapsed, r.error) for r in results
+            AttemptResult(r.problem, r.outcome, r.verified, (), r.env_calls, r.elapsed, r.error, r.faults) for r in results
         )
         return TaskReport(self.index, task, slim, len(records), weights.version, time.monotonic() - t0)
 

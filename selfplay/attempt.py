@@ -47,6 +47,7 @@ class AttemptResult:
     env_calls: int
     elapsed: float
     error: str = ""  # the statement (or its negation) could not be read; nothing was searched
+    faults: tuple[str, ...] = ()  # found scripts the backend refused as soundness faults (expected none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +92,14 @@ def attempt_batch(
         searches += [pos_search, neg_search]
     owners = [pair for pair in pairs if not isinstance(pair, str)]
     verified: dict[int, Verified] = {}  # by the index of the search that proved
+    faults: dict[int, str] = {}  # by the index of the search whose found script was a fault
 
     def done(index: int) -> None:
         if index ^ 1 in verified:  # the other side won (a stop came too late for this one)
             return
         result = searches[index].result()  # verifies a found proof, once
+        if result.verification is not None and result.verification.fault is not None:
+            faults[index] = result.verification.fault
         if not result.proved:
             return
         problem, neg, search_id = owners[index // 2]
@@ -130,6 +134,7 @@ def attempt_batch(
             AttemptResult(
                 problem.name, outcome, found, tuple(records),
                 pos.env_calls + neg_result.env_calls, pos.elapsed + neg_result.elapsed,
+                faults=tuple(faults[i] for i in (k - 2, k - 1) if i in faults),
             )
         )
     return out

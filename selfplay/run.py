@@ -92,6 +92,7 @@ class Progress:
     workers_alive: int
     restarts: int
     picks: dict[str, int] = field(default_factory=dict)  # why statements were picked
+    faults: int = 0  # found scripts the backend refused as soundness faults (expected 0)
 
     def row(self) -> dict[str, object]:
         return {"time": time.time(), **dataclasses.asdict(self)}
@@ -105,6 +106,7 @@ class _Counters:
     tasks: int = 0
     restarts: int = 0
     records: int = 0
+    faults: int = 0
     elapsed_before: float = 0.0  # minutes of earlier sessions of a resumed run, in seconds
     recent: deque = field(default_factory=lambda: deque(maxlen=100))
     picks: dict[str, int] = field(default_factory=dict)
@@ -166,6 +168,7 @@ def run_selfplay(
             setattr(counters, key, int(state["counters"][key]))
         counters.elapsed_before = float(state["counters"]["elapsed"])
         counters.picks = dict(state["counters"].get("picks", {}))
+        counters.faults = int(state["counters"].get("faults", 0))
         tokenizer = Tokenizer.from_dict(state["tokenizer"])
         consumed = int(state["consumed"])
     else:
@@ -248,7 +251,7 @@ def run_selfplay(
             solve_rate=sum(recent) / len(recent) if recent else 0.0, buffer=buffer_size,
             learner_step=learner_step, model_version=weights.version, loss=loss,
             workers_alive=len({w for w, _ in in_flight.values()}), restarts=counters.restarts,
-            picks=dict(counters.picks),
+            picks=dict(counters.picks), faults=counters.faults,
         )
 
     def submit(index: int) -> None:
@@ -272,7 +275,8 @@ def run_selfplay(
             "curriculum": curriculum.state_dict(), "tokenizer": tokenizer.to_dict(), "consumed": consumed,
             "counters": {"attempts": counters.attempts, "proofs": counters.proofs, "disproofs": counters.disproofs,
                          "tasks": counters.tasks, "restarts": counters.restarts, "records": counters.records,
-                         "elapsed": counters.elapsed_before + time.monotonic() - t_start, "picks": counters.picks},
+                         "elapsed": counters.elapsed_before + time.monotonic() - t_start, "picks": counters.picks,
+                         "faults": counters.faults},
         })
 
     failures = [0] * len(workers)  # consecutive failed tasks per worker
@@ -311,6 +315,9 @@ def run_selfplay(
             counters.disproofs += result.outcome is Outcome.DISPROVED
             counters.recent.append(result.outcome.solved)
             curriculum.record(result.problem, result.outcome)
+            for fault in result.faults:
+                counters.faults += 1
+                log.error("soundness fault in %s: %s", result.problem, fault)
         counters.records += task.records_added
         buffer_size = min(buffer_size + task.records_added, config.buffer_capacity)
         return index

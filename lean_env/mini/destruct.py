@@ -123,8 +123,8 @@ def cases(engine: Engine, goal: Goal, tac: Cases) -> list[Goal]:
     syn = tac.term
     if isinstance(syn, SIdent):
         loc = goal.lookup(syn.name)
-        if loc is not None and loc.is_var:
-            return induction(engine, goal, syn.name, tac.alts, with_ih=False)
+        if loc is not None and loc.is_var:  # `cases' n with k` names the successor's variable
+            return induction(engine, goal, syn.name, tac.alts, with_ih=False, names=tac.names)
     prop = engine.checker(goal).infer(syn)
     if isinstance(syn, SIdent) and (loc := goal.lookup(syn.name)) is not None:
         goal = clear(goal, loc.fid)
@@ -178,7 +178,8 @@ def _run_alts(engine: Engine, goals: list[Goal], alts: tuple[Alt, ...]) -> list[
 # ---------------------------------------------------------------- induction
 
 
-def induction(engine: Engine, goal: Goal, var: str, alts: tuple[Alt, ...], with_ih: bool = True) -> list[Goal]:
+def induction(engine: Engine, goal: Goal, var: str, alts: tuple[Alt, ...], with_ih: bool = True,
+              names: tuple[str, ...] = ()) -> list[Goal]:
     """Induction (or `cases`) on a ℕ variable: the hypotheses that mention it are reverted and
     reintroduced in each case; the successor case's new variable and hypothesis are new
     locals (named by the `succ` alternative, else inaccessible `n✝`, `a✝`)."""
@@ -200,7 +201,7 @@ def induction(engine: Engine, goal: Goal, var: str, alts: tuple[Alt, ...], with_
         return with_target(g, subst(goal.target, loc.fid, value))
 
     zero = instantiate_case(with_target(base, goal.target, "zero"), Lit(0, NAT))
-    succ_names = by_tag["succ"].names if "succ" in by_tag else ()
+    succ_names = by_tag["succ"].names if "succ" in by_tag else names
     k_name = _user(succ_names[0]) if succ_names else None
     g, k = add_local(with_target(base, goal.target, "succ"), k_name, NAT, hint="n")
     if with_ih:

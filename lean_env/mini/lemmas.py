@@ -84,6 +84,8 @@ def abs_nonneg(ck, args):
     _arity("abs_nonneg", args, 1)
     a = _term(ck, args[0])
     ty = type_of(a)
+    if ty == NAT:  # Lean: `|·|` needs a lattice-ordered group, which ℕ is not
+        raise TacticFailure("failed to synthesize Lattice ℕ / AddGroup ℕ for |·|")
     return Rel("≤", _zero(a), App(Const("abs", Arrow(ty, ty)), (a,), ty))
 
 

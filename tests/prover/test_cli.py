@@ -299,6 +299,35 @@ def test_mini_proves_a_theorem_from_a_file(capsys: pytest.CaptureFixture[str], t
     assert out.startswith("theorem demo2 (x : ℕ) (h₀ : 0 < x) : x ≠ 0 := by\n  ")
 
 
+# false statements that an earlier mini "proved" (issue 12): prove must find nothing
+ONCE_PROVED = [
+    "theorem t (x : ℕ) (h : x = 1) (x : ℕ) : x = 1",
+    "theorem t (x : ℕ) (h : ∃ y : ℕ, y = x + 1) : False",
+    "theorem t (n k : ℕ) : n = 0 ∨ n = k + 1",
+    "theorem t (k : ℕ) (h : k = 5) : False",
+    "theorem t (x : ℕ) (hx : x = 1) (h : ∀ y : ℕ, (∃ x : ℕ, x + x = y) ↔ y % 2 = 0) : ∃ x : ℕ, x + x = x * 3 + 1",
+    "theorem t : Nat.Prime 318665857834031151167461",
+]
+
+
+@pytest.mark.parametrize("searcher", ["mcts", "bfs"])
+@pytest.mark.parametrize("statement", ONCE_PROVED)
+def test_mini_proves_none_of_the_false_statements_it_once_proved(
+    searcher: str, statement: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "prove", "--backend", "mini", "--searcher", searcher, "--time-limit", "20", statement)
+    assert code == 1 and out == "", err
+
+
+def test_mini_refuses_a_file_whose_header_redefines_a_name(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "Foo.lean"
+    path.write_text("import Mathlib\nnamespace Foo\ndef Prime (n : ℕ) : Prop := n = 4\n"
+                    "theorem t : Prime 2 := by sorry\nend Foo\n", encoding="utf-8")
+    code, out, err = run(capsys, "prove", "--backend", "mini", "--file", str(path), "--name", "t")
+    assert code == 2 and out == ""
+    assert "`def Prime`" in err and "mini cannot interpret" in err
+
+
 def test_mini_reports_where_a_statement_is_malformed(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "prove", "--backend", "mini", "theorem bad (p : Prop) : p ∧ := by sorry")
     assert code == 2 and out == ""

@@ -400,3 +400,24 @@ def test_minif2f_on_dojo_names_the_pinned_repository_and_one_file_per_problem(
     monkeypatch.setenv("LEANZERO_DOJO_REPO", str(tmp_path / "traced"))  # a local traced checkout wins
     assert main([*args, "--out", str(tmp_path / "o2")]) == 2
     assert opened[-1] == ("dojo", {"commit": COMMIT, "file": "MiniF2F/Test/{name}.lean"})
+
+
+class FaultyMini(MiniEnv):
+    """`mini` whose `verify` reports every found script as a soundness fault."""
+
+    def verify(self, statement: str, proof: str, **kwargs) -> Verification:  # type: ignore[override]
+        return Verification(False, ("counterexample",), "mini", fault=f"counterexample to {statement}")
+
+
+@pytest.mark.parametrize("searcher", ["mcts", "bfs"])
+def test_soundness_faults_are_counted_in_rows_summary_and_report(tmp_path: Path, searcher: str) -> None:
+    easy = Task("easy", "theorem easy (p q : Prop) (hp : p) (hq : q) : p ∧ q")
+    lines: list[str] = []
+    summary = evaluate([easy], Settings(searcher=searcher, budget=20), tmp_path, workers=0, emit=lines.append,
+                       env=FaultyMini())
+    [row] = summary.rows
+    assert row["status"] != "proved" and row["faults"] == 1 and row["attempts"][0]["fault"].startswith("counterexample")
+    data = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert data["soundness_faults"] == 1
+    assert "Soundness faults: 1" in (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert any("SOUNDNESS FAULT on easy" in line for line in lines)

@@ -61,3 +61,24 @@ def test_the_other_side_stops_when_one_side_is_verified() -> None:
         # the stopped search's records are kept, as those of an unproved search
         assert {r.kind for r in result.records} <= {"proof", "unproved"}
     assert decided >= 4
+
+
+class FaultyVerifierEnv(LabellingEnv):
+    """`mini` whose `verify` reports every found script as a soundness fault (as mini's
+    cross-check does when a tactic let a false statement through)."""
+
+    def verify(self, statement, proof, **kwargs):
+        from lean_env.contract import Verification
+
+        return Verification(False, ("fault",), "mini", fault=f"counterexample to {statement}")
+
+
+def test_a_soundness_fault_is_counted_and_nothing_is_verified() -> None:
+    problems = [p for p in from_generator(4, 40, EASY) if p.family.endswith("/true")][:4]
+    results = attempt_batch(
+        FaultyVerifierEnv(), problems, uniform_evaluator, ActionSpace(), run="t", search_prefix="s",
+        model_version=0, on_verified=lambda v: (_ for _ in ()).throw(AssertionError("a fault was stored")),
+    )
+    assert all(r.outcome is Outcome.NEITHER and r.verified is None for r in results)
+    faults = [f for r in results for f in r.faults]
+    assert faults and all(f.startswith("counterexample to ") for f in faults)
