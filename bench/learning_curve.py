@@ -12,6 +12,8 @@
    uniform scores. Same candidate tactics (the action space). A proof counts only when
    verified. Prints the three counts and the ratios (trained / untrained, trained /
    best-first); writes them to RUN_DIR/learning_curve.json beside RUN_DIR/curve.png.
+4. Re-checks every proof and disproof of the run's proofs.jsonl for a counterexample
+   (`bench/crosscheck.py --proofs`): the soundness fault count, expected 0.
 
     .venv/bin/python bench/learning_curve.py [--minutes 20] [--workers 2] [--run-dir runs/learning]
 """
@@ -203,7 +205,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("  resident memory (MB, the largest process of each role) over the run:")
         for s in samples[:: max(1, len(samples) // 8)] + samples[-1:]:
             print(f"    {s.minute:5.1f} min  " + "  ".join(f"{k} {v:.0f}" for k, v in sorted(s.rss_mb.items())))
+    from crosscheck import check_proofs  # bench/crosscheck.py, beside this script
+
+    faults = check_proofs(run_dir / "proofs.jsonl") if (run_dir / "proofs.jsonl").is_file() else None
     summary = {
+        "soundness_check_failed": bool(faults),
         "held_out": len(problems), "dropped": dropped, "difficulty": args.difficulty, "budget": args.budget,
         "simulations": args.simulations, "untrained": n_untrained, "trained": n_trained, "best_first": n_bfs,
         "curve": {b: dict(zip(("untrained", "trained", "best_first"), row)) for b, row in table.items()},

@@ -37,8 +37,8 @@ NAME = "mini"
 
 
 def view(goal: Goal) -> GoalView:
-    text = pp_goal(goal)
-    canonical = pp_goal(Goal(goal.locals, goal.target, None)) if goal.case else text
+    canonical = pp_goal(Goal(goal.locals, goal.target, None)) if goal.case else pp_goal(goal)
+    text = f"case {goal.case}\n{canonical}" if goal.case else canonical  # pp_goal's own layout
     return GoalView(text=text, canonical=canonical, case=goal.case)
 
 

@@ -77,6 +77,13 @@ def clear(goal: Goal, fid: str) -> Goal:
     return Goal(tuple(x for x in goal.locals if x.fid != fid), goal.target, goal.case)
 
 
+def generalize(goal: Goal, fid: str) -> Goal:
+    """Remove the variable `fid` from the context, its hypotheses already reverted: the target
+    still mentions it, as the motive's variable (`induction` instantiates it per case)."""
+    assert not dependents(goal, fid), "revert the hypotheses that mention it first"
+    return Goal(tuple(x for x in goal.locals if x.fid != fid), goal.target, goal.case)
+
+
 def with_target(goal: Goal, target: Term, case: str | None | bool = False) -> Goal:
     return Goal(goal.locals, target, goal.case if case is False else case)  # type: ignore[arg-type]
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lean_env.mini.context import (
-    add_hyp, add_local, clear, dependents, find_instance, replace_all, replace_type, subst_var,
-    with_target,
+    add_hyp, add_local, clear, dependents, find_instance, generalize, replace_all, replace_type,
+    subst_var, with_target,
 )
 from lean_env.mini.errors import TacticFailure
 from lean_env.mini.printer import pp_goal, pp_in
@@ -192,7 +192,7 @@ def induction(engine: Engine, goal: Goal, var: str, alts: tuple[Alt, ...], with_
     base = goal
     for h in deps:
         base = clear(base, h.fid)
-    base = Goal(tuple(x for x in base.locals if x.fid != loc.fid), goal.target, goal.case)
+    base = generalize(base, loc.fid)
     by_tag = {a.tag: a for a in alts}
 
     def instantiate_case(g: Goal, value: Term) -> Goal:

@@ -26,7 +26,7 @@ negative coefficients as subtraction (`x - y * 3`), a leading negative one as `-
 from __future__ import annotations
 
 from lean_env.mini import poly as P
-from lean_env.mini.context import replace_type
+from lean_env.mini.context import replace_type, with_target
 from lean_env.mini.errors import UNBOUNDED, Deadline, TacticFailure
 from lean_env.mini.poly import Monomial, Poly
 from lean_env.mini.semantics import NotEvaluable, arith, power
@@ -192,7 +192,7 @@ def ring_nf(goal: Goal, deadline: Deadline = UNBOUNDED, at: str | None = None) -
             raise TacticFailure("ring_nf failed")
         if isinstance(new, Rel) and new.op == "=" and new.lhs == new.rhs:
             return None
-        return Goal(goal.locals, new, goal.case)
+        return with_target(goal, new)
     h = goal.get(at)
     if h is None or h.is_var:
         raise TacticFailure("ring_nf failed")

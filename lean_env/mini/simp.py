@@ -47,7 +47,7 @@ from collections.abc import Callable, Sequence
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from lean_env.mini.context import match, replace_type
+from lean_env.mini.context import clear, match, replace_type, with_target
 from lean_env.mini.errors import UNBOUNDED, Deadline, TacticFailure
 from lean_env.mini.evaluate import CONSTANTS, evaluate
 from lean_env.mini.semantics import NotEvaluable, arith, relation
@@ -531,14 +531,14 @@ def _run(
         if new == FALSE:
             return None
         if new == TRUE:  # a hypothesis simplified to True is cleared
-            return Goal(tuple(x for x in goal.locals if x.fid != at), goal.target, goal.case)
+            return clear(goal, at)
         return replace_type(goal, at, new)
     new = rewriter(None).simp(goal.target)
     if new == TRUE:
         return None
     if new == goal.target:
         raise TacticFailure(fail)
-    return Goal(goal.locals, new, goal.case)
+    return with_target(goal, new)
 
 
 def simp(

@@ -101,6 +101,9 @@ def vocabulary(text: str) -> tuple[list[str], list[str]]:
         add(f"by_cases h' : {p}", p not in decided)
     for x in nats:
         add(f"induction {x} with | zero => simp | succ n ih => simp", True)
+        for y in nats:  # the successor named like another local: it must shadow, not capture
+            if y != x:
+                add(f"induction {x} with | zero => omega | succ {y} ih => omega", False)
     for h, ty in hyps:
         add(f"exact {h}", True)
         add(f"simp [{h}]", True)
@@ -108,6 +111,8 @@ def vocabulary(text: str) -> tuple[list[str], list[str]]:
         add(f"norm_num at {h}", True)
         add(f"cases {h}", any(c in ty for c in "∧∨∃↔"))
         add(f"rcases {h} with ⟨a, b⟩", any(c in ty for c in "∧∃↔"))
+        for x in nats[:2]:  # a pattern named like an existing local: a new variable
+            add(f"obtain ⟨{x}, {h}⟩ := {h}", ty.startswith("∃"))
         add(f"rcases {h} with a | b", "∨" in ty)
         add(f"specialize {h} 0", ty.startswith("∀"))
         eq = "=" in ty or "↔" in ty
