@@ -123,14 +123,15 @@ def run_closer(engine: Engine, goal: Goal, tac: Closer) -> list[Goal]:
         if name == "ring":
             ring.ring(goal, dl)
             return []
-        return _at_places(full, goal, tac.at, lambda g, at: ring.ring_nf(g, dl, at=at), "ring_nf failed")
+        return _at_places(full, goal, tac.at, lambda g, at: ring.ring_nf(g, dl, at=at), "ring_nf failed",
+                          each=True)
     if name in ("norm_num", "simp"):
         from lean_env.mini import simp
 
         rules = _hint_props(engine, full, tac)
         if name == "norm_num":
             return _at_places(full, goal, tac.at, lambda g, at: simp.norm_num(g, dl, rules=rules, at=at),
-                              "norm_num failed to simplify")
+                              "norm_num failed to simplify", each=True)
         return _at_places(
             full, goal, tac.at,
             lambda g, at: simp.simp(g, dl, rules=rules, only=tac.only, at=at, use_hyps=tac.star),
@@ -139,9 +140,11 @@ def run_closer(engine: Engine, goal: Goal, tac: Closer) -> list[Goal]:
     raise TacticFailure(f"unknown tactic '{name}'")
 
 
-def _at_places(full: Goal, view: Goal, at: Location, step: Step, failure: str) -> list[Goal]:
-    """Run a simp-like step at each place of `at` in order; fail only when no place made
-    progress (Lean's `simp at h₁ h₂ ⊢` and `at *`). The result is merged back into `full`."""
+def _at_places(full: Goal, view: Goal, at: Location, step: Step, failure: str, each: bool = False) -> list[Goal]:
+    """Run a simp-like step at each place of `at` in order. `simp at h₁ h₂ ⊢` (and any `at *`)
+    fails only when no place made progress, as Lean's `simp` does; with `each`, a named place
+    that does not change fails the tactic (`norm_num`, `ring_nf`: the stricter reading of
+    Mathlib's). The result is merged back into `full`."""
     if at is None:
         result = step(view, None)
         out = [] if result is None or _has_false_hyp(result) else [result]
@@ -154,6 +157,8 @@ def _at_places(full: Goal, view: Goal, at: Location, step: Step, failure: str) -
         try:
             result = step(goal, fid)
         except TacticFailure:
+            if each and at != EVERYWHERE:
+                raise
             continue
         progressed = True
         if result is None or _has_false_hyp(result):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from lean_env.mini.elaborate_library import type_named
 from lean_env.mini.errors import TacticFailure
 from lean_env.mini.terms import (
     BINDERS, Arith, BigOp, Goal, Lit, Local, NAT, Not, Rel, Term, Ty, Var, alpha_eq, children,
@@ -32,6 +33,8 @@ INACCESSIBLE = "✝"
 def add_local(goal: Goal, name: str | None, type_: Ty | Term, *, hint: str = "x") -> tuple[Goal, Local]:
     """Append a local. `name=None` makes it inaccessible (Lean's `x✝`), named after `hint`."""
     user = name if name is not None else hint.replace(INACCESSIBLE, "") or "x"
+    if type_named(user):
+        raise TacticFailure(f"mini: a local named like a type ('{user}') is not supported")
     loc = Local(fresh_id(user), user, type_, inaccessible=name is None)
     return Goal((*goal.locals, loc), goal.target, goal.case), loc
 

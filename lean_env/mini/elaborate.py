@@ -24,7 +24,7 @@ from .elaborate_apps import Applications, Meta, Scope, fail as _fail, is_bigop_s
 from .elaborate_check import check_goal, check_types
 from .elaborate_library import (
     ALL_NUM, FIELD_TYS, KNOWN_CONSTANTS, NUM_RANK, TYPE_NAMES, constant_name,
-    elaborate_type, looks_like_type, rank, result_slot,
+    elaborate_type, looks_like_type, rank, result_slot, type_named,
 )
 from .errors import ParseError
 from .parser import parse_theorem
@@ -50,10 +50,10 @@ _LOGIC = {"∧": And, "∨": Or, "↔": Iff}
 def _is_prop_syntax(syn: Syn, scope) -> bool:
     """Whether `syn` can only be a proposition (a Prop local, a connective, a quantifier)."""
     match syn:
+        case SIdent(name=name) if name in scope:  # a local shadows `True`/`False` (as in Lean)
+            return scope.get(name) == PROP
         case SIdent(name="True" | "False"):
             return True
-        case SIdent(name=name):
-            return scope.get(name) == PROP
         case SBinOp(op=op):
             return op in _LOGIC or op in ("→", "∈") or op in _RELS
         case SUnOp(op="¬"):
@@ -88,11 +88,7 @@ class _Elaborator(Applications):
     def prop(self, syn: Syn, scope: Scope) -> Term:
         syn = self.field_notation(syn, scope)
         match syn:
-            case SIdent(name="True"):
-                return TRUE
-            case SIdent(name="False"):
-                return FALSE
-            case SIdent(name=name) if name in scope:
+            case SIdent(name=name) if name in scope:  # first: a local named `False` shadows False
                 entry = scope.get(name)
                 if isinstance(entry, Meta):
                     if entry.ty is None and self.discovering:
@@ -105,6 +101,10 @@ class _Elaborator(Applications):
                 if isinstance(entry, (Base, Arrow)):
                     raise _fail(f"type mismatch: '{name}' has type {entry} but is expected to have type Prop", syn)
                 raise _fail(f"type mismatch: '{name}' is a proof, not a proposition", syn)
+            case SIdent(name="True"):
+                return TRUE
+            case SIdent(name="False"):
+                return FALSE
             case SUnOp(op="¬", arg=a):
                 return Not(self.prop(a, scope))
             case SBinOp(op=op, lhs=a, rhs=b) if op in _LOGIC:
@@ -159,6 +159,8 @@ class _Elaborator(Applications):
             if not g.names:
                 raise _fail("unsupported instance binder in quantifier", syn)
             for n in g.names:
+                if type_named(n):
+                    raise _fail(f"mini: a binder named like a type ('{n}') is not supported", syn)
                 steps.append((n, g.type, g.pred))
         metas: dict[str, Meta] = {}
         tys: list[Ty | Meta | None] = []  # None: `∀ (h : P), Q`, which is `P → Q`
@@ -423,10 +425,10 @@ def _is_prop_syntax(syn: Syn, scope: Scope, el: _Elaborator | None = None) -> bo
             return True
         case SUnOp(op="¬") | SModEq() | SBinder(kind="∀") | SBinder(kind="∃"):
             return True
+        case SIdent(name=name) if name in scope:  # a local shadows `True`/`False` (as in Lean)
+            return scope.get(name) == PROP
         case SIdent(name="True") | SIdent(name="False"):
             return True
-        case SIdent(name=name):
-            return scope.get(name) == PROP
         case SApp(fn=SIdent(name=name)):
             entry = scope.get(name)
             if isinstance(entry, Arrow):
@@ -447,6 +449,9 @@ def elaborate_binder_group(group: SBinderGroup, scope: Scope) -> tuple[list[Loca
         raise _fail("unsupported construct '[...]' (instance binder)", group.type)
     if group.type is None:
         raise _fail(f"unsupported binder '{group.names[0]}' without a type")
+    for n in group.names:
+        if type_named(n):
+            raise _fail(f"mini: a binder named like a type ('{n}') is not supported", group.type)
     locals_: list[Local] = []
     if looks_like_type(group.type):
         ty = elaborate_type(group.type)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from .elaborate_library import (
     ALPHA, BIG_OPS, FINSET_A, KNOWN_CONSTANTS, MEMBERSHIP, NUM_RANK, PRED_A, SET_A, Signature,
-    constant_name, container, elaborate_type, field_constant, result_slot,
+    constant_name, container, elaborate_type, field_constant, result_slot, type_named,
 )
 from .errors import ParseError
 from .syntax import SApp, SAscribe, SBinder, SBinderGroup, SIdent, SProj, Syn
@@ -267,6 +267,8 @@ class Applications:
         if len(binders) != 1 or binders[0][1].pred is not None:
             raise fail("unsupported construct 'fun' with several binders", syn)
         name, group = binders[0]
+        if type_named(name):
+            raise fail(f"mini: a binder named like a type ('{name}') is not supported", syn)
         if group.type is not None:
             ty = elaborate_type(group.type)
             if dom is not None and ty != dom:

@@ -35,6 +35,13 @@ OTHER_TYPE_NAMES = frozenset(
 CONTAINERS = ("Finset", "Set")
 
 
+def type_named(name: str) -> bool:
+    """Whether a local named `name` would read as a type in mini (`ℕ`, `Nat`, `Finset`, ...):
+    Lean lets a local shadow one, mini's elaborator reads types without a scope, so it refuses
+    such a name rather than mean two things by it."""
+    return name in TYPE_NAMES or name in OTHER_TYPE_NAMES
+
+
 def set_of(elem: Ty) -> Base:
     """`Set α`, a base type by name like `finset_of`."""
     return Base(f"Set {elem}")

@@ -24,9 +24,15 @@ def _zero(t: Term) -> Term:
 
 
 def _term(ck, syn: Syn) -> Term:
+    """A numeric argument (these lemmas are about ordered semirings: a proposition or a
+    finset is an instance failure in Lean, refused here)."""
+    from lean_env.mini.elaborate_library import NUM_RANK
     from lean_env.mini.proofterm import term_of
 
-    return term_of(syn, ck.goal, None)
+    t = term_of(syn, ck.goal, None)
+    if type_of(t) not in NUM_RANK:
+        raise TacticFailure(f"failed to synthesize an ordered semiring instance for {type_of(t)}")
+    return t
 
 
 def _terms(ck, args: list[Syn]) -> list[Term]:

@@ -5,8 +5,8 @@ confused two variables of one name, or let a matcher capture a bound variable: t
 binders of the same name, `∃` hypotheses destructured with an existing name (`cases'`,
 `obtain`, `rcases`, `cases ... with | intro`), `induction n with | succ k ih` beside an outer
 `k`, `obtain ⟨k, hk⟩ : ∃ k, ...` shadowing, `have x : ... := h` then `intro x`, `fun x =>`
-in proof terms, inaccessible names written in a script, and simp rules whose pattern
-variables could catch a bound variable of the goal. A "soup" family adds random statements
+in proof terms, inaccessible names written in a script, locals named `True`/`False`, and simp
+rules whose pattern variables could catch a bound variable of the goal. A "soup" family adds random statements
 whose binders all draw on three names, with random name-reusing tactics.
 
 Falsity is certified independently of `mini`: every case carries its binders as
@@ -345,9 +345,34 @@ def _soup_statement(rng: random.Random) -> tuple[tuple[tuple[str, str, object], 
     return tuple(binders), prop(1)
 
 
+def shadowed_constants(rng: random.Random) -> Case:
+    """A local named `False` (or `True`) is not the constant: `(False : Prop) (h : False)`
+    proves nothing, and `(True : Prop) (h : True → P)` is not `P`."""
+    names = _Names()
+    x = names.var("x", NAT)
+    c = rng.randrange(0, 4)
+    if rng.random() < 0.5:
+        f = fg.PVar(f"False__{names.n + 1}")
+        names.n += 1
+        binders = (("var", x.name, NAT), ("var", f.name, "Prop"), ("hyp", "h", f))
+        target = rel("=", x, lit(c))
+        env = {x.name: c + 1, f.name: True}
+        scripts = ["contradiction", "exfalso\nexact h", "exact False.elim h", "exact absurd h id", "simp at h",
+                   "cases h", "exact h.elim", "trivial", "simp_all", "tauto"]
+    else:
+        t = fg.PVar(f"True__{names.n + 1}")
+        names.n += 1
+        binders = (("var", x.name, NAT), ("var", t.name, "Prop"), ("hyp", "h", fg.Conn("→", t, rel("=", x, lit(c)))))
+        target = rel("=", x, lit(c))
+        env = {x.name: c + 1, t.name: False}
+        scripts = ["exact h trivial", "apply h\ntrivial", "simp at h\nexact h", "exact h True.intro", "simp_all",
+                   "apply h\nsimp", "apply h\nexact trivial", "have := h trivial\nexact this"]
+    return Case("shadowed constants", binders, target, env, tuple(scripts))
+
+
 FAMILIES: tuple[Callable[[random.Random], Case], ...] = (
     duplicate_binders, exists_patterns, induction_capture, obtain_shadow, have_then_intro,
-    inaccessible_names, simp_capture, name_soup,
+    inaccessible_names, simp_capture, name_soup, shadowed_constants,
 )
 
 

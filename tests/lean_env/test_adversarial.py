@@ -75,6 +75,12 @@ FALSE_PROOFS = [
     ("theorem t : Nat.Prime 318665857834031151167461", "trivial"),
     ("theorem t (x : ℕ) (h : x = 1) : ∀ x : ℕ, x = 1", "have x : x = 1 := h\nintro x\nexact x"),
     ("theorem t (x : ℕ) (h : x = 1) : ∀ x : ℕ, x = 1", "exact fun x => h"),
+    # locals named like the logical constants (found by a review of the new core)
+    ("theorem t (False : Prop) (h : False) : 1 = 2", "contradiction"),
+    ("theorem t (p : Prop) (False : Prop) (h : False) : p", "exact False.elim h"),
+    ("theorem t : ∀ (False : Prop), False → (1:ℕ) = 2", "intro F h\ncontradiction"),
+    ("theorem t (x : ℕ) (True : Prop) (h : True → x = 1) : x = 1", "exact h trivial"),
+    ("theorem t (True : Prop) : True", "trivial"),
 ]
 
 
@@ -84,6 +90,26 @@ def test_the_false_proofs_once_accepted_are_rejected(statement: str, proof: str)
     v = env.verify(statement, proof)
     assert not v.ok and v.fault is None, v
     assert env.faults == 0
+
+
+@pytest.mark.parametrize(("statement", "script"), [
+    ("theorem t (p : Prop) : p ∨ ¬ p", "have h := sq_nonneg p"),
+    ("theorem t (x : ℕ) : x = x", "have h := le_refl (x = 1)"),
+    ("theorem t (p : Prop) : p ∨ ¬ p", "have h := mul_comm p p"),
+])
+def test_the_lemma_table_takes_numbers_only(statement: str, script: str) -> None:
+    env = MiniEnv()
+    r = env.apply(env.start(statement), script)
+    assert not isinstance(r, TacticSuccess) and "failed to synthesize" in r.message
+    assert env.faults == 0  # refused by the lemma, not caught by the transition checker
+
+
+def test_a_local_named_like_a_type_is_refused() -> None:
+    env = MiniEnv()
+    with pytest.raises(StatementError, match="named like a type"):
+        env.start("theorem t (Nat : Prop) (h : Nat) : 1 = 2")
+    r = env.apply(env.start("theorem t : ∀ x : ℕ, x = x"), "intro ℕ")
+    assert not isinstance(r, TacticSuccess)
 
 
 def test_norm_num_does_not_refute_a_true_non_primality() -> None:
