@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from lean_env.mini.context import settled
 from lean_env.mini.errors import TacticFailure
 from lean_env.mini.tactic_parser import EVERYWHERE, GOAL, Closer, Location
 from lean_env.mini.terms import FALSE, FalseP, Goal, Local, Term, _fragment_ty, in_fragment
@@ -70,22 +71,39 @@ def fragment_view(goal: Goal, name: str, at: Location = None) -> Goal:
 
 
 def merge_back(original: Goal, view: Goal, result: Goal) -> Goal:
-    """Put a transformed fragment view back into the full goal: changed hypotheses in place,
-    cleared ones removed, the new target, the dropped locals untouched."""
+    """Put a transformed fragment view back into the full goal: the view's locals as the result
+    has them (changed or cleared), the dropped locals untouched, new ones at the end, in the
+    original order settled as `replace_type` settles it; the new target (if it was in view)."""
     by_id = {loc.fid: loc for loc in result.locals}
     seen = {loc.fid for loc in view.locals}
     locals_ = [by_id.get(loc.fid, loc) for loc in original.locals if loc.fid not in seen or loc.fid in by_id]
     locals_ += [loc for loc in result.locals if loc.fid not in seen]
     target = result.target if in_fragment(original.target) else original.target
-    return Goal(tuple(locals_), target, original.case)
+    return Goal(settled(locals_), target, original.case)
 
 
 def _hint_props(engine: Engine, goal: Goal, tac: Closer) -> list[Term]:
+    return [p for p, _ in _hints(engine, goal, tac)]
+
+
+def _hints(engine: Engine, goal: Goal, tac: Closer) -> list[tuple[Term, str | None]]:
+    """Each hint's proposition, with the id of the hypothesis it names (None for a term)."""
+    from lean_env.mini.syntax import SIdent
+
     ck = engine.checker(goal)
-    props = [ck.infer(a) for a in tac.args]
-    if not all(in_fragment(p) for p in props):
+    out = []
+    for a in tac.args:
+        loc = goal.lookup(a.name) if isinstance(a, SIdent) else None
+        out.append((ck.infer(a), loc.fid if loc is not None and not loc.is_var else None))
+    if not all(in_fragment(p) for p, _ in out):
         raise TacticFailure(OUTSIDE.format(name=tac.name, what="a hint outside the fragment"))
-    return props
+    return out
+
+
+def _rules_for(hints: list[tuple[Term, str | None]], at: str | None) -> list[Term]:
+    """The hint rules used at one place: never the hypothesis being simplified itself (Lean's
+    simp erases it from the simp set there)."""
+    return [p for p, source in hints if source is None or source != at]
 
 
 def run_closer(engine: Engine, goal: Goal, tac: Closer) -> list[Goal]:
@@ -128,13 +146,14 @@ def run_closer(engine: Engine, goal: Goal, tac: Closer) -> list[Goal]:
     if name in ("norm_num", "simp"):
         from lean_env.mini import simp
 
-        rules = _hint_props(engine, full, tac)
+        hints = _hints(engine, full, tac)
         if name == "norm_num":
-            return _at_places(full, goal, tac.at, lambda g, at: simp.norm_num(g, dl, rules=rules, at=at),
+            return _at_places(full, goal, tac.at,
+                              lambda g, at: simp.norm_num(g, dl, rules=_rules_for(hints, at), at=at),
                               "norm_num failed to simplify", each=True)
         return _at_places(
             full, goal, tac.at,
-            lambda g, at: simp.simp(g, dl, rules=rules, only=tac.only, at=at, use_hyps=tac.star),
+            lambda g, at: simp.simp(g, dl, rules=_rules_for(hints, at), only=tac.only, at=at, use_hyps=tac.star),
             "simp made no progress",
         )
     raise TacticFailure(f"unknown tactic '{name}'")

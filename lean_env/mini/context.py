@@ -59,10 +59,35 @@ def resolve_hyp(goal: Goal, name: str, tactic: str) -> Local:
 
 
 def replace_type(goal: Goal, fid: str, new: Term) -> Goal:
-    """The hypothesis `fid` now states `new` (in place, as `rw at h`, `simp at h` do)."""
+    """The hypothesis `fid` now states `new` (as `rw at h`, `simp at h` leave it), in place, or
+    just after the last variable it now mentions when that comes later (Lean's
+    `replaceLocalDecl` inserts the new declaration after the latest free variable of its type)."""
     locals_ = tuple(Local(loc.fid, loc.name, new, loc.inaccessible) if loc.fid == fid else loc
                     for loc in goal.locals)
-    return Goal(locals_, goal.target, goal.case)
+    return Goal(settled(locals_), goal.target, goal.case)
+
+
+def settled(locals_: tuple[Local, ...] | list[Local]) -> tuple[Local, ...]:
+    """The locals in their order, except that a hypothesis mentioning a variable declared after
+    it moves to just after that variable (keeping the order of the moved ones): every
+    hypothesis then follows the variables it mentions, as Lean's contexts do."""
+    out: list[Local] = []
+    waiting: list[Local] = []
+    declared: set[str] = set()
+    for loc in locals_:
+        if not loc.is_var:
+            if free_vars(loc.type) <= declared:  # type: ignore[arg-type]
+                out.append(loc)
+            else:
+                waiting.append(loc)
+            continue
+        out.append(loc)
+        declared.add(loc.fid)
+        ready = [h for h in waiting if free_vars(h.type) <= declared]  # type: ignore[arg-type]
+        out.extend(ready)
+        waiting = [h for h in waiting if h not in ready]
+    out.extend(waiting)  # mentions a variable not in context: the transition check refuses it
+    return tuple(out)
 
 
 def dependents(goal: Goal, fid: str) -> list[Local]:
@@ -92,31 +117,12 @@ def with_target(goal: Goal, target: Term, case: str | None | bool = False) -> Go
 
 
 def subst_var(goal: Goal, fid: str, value: Term) -> Goal:
-    """Eliminate the variable `fid` by `value` everywhere (`subst`, `rfl` patterns).
-
-    A hypothesis that now mentions a variable declared after it moves after that variable,
-    keeping its order among the moved ones (Lean reverts and reintroduces it)."""
-    mapping = {fid: value}
-    out: list[Local] = []
-    waiting: list[Local] = []
-    declared: set[str] = set()
-    for loc in goal.locals:
-        if loc.fid == fid:
-            continue
-        if loc.is_var:
-            out.append(loc)
-            declared.add(loc.fid)
-            ready = [h for h in waiting if free_vars(h.type) <= declared]  # type: ignore[arg-type]
-            out.extend(ready)
-            waiting = [h for h in waiting if h not in ready]
-            continue
-        new = Local(loc.fid, loc.name, subst(loc.type, fid, value), loc.inaccessible)  # type: ignore[arg-type]
-        if free_vars(new.type) <= declared:  # type: ignore[arg-type]
-            out.append(new)
-        else:
-            waiting.append(new)
-    out.extend(waiting)  # mentions a variable not in context: the transition check refuses it
-    return Goal(tuple(out), subst(goal.target, fid, mapping[fid]), goal.case)
+    """Eliminate the variable `fid` by `value` everywhere (`subst`, `rfl` patterns); a hypothesis
+    that now mentions a variable declared after it moves after that variable (Lean reverts and
+    reintroduces it)."""
+    locals_ = [loc if loc.is_var else Local(loc.fid, loc.name, subst(loc.type, fid, value), loc.inaccessible)  # type: ignore[arg-type]
+               for loc in goal.locals if loc.fid != fid]
+    return Goal(settled(locals_), subst(goal.target, fid, value), goal.case)
 
 
 # ---------------------------------------------------------------- matching

@@ -150,3 +150,15 @@ def test_a_goal_with_shadowed_locals_prints_as_lean_does() -> None:
     assert isinstance(r, TacticSuccess) and r.state.goals[0].canonical == "x✝ x : ℕ\nhx : x = x✝ + 1\n⊢ False"
     r = env.apply(env.start("theorem t (x : ℕ) : ∀ y : ℕ, y = x"), "intro x")
     assert isinstance(r, TacticSuccess) and r.state.goals[0].text == "x✝ x : ℕ\n⊢ x = x✝"
+
+
+@pytest.mark.parametrize("tactic", ["rw [h₂] at h₁", "simp [h₂] at h₁", "norm_num [h₂] at h₁", "simp [h₂] at *"])
+def test_a_rewritten_hypothesis_moves_after_the_variables_it_now_mentions(tactic: str) -> None:
+    """Lean's `replaceLocalDecl`: `h₁ : x > 0` rewritten by `h₂ : x = n` mentions `n`, declared
+    after it, so it moves after `n` (before, the transition checker caught a dangling reference)."""
+    env = MiniEnv()
+    r = env.apply(env.start("theorem t (x : ℕ) (h₁ : x > 0) (r : ℝ) (n : ℕ) (hr : r = n) (h₂ : x = n) : n > 0"), tactic)
+    assert isinstance(r, TacticSuccess) and env.faults == 0
+    lines = r.state.goals[0].text.split("\n")
+    assert lines.index("x : ℕ") < lines.index("n : ℕ") < next(i for i, ln in enumerate(lines) if ln.startswith("h₁ :"))
+    assert "h₂ : x = n" in lines or tactic.endswith("*")  # a hypothesis is never simplified by itself
