@@ -23,7 +23,7 @@ import zlib
 from collections.abc import Callable
 from fractions import Fraction
 
-from lean_env.mini.semantics import NotEvaluable, arith as int_arith, dvd
+from lean_env.mini.semantics import NotEvaluable, arith as int_arith, relation
 from lean_env.mini.terms import (
     INT, NAT, PROP, RAT, REAL, And, App, Arith, Arrow, Base, Cast, Const, Exists, FalseP, Forall,
     Goal, Iff, Imp, Lit, Neg, Not, Or, Rel, Term, TrueP, Ty, Var, arrow_parts,
@@ -173,22 +173,9 @@ class _Evaluator:
             if op not in ("=", "≠"):
                 raise Unknown(op)
             return (x == y) == (op == "=")
-        match op:
-            case "=":
-                return x == y
-            case "≠":
-                return x != y
-            case "<":
-                return x < y
-            case "≤":
-                return x <= y
-            case ">":
-                return x > y
-            case "≥":
-                return x >= y
-            case "∣" if isinstance(x, int) and isinstance(y, int):
-                return dvd(x, y)
-        raise Unknown(op)
+        if op == "∣" and not (isinstance(x, int) and isinstance(y, int)):
+            raise Unknown("divisibility in a field")
+        return relation(op, x, y)  # Lean's relations (generic over ints and fractions, but `∣`)
 
     def _quantifier(self, q: Forall | Exists) -> bool | None:
         """Bounded ranges (`∀ x < k`, `∃ x ≤ k`, ...) in full; anything else by sampling, which
