@@ -2,7 +2,7 @@
 
 Goals are real: statements from `selfplay.generator` (easy, medium, hard) started in `mini`,
 plus the goals one step below them (after their first candidate that applies). Each goal gets
-`--candidates` tactics (default 32): its `basic_candidates` list, topped up from a fixed pool of
+`--candidates` tactics (default 32): the action space's list, topped up from a fixed pool of
 further plausible tactics (`simp at h`, `rw [h]`, `tauto`, ...) when shorter. A scoring is one
 (goal, candidate) pair; the network is the `NetworkEvaluator` the search uses (length buckets,
 `inference_mode`, bf16 autocast on CUDA), with random weights of the chosen preset or a
@@ -24,7 +24,8 @@ import torch
 
 import lean_env
 from lean_env.contract import GoalView, TacticSuccess
-from prover.candidates import basic_candidates, parse_goal
+from lean_env.text.goals import parse_goal
+from prover.actions import ActionSpace
 from prover.checkpoint import CheckpointError, load_checkpoint
 from prover.inference import NetworkEvaluator
 from prover.model import ModelConfig, PolicyValueNet, parameter_count
@@ -44,9 +45,9 @@ def goals_from_mini(statements: int, seed: int) -> list[GoalView]:
     per_level = max(statements // 3, 1)
     for level, difficulty in enumerate((EASY, MEDIUM, HARD)):
         for statement in generate(seed + level, per_level, difficulty):
-            state = env.start(statement.text)
+            state = env.start(statement.statement)
             goals += state.goals
-            for tactic in basic_candidates(state.goals[0])[:3]:
+            for tactic in ActionSpace()(state.goals[0])[:3]:
                 result = env.apply(state, tactic, timeout=2.0)
                 if isinstance(result, TacticSuccess) and result.goals:
                     goals += result.goals
@@ -56,11 +57,11 @@ def goals_from_mini(statements: int, seed: int) -> list[GoalView]:
 
 
 def candidates(goal: GoalView, k: int) -> tuple[str, ...]:
-    """`basic_candidates`, topped up to `k` from the hypotheses and the fixed pool."""
+    """The action space's candidates, topped up to `k` from the hypotheses and the fixed pool."""
     names = [h.name for h in parse_goal(goal.text).hypotheses if h.accessible]
     forms = ("simp at {}", "norm_num at {}", "rw [{}]", "exact {}", "linarith [{}]")
     per_hyp = [form.format(n) for n in names for form in forms]
-    pool = [*basic_candidates(goal, limit=k), *per_hyp, *EXTRA]
+    pool = [*ActionSpace()(goal)[:k], *per_hyp, *EXTRA]
     return tuple(dict.fromkeys(pool))[:k]
 
 

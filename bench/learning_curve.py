@@ -100,7 +100,7 @@ def held_out(run_dir: Path, n: int, difficulty: str) -> tuple[list, int]:
     from itertools import islice
 
     from selfplay.curriculum import Curriculum
-    from selfplay.generator import canonical
+    from lean_env.text.statement import canonical
     from selfplay.statements import from_generator, generator_stream
 
     state = json.loads((run_dir / "state.json").read_text())

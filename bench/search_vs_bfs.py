@@ -1,8 +1,7 @@
 """MCTS against best-first search on a fixed, seeded set of `mini` problems (not Lean).
 
-Both searches get the same problems, the same candidate tactics (`--candidates`: the action
-space `prover.actions.ActionSpace()` by default, or the older fixed list `prover.candidates.
-basic_candidates`), no learned model (MCTS: the uniform evaluator, uniform priors and value
+Both searches get the same problems, the same candidate tactics (the action space
+`prover.actions.ActionSpace()`), no learned model (MCTS: the uniform evaluator, uniform priors and value
 0.5; best-first: the uniform scorer) and the same budget of environment calls per problem
 (`--budget`); every other budget is set out of the way (simulations, expansions, nodes, a
 generous time limit), so the env-call budget is what binds. The problems are drawn by
@@ -12,7 +11,7 @@ counts only when the backend re-checked it from scratch (`verify`); the bench as
 every proof it counts. MCTS runs `--concurrent` searches at a time through
 `search.driver.run_searches`, as in self-play.
 
-    .venv/bin/python bench/search_vs_bfs.py [--problems 200] [--budget 200] [--candidates actions|basic]
+    .venv/bin/python bench/search_vs_bfs.py [--problems 200] [--budget 200]
 """
 
 from __future__ import annotations
@@ -22,12 +21,12 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lean_env.contract import StatementError
 from lean_env.mini import MiniEnv
+from lean_env.problem import Problem
 from prover.actions import ActionSpace
-from prover.candidates import basic_candidates
 from search.evaluator import Candidates
 from search.bestfirst import SearchConfig, best_first_search, uniform_scorer
 from search.driver import run_searches
@@ -36,19 +35,7 @@ from search.mcts import MCTSConfig, MCTSSearch
 from selfplay.generator import EASY, MEDIUM, generate
 
 EASY_SEED, MEDIUM_SEED = 20_251, 20_252
-CANDIDATES: dict[str, tuple[Candidates, str]] = {
-    "actions": (ActionSpace(), "prover.actions.ActionSpace()"),
-    "basic": (basic_candidates, "prover.candidates.basic_candidates"),
-}
 NO_LIMIT = 10**9
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    name: str
-    text: str
-    family: str  # "<topic>/true" or "<topic>/false"
-    level: str  # "easy" or "medium"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +48,8 @@ class Outcome:
 def problems(n: int) -> list[Problem]:
     """The first n // 2 (rounded up) EASY problems of EASY_SEED, the rest MEDIUM of MEDIUM_SEED."""
     n_easy = (n + 1) // 2
-    out = [Problem(s.name, s.text, s.family, "easy") for s in generate(EASY_SEED, n_easy, EASY)]
-    out += [Problem(s.name, s.text, s.family, "medium") for s in generate(MEDIUM_SEED, n - n_easy, MEDIUM)]
+    out = [replace(p, source="easy") for p in generate(EASY_SEED, n_easy, EASY)]
+    out += [replace(p, source="medium") for p in generate(MEDIUM_SEED, n - n_easy, MEDIUM)]
     return out
 
 
@@ -79,7 +66,7 @@ def run_bfs(items: Sequence[Problem], candidates: Candidates, budget: int, time_
     for p in items:
         env = MiniEnv()
         try:
-            r = best_first_search(env, p.text, candidates, scorer=uniform_scorer, config=config)
+            r = best_first_search(env, p.statement, candidates, scorer=uniform_scorer, config=config)
         except StatementError:
             out.append(None)
             continue
@@ -100,7 +87,7 @@ def run_mcts(
         searches: list[MCTSSearch | None] = []
         for env, p in zip(envs, group):
             try:
-                searches.append(MCTSSearch(env, p.text, candidates, config=config))
+                searches.append(MCTSSearch(env, p.statement, candidates, config=config))
             except StatementError:
                 searches.append(None)
         report = run_searches([s for s in searches if s is not None], uniform_evaluator)
@@ -121,7 +108,7 @@ def table(items: Sequence[Problem], mcts: Sequence[Outcome | None], bfs: Sequenc
     groups: dict[str, list[int]] = {}
     for p, m, b in zip(items, mcts, bfs):
         truth = p.family.partition("/")[2]
-        for key in (p.family, f"{p.level} (all families)", f"intended {truth}", "all"):
+        for key in (p.family, f"{p.source} (all families)", f"intended {truth}", "all"):
             row = groups.setdefault(key, [0, 0, 0, 0])
             row[0] += 1
             row[1] += bool(m and m.proved)
@@ -155,8 +142,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--problems", type=int, default=200, help="problems, half EASY, half MEDIUM (default 200)")
     parser.add_argument("--budget", type=int, default=200, help="env calls per problem, both searches (default 200)")
     parser.add_argument("--concurrent", type=int, default=8, help="MCTS searches run together (default 8)")
-    parser.add_argument("--candidates", choices=tuple(CANDIDATES), default="actions",
-                        help="candidate tactics for both searches (default: actions, the action space)")
     parser.add_argument("--time-limit", type=float, default=120.0,
                         help="wall seconds per problem, a safety net only (default 120)")
     args = parser.parse_args(argv)
@@ -164,17 +149,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     items = problems(args.problems)
     families = Counter(p.family for p in items)
     print("MCTS vs best-first, measured on `mini` (the embedded fragment prover), NOT on Lean")
-    print(f"  problems: {len(items)} = {sum(p.level == 'easy' for p in items)} EASY (generate(seed={EASY_SEED})) "
-          f"+ {sum(p.level == 'medium' for p in items)} MEDIUM (generate(seed={MEDIUM_SEED})); "
+    print(f"  problems: {len(items)} = {sum(p.source == 'easy' for p in items)} EASY (generate(seed={EASY_SEED})) "
+          f"+ {sum(p.source == 'medium' for p in items)} MEDIUM (generate(seed={MEDIUM_SEED})); "
           f"{sum(p.family.endswith('/true') for p in items)} intended true, "
           f"{sum(p.family.endswith('/false') for p in items)} intended false (unprovable)")
     print(f"  families: {dict(sorted(families.items()))}")
-    print(f"  both: candidates {args.candidates} ({CANDIDATES[args.candidates][1]}), {args.budget} env calls per problem, no model "
+    print(f"  both: the action space's candidates (prover.actions.ActionSpace()), {args.budget} env calls per problem, no model "
           f"(MCTS uniform_evaluator, default MCTSConfig otherwise; best-first uniform_scorer); "
           f"a proof counts only when verified")
 
     t0 = time.perf_counter()
-    candidates = CANDIDATES[args.candidates][0]
+    candidates = ActionSpace()
     mcts = run_mcts(items, candidates, args.budget, args.time_limit, args.concurrent)
     t1 = time.perf_counter()
     bfs = run_bfs(items, candidates, args.budget, args.time_limit)

@@ -9,14 +9,18 @@ change options (`set_option`, also in `... in` form), or smuggle in more than on
 (commands, attributes, `in`, top-level `;`, newlines, focusing dots, comments that could
 swallow the rest of a file). The full policy is in docs/safety.md.
 
-Verification applies the same filter to every tactic of a proof script (split by the
-script parser), so a refused tactic never reaches a proof report or a training record.
+Verification applies the same filter to every tactic of a proof script (`script_refusals`,
+on the pieces `lean_env.text.scripts` cuts a script into), on every backend, so a refused tactic
+never reaches a proof report or a training record.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+
+from lean_env.text.lexical import LeanTextError, split_top
+from lean_env.text.scripts import script_pieces
 
 # Identifiers that are refused wherever they occur (as whole identifiers or name prefixes).
 REFUSED_IDENTS = frozenset({
@@ -34,8 +38,6 @@ COMMAND_KEYWORDS = frozenset({
     "initialize", "builtin_initialize", "deriving", "local", "scoped", "declare_syntax_cat", "in",
 })
 _IDENT = re.compile(r"[A-Za-z_\u00c0-\u024f\u0370-\u03ff\u1f00-\u1fff][\w'!?\u2080-\u2089\u00c0-\u024f\u0370-\u03ff✝.]*")
-_OPEN = "([{⟨"
-_CLOSE = ")]}⟩"
 
 
 def refusal(tactic: str) -> str | None:
@@ -54,14 +56,11 @@ def refusal(tactic: str) -> str | None:
     for bad in ("#", "@[", "%["):
         if bad in text:
             return f"refused: '{bad}' (commands and attributes are not tactics)"
-    depth = 0
-    for ch in text.replace("<;>", "   "):
-        if ch in _OPEN:
-            depth += 1
-        elif ch in _CLOSE:
-            depth -= 1
-        elif ch == ";" and depth == 0:
+    try:
+        if len(split_top(text)) > 1:
             return "refused: more than one tactic (';'); send tactics one at a time"
+    except LeanTextError:
+        return "refused: unbalanced brackets (a tactic could reach past its goal)"
     for m in _IDENT.finditer(text):
         word = m.group(0)
         parts = word.split(".")
@@ -78,6 +77,22 @@ def refusal(tactic: str) -> str | None:
 
 def is_safe(tactic: str) -> bool:
     return refusal(tactic) is None
+
+
+def script_refusals(proof: str) -> list[str]:
+    """The filter on every tactic of a script (and every tag of its `case`/`| alt` heads), as
+    `lean_env.text.scripts` cuts it: each refusal with the line it came from. The tactics of a
+    nested `by t₁; t₂` are judged one by one."""
+    refused = []
+    for piece, line in script_pieces(proof):
+        try:
+            parts = split_top(piece)
+        except LeanTextError:
+            parts = [piece]
+        why = next((w for part in parts if part.strip() and (w := refusal(part)) is not None), None)
+        if why is not None:
+            refused.append(f"{why} (in: {line})")
+    return refused
 
 
 def request_error(tactic: str, goals: int | None, goal: int, with_goals: Sequence[int]) -> str | None:

@@ -5,9 +5,8 @@ generator proposes from the goal itself: hypothesis names and types, variables, 
 shape, numerals in sight. Every candidate is a well-formed tactic; whether it means anything
 is for the backend to say. The families (`Family`) can be switched on and off in
 `ActionConfig`; the list is capped, so candidates come in priority tiers: structural steps the
-target or a matching hypothesis asks for, then closers that fit the target, then Lean's
-suggestion tactics (off by default), then rewriting and hinted `nlinarith`, then structural
-steps nothing in particular asks for. Deterministic: same goal text and config, same list.
+target or a matching hypothesis asks for, then closers that fit the target, then rewriting
+and hinted `nlinarith`, then structural steps nothing in particular asks for. Deterministic: same goal text and config, same list.
 
 Names Lean prints with `✝` are inaccessible and never appear in a candidate; closers and
 `simp [*]` still use such hypotheses (an induction hypothesis `a✝`, say).
@@ -24,8 +23,9 @@ from enum import Enum, IntEnum
 from functools import lru_cache
 
 from lean_env.contract import GoalView
+from lean_env.text.goals import Hypothesis
+from lean_env.text.lexical import balanced
 from prover import goaltext as gt
-from prover.goaltext import Hypothesis
 
 
 class Family(Enum):
@@ -33,7 +33,6 @@ class Family(Enum):
     CLOSERS = "closers"  # omega, decide, norm_num, linarith, nlinarith, ring, simp, ...
     REWRITING = "rewriting"  # rw [h], simp [h], simp at h, subst
     HINTS = "hints"  # nlinarith [sq_nonneg (a - b), mul_pos ha hb]
-    SUGGESTIONS = "suggestions"  # exact?, apply?, rw?: Lean's own searches, expensive
 
 
 DEFAULT_FAMILIES = frozenset({Family.STRUCTURAL, Family.CLOSERS, Family.REWRITING, Family.HINTS})
@@ -44,9 +43,8 @@ class Tier(IntEnum):
 
     GOAL = 0  # structural steps the target or a matching hypothesis asks for
     CLOSE = 1  # closers that fit the target's shape
-    SEARCH = 2  # Lean's suggestion tactics
-    REWRITE = 3  # rewriting with hypotheses, then hinted nlinarith
-    OTHER = 4  # structural steps nothing in particular asks for
+    REWRITE = 2  # rewriting with hypotheses, then hinted nlinarith
+    OTHER = 3  # structural steps nothing in particular asks for
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +70,6 @@ DEFAULT = ActionConfig()
 
 CLOSER_ORDER = ("norm_num", "omega", "linarith", "simp", "rfl", "decide", "ring", "positivity",
                 "nlinarith")
-SUGGESTION_TACTICS = ("exact?", "apply?", "rw?")
 _NUMERIC = frozenset({"ℕ", "ℤ", "ℚ", "ℝ", "Nat", "Int", "Rat", "Real"})
 _TYPE_WORDS = _NUMERIC | frozenset({
     "ℂ", "Complex", "Prop", "Type", "Sort", "Bool", "Finset", "Set", "Fin", "ZMod", "List", "Multiset",
@@ -248,18 +245,9 @@ def _same(a: str, b: str) -> bool:
 
 def _unparen(text: str) -> str:
     text = text.strip()
-    while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
+    while text.startswith("(") and text.endswith(")") and balanced(text[1:-1]):
         text = text[1:-1].strip()
     return text
-
-
-def _balanced(text: str) -> bool:
-    depth = 0
-    for ch in text:
-        depth += (ch in "([{⟨") - (ch in ")]}⟩")
-        if depth < 0:
-            return False
-    return depth == 0
 
 
 def _arg(term: str) -> str:
@@ -573,7 +561,6 @@ def ranked(goal_text: str, config: ActionConfig = DEFAULT) -> list[tuple[Tier, F
 
     add(Tier.GOAL, Family.STRUCTURAL, _structural_goal(c, config))
     add(Tier.CLOSE, Family.CLOSERS, _closers(c))
-    add(Tier.SEARCH, Family.SUGGESTIONS, iter(SUGGESTION_TACTICS))
     add(Tier.REWRITE, Family.REWRITING, _rewriting(c, config))
     add(Tier.REWRITE, Family.HINTS, _hints(c, config))
     add(Tier.REWRITE, Family.CLOSERS, iter(["ring_nf"] if any(ch in c.target for ch in "+-*^/") else []))

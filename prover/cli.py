@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from lean_env.contract import ProofEnv, Verification
+    from lean_env.problem import Problem
     from search.evaluator import Evaluator
     from search.mcts import MCTSResult, MCTSSearch
 
@@ -27,7 +28,8 @@ EXIT_PROVED, EXIT_NOT_PROVED, EXIT_BAD_INPUT = 0, 1, 2
 PROGRESS_EVERY = 3.0  # seconds between progress lines on stderr
 SIMULATIONS = 800  # MCTS default (AlphaZero's); stated here so --help imports no search code
 
-from prover.leanfile import BadInput, Theorem, from_file, from_text, split_statement, theorem_name  # noqa: F401 (re-exported)
+class BadInput(Exception):
+    """Input we refuse; the message is printed after `error: ` and the exit code is 2."""
 
 
 def _n(count: int, noun: str) -> str:
@@ -35,7 +37,7 @@ def _n(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _where(thm: Theorem, line: int, col: int) -> str:
+def _where(thm: Problem, line: int, col: int) -> str:
     """`source:LINE:COL` for a 1-based position inside `thm.statement`."""
     if not line:
         return thm.source
@@ -128,16 +130,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read_theorem(args: argparse.Namespace) -> Theorem:
-    if args.file is not None:
-        if args.statement is not None:
-            raise BadInput("give a STATEMENT or --file, not both")
-        return from_file(args.file, args.name)
-    if args.name is not None:
-        raise BadInput("--name needs --file")
-    if args.statement is None:
-        raise BadInput("give a STATEMENT or --file F.lean --name T")
-    return from_text(args.statement)
+def _read_theorem(args: argparse.Namespace) -> Problem:
+    from lean_env.text.files import LeanFileError, theorem_in_file, theorem_in_text  # here: --help stays light
+
+    try:
+        if args.file is not None:
+            if args.statement is not None:
+                raise BadInput("give a STATEMENT or --file, not both")
+            return theorem_in_file(args.file, args.name)
+        if args.name is not None:
+            raise BadInput("--name needs --file")
+        if args.statement is None:
+            raise BadInput("give a STATEMENT or --file F.lean --name T")
+        return theorem_in_text(args.statement)
+    except LeanFileError as e:
+        raise BadInput(str(e)) from None
 
 
 class _Progress:
@@ -202,7 +209,7 @@ def _network(args: argparse.Namespace) -> Evaluator | None:
         raise BadInput(str(e)) from None
 
 
-def _search_bfs(env: ProofEnv, thm: Theorem, args: argparse.Namespace, network: Evaluator | None) -> _Attempt:
+def _search_bfs(env: ProofEnv, thm: Problem, args: argparse.Namespace, network: Evaluator | None) -> _Attempt:
     from prover.actions import ActionSpace
     from search.bestfirst import SearchConfig, best_first_search, uniform_scorer
     from search.evaluator import EvalRequest
@@ -229,7 +236,7 @@ def _search_bfs(env: ProofEnv, thm: Theorem, args: argparse.Namespace, network: 
     return _Attempt(result.proved, result.proof, str(result.reason), stats, result.elapsed, result.verification)
 
 
-def _search_mcts(env: ProofEnv, thm: Theorem, args: argparse.Namespace, network: Evaluator | None) -> _Attempt:
+def _search_mcts(env: ProofEnv, thm: Problem, args: argparse.Namespace, network: Evaluator | None) -> _Attempt:
     """MCTS guided by the network (uniform without one); writes `--tree` whatever the outcome."""
     from prover.actions import ActionSpace
     from search.driver import run_searches
@@ -262,7 +269,7 @@ def _search_mcts(env: ProofEnv, thm: Theorem, args: argparse.Namespace, network:
     return _Attempt(result.proved, result.proof, why, stats, result.elapsed, result.verification)
 
 
-def _write_tree(search: MCTSSearch, result: MCTSResult, thm: Theorem, backend: str, path: str) -> None:
+def _write_tree(search: MCTSSearch, result: MCTSResult, thm: Problem, backend: str, path: str) -> None:
     """The tree file, with the statement and the outcome as graph attributes. A failure to
     write is reported on stderr and does not change the exit code: the proof comes first."""
     from search.export import write_tree

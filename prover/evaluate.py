@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from prover.minif2f import Task
+from lean_env.problem import Problem
 from selfplay.store import LogError, _JsonLog
 
 if TYPE_CHECKING:
@@ -156,7 +156,7 @@ class Prover:
         if self.env is not None:
             self.env.close()
 
-    def run(self, task: Task) -> dict[str, Any]:
+    def run(self, task: Problem) -> dict[str, Any]:
         """The results row of one problem; never raises (a crash is this problem's `error`)."""
         t0 = time.monotonic()
         try:
@@ -166,7 +166,7 @@ class Prover:
             status, message, attempts = ERROR, f"{type(e).__name__}: {e}", []
         return _row(task, self.settings, status, message, attempts, time.monotonic() - t0)
 
-    def _run(self, task: Task) -> tuple[str, str, list[_Attempt]]:
+    def _run(self, task: Problem) -> tuple[str, str, list[_Attempt]]:
         from lean_env.contract import StatementError
         from search.bestfirst import StopReason
 
@@ -191,7 +191,7 @@ class Prover:
             return TIMEOUT, message, attempts
         return FAILED, message, attempts
 
-    def _outside(self, task: Task) -> str:
+    def _outside(self, task: Problem) -> str:
         """Why mini leaves this problem out (see the module doc), or ''."""
         from lean_env.contract import StatementError
         from lean_env.mini.terms import in_fragment
@@ -206,12 +206,12 @@ class Prover:
             return OUTSIDE_TARGET
         return ""
 
-    def _attempt(self, task: Task, index: int) -> _Attempt:
+    def _attempt(self, task: Problem, index: int) -> _Attempt:
         s = self.settings
         seed = s.seed + index
         return (self._mcts if s.searcher == "mcts" else self._bfs)(task, index, seed)
 
-    def _mcts(self, task: Task, index: int, seed: int) -> _Attempt:
+    def _mcts(self, task: Problem, index: int, seed: int) -> _Attempt:
         from search.driver import run_searches
         from search.evaluator import uniform_evaluator
         from search.mcts import MCTSConfig, MCTSSearch
@@ -228,7 +228,7 @@ class Prover:
         detail = r.detail or _refusal(r.verification)
         return _Attempt(seed, r.proved, r.proof, str(r.reason), detail, r.env_calls, r.elapsed, _fault(r.verification))
 
-    def _bfs(self, task: Task, index: int, seed: int) -> _Attempt:
+    def _bfs(self, task: Problem, index: int, seed: int) -> _Attempt:
         from search.bestfirst import SearchConfig, best_first_search, uniform_scorer
 
         s = self.settings
@@ -243,7 +243,7 @@ class Prover:
                         _fault(r.verification))
 
 
-def _row(task: Task, settings: Settings, status: str, message: str, attempts: Sequence[_Attempt] = (),
+def _row(task: Problem, settings: Settings, status: str, message: str, attempts: Sequence[_Attempt] = (),
          elapsed: float = 0.0) -> dict[str, Any]:
     """The results row of one problem (see docs/evaluate.md for the fields)."""
     s = settings
@@ -347,7 +347,7 @@ def _stderr(line: str) -> None:
 
 
 def evaluate(
-    tasks: Sequence[Task],
+    tasks: Sequence[Problem],
     settings: Settings,
     out: str | Path,
     *,
@@ -415,7 +415,7 @@ def evaluate(
     return summary
 
 
-def _run_here(todo: Sequence[Task], settings: Settings, take: Callable[[dict], None], env: ProofEnv | None) -> None:
+def _run_here(todo: Sequence[Problem], settings: Settings, take: Callable[[dict], None], env: ProofEnv | None) -> None:
     prover = Prover(settings, env=env)
     if prover.ready():
         raise EvaluateError(prover.ready())
@@ -428,7 +428,7 @@ def _run_here(todo: Sequence[Task], settings: Settings, take: Callable[[dict], N
 
 
 def _run_ray(
-    todo: Sequence[Task], settings: Settings, take: Callable[[dict], None], workers: int, say: Emit,
+    todo: Sequence[Problem], settings: Settings, take: Callable[[dict], None], workers: int, say: Emit,
     worker: type[Prover], stall_seconds: float,
 ) -> None:
     """One actor per worker, one task per problem; a crashed or stuck worker is replaced and its
@@ -452,7 +452,7 @@ def _run_ray(
         if failures:
             raise EvaluateError(failures[0])
         queue = deque(todo)
-        in_flight: dict[Any, tuple[int, Task, float]] = {}
+        in_flight: dict[Any, tuple[int, Problem, float]] = {}
 
         def submit(slot: int) -> None:
             if queue:

@@ -15,58 +15,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from lean_env.text.goals import parse_goal  # noqa: F401 (the toolkit's reader, as gt.parse_goal)
+from lean_env.text.lexical import CLOSE, OPEN, LeanTextError, match_bracket, top_level
+
+
 # Outermost binary connectives and relations with Lean's precedence (lower binds looser).
 _PRECEDENCE = {"↔": 20, "→": 25, "∨": 30, "∧": 35, "=": 50, "≠": 50}
 _RELATIONS = "<>≤≥=≠∈∉⊆⊂∣"
-_OPEN, _CLOSE = "([{⟨⦃", ")]}⟩⦄"
+_OPEN, _CLOSE = OPEN, CLOSE
 _SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
-
-
-@dataclass(frozen=True, slots=True)
-class Hypothesis:
-    name: str
-    type: str
-
-    @property
-    def accessible(self) -> bool:
-        """Lean marks names a script cannot refer to with `✝`."""
-        return "✝" not in self.name
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedGoal:
-    case: str | None
-    hypotheses: tuple[Hypothesis, ...]
-    target: str
 
 
 def squash(text: str) -> str:
     return " ".join(text.split())
-
-
-def parse_goal(text: str) -> ParsedGoal:
-    """Split Lean's goal printing into case tag, hypotheses (one per name) and target."""
-    case: str | None = None
-    entries: list[str] = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        if line.startswith("case ") and case is None and not entries:
-            case = line[len("case ") :].strip()
-        elif line[0].isspace() and entries:
-            entries[-1] += " " + line.strip()
-        else:
-            entries.append(line.strip())
-    hypotheses: list[Hypothesis] = []
-    target = ""
-    for entry in entries:
-        if entry.startswith("⊢"):
-            target = squash(entry[1:])
-            continue
-        names, sep, type_ = entry.partition(" : ")
-        if sep:
-            hypotheses.extend(Hypothesis(name, squash(type_)) for name in names.split())
-    return ParsedGoal(case, tuple(hypotheses), target)
 
 
 def _starts_word(text: str, i: int, word: str) -> bool:
@@ -78,17 +39,15 @@ def _starts_word(text: str, i: int, word: str) -> bool:
 
 def _top_level(text: str):
     """(index, char) of the characters at bracket depth 0, up to a binder whose body runs to
-    the end (so nothing after it is outermost)."""
-    depth = 0
-    for i, c in enumerate(text):
-        if c in _OPEN:
-            depth += 1
-        elif c in _CLOSE:
-            depth -= 1
-        elif depth == 0:
+    the end (so nothing after it is outermost). Text with unbalanced brackets has none."""
+    try:
+        for i in top_level(text):
+            c = text[i]
             if c in "∀∃λ" or (c == "f" and _starts_word(text, i, "fun")):
                 return
             yield i, c
+    except LeanTextError:
+        return
 
 
 @lru_cache(maxsize=1 << 14)
@@ -153,12 +112,10 @@ def binder_names(prop: str) -> tuple[list[str], bool]:
         if c.isspace():
             i += 1
         elif c in _OPEN:
-            j, depth = i, 0
-            while j < len(text):
-                depth += (text[j] in _OPEN) - (text[j] in _CLOSE)
-                if depth == 0:
-                    break
-                j += 1
+            try:
+                j = match_bracket(text, i)
+            except LeanTextError:
+                j = len(text)
             left, sep, _ = text[i + 1 : j].partition(":")
             names.extend(left.split() if sep or c != "[" else ["inst"])
             i = j + 1
@@ -184,12 +141,11 @@ def binder_body(prop: str) -> str | None:
     text = prop.strip()
     if text[:1] not in ("∀", "∃"):
         return None
-    depth = 0
-    for i, c in enumerate(text):
-        depth += (c in _OPEN) - (c in _CLOSE)
-        if c == "," and depth == 0:
-            return text[i + 1 :].strip()
-    return None
+    try:
+        comma = next((i for i in top_level(text) if text[i] == ","), None)
+    except LeanTextError:
+        return None
+    return None if comma is None else text[comma + 1 :].strip()
 
 
 @dataclass(frozen=True, slots=True)

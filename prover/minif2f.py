@@ -9,7 +9,7 @@ Where the miniF2F rows come from, first match wins:
    `DataError` says what to pass instead).
 
 The repository stores one `.lean` file per problem (`MiniF2F/Valid/NAME.lean`, `MiniF2F/Test/...`);
-`rows_from_tree` turns them into the rows of the JSONL files with `prover.leanfile.from_file`,
+`rows_from_tree` turns them into the rows of the JSONL files with `lean_env.text.files`,
 the reader of `leanzero prove --file`: what comes before the theorem becomes the header.
 
 Rows are `name, formal_statement[, header]` objects. A row that is not such an object is bad
@@ -19,13 +19,14 @@ input (`DataError` naming `file:line`); a statement that does not read as `theor
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
+
+from lean_env.problem import Problem, ProblemFileError, problems_from_rows
+from lean_env.problem import read_problems as read_jsonl
 
 REPO_URL = "https://github.com/yangky11/miniF2F-lean4"
 COMMIT = "5746b7d6c47855ce1294bed87329618ff7f1bc31"  # Lean and Mathlib v4.24.0, as lean-toolchain
@@ -35,7 +36,7 @@ URL_ENV = "LEANZERO_MINIF2F_URL"  # clone from here instead (a mirror)
 CLONE_SECONDS = 900.0
 
 __all__ = [
-    "COMMIT", "DATA_ENV", "REPO_URL", "SPLITS", "URL_ENV", "DataError", "Task", "cache_dir", "clone", "dojo_target",
+    "COMMIT", "DATA_ENV", "REPO_URL", "SPLITS", "URL_ENV", "DataError", "cache_dir", "clone", "dojo_target",
     "load_minif2f", "read_problems", "rows_from_tree", "tasks_from_rows",
 ]
 
@@ -44,74 +45,29 @@ class DataError(Exception):
     """Problems we cannot load; the message says where and what to do (the CLI exits 2)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Task:
-    """One problem to evaluate. `statement` is `theorem NAME BINDERS : PROP` without `:= ...`;
-    when `error` is set it is the row's text as given and the problem is reported as `error`."""
-
-    name: str
-    statement: str
-    header: str = ""
-    error: str = ""
-
-
-# ------------------------------------------------------------------ rows
-
-
-def tasks_from_rows(rows: Iterable[tuple[str, object]]) -> list[Task]:
-    """Tasks from `(where, row)` pairs, `where` being `file:line` (for messages)."""
-    from lean_env.contract import StatementError
-    from selfplay.statements import split_statement, strip_proof
-
-    tasks: list[Task] = []
-    seen: dict[str, str] = {}
-    for where, row in rows:
-        if not isinstance(row, dict):
-            raise DataError(f"{where}: expected a JSON object, got {type(row).__name__}")
-        for key in ("name", "formal_statement"):
-            if not isinstance(row.get(key), str) or not row[key].strip():
-                raise DataError(f"{where}: missing or non-string field '{key}'")
-        header = row.get("header", "")
-        if not isinstance(header, str):
-            raise DataError(f"{where}: field 'header' must be a string")
-        name, text = row["name"], row["formal_statement"]
-        if name in seen:
-            raise DataError(f"{where}: duplicate name '{name}' (first at {seen[name]})")
-        seen[name] = where
-        try:
-            split_statement(text)
-            tasks.append(Task(name, strip_proof(text), header))
-        except StatementError as e:
-            tasks.append(Task(name, text, header, f"statement cannot be read: {e.message}"))
-    return tasks
-
-
-def read_problems(path: str | Path) -> list[Task]:
-    """Tasks from a `name, formal_statement[, header]` JSONL file (blank lines skipped)."""
-    path = Path(path)
+def tasks_from_rows(rows: Iterable[tuple[str, object]]) -> list[Problem]:
+    """Problems from `(where, row)` pairs, `where` being `file:line` (for messages); a statement
+    that does not read is kept with its `error` set (the run reports it and goes on)."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise DataError(f"{path}: cannot read: {getattr(e, 'strerror', None) or e}") from None
+        return problems_from_rows(rows, keep_unreadable=True)
+    except ProblemFileError as e:
+        raise DataError(str(e)) from None
 
-    def rows() -> Iterable[tuple[str, object]]:
-        for lineno, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                yield f"{path}:{lineno}", json.loads(line)
-            except json.JSONDecodeError as e:
-                raise DataError(f"{path}:{lineno}: not JSON: {e.msg} (column {e.colno})") from None
 
-    return tasks_from_rows(rows())
+def read_problems(path: str | Path) -> list[Problem]:
+    """Problems from a `name, formal_statement[, header]` JSONL file (`lean_env.problem`)."""
+    try:
+        return read_jsonl(path, keep_unreadable=True)
+    except ProblemFileError as e:
+        raise DataError(str(e)) from None
 
 
 def rows_from_tree(root: str | Path, split: str) -> list[dict[str, str]]:
     """The rows of one split of a miniF2F-lean4 checkout, in file-name order: one per
     `MiniF2F/<Split>/*.lean`, its theorem as `formal_statement` (`:= by sorry` appended) and its
     what the file says before it (imports, options, opens) as `header`
-    (`prover.leanfile.from_file`, as `leanzero prove --file`)."""
-    from prover.leanfile import BadInput, from_file
+    (`lean_env.text.files.theorem_in_file`, as `leanzero prove --file`)."""
+    from lean_env.text.files import LeanFileError, theorem_in_file
 
     folder = Path(root) / "MiniF2F" / split.capitalize()
     if not folder.is_dir():
@@ -119,11 +75,11 @@ def rows_from_tree(root: str | Path, split: str) -> list[dict[str, str]]:
     rows = []
     for file in sorted(folder.glob("*.lean")):
         try:
-            thm = from_file(str(file), None)
-        except BadInput:  # more than one declaration: the one named like the file
+            thm = theorem_in_file(str(file), None)
+        except LeanFileError:  # more than one declaration: the one named like the file
             try:
-                thm = from_file(str(file), file.stem)
-            except BadInput as e:
+                thm = theorem_in_file(str(file), file.stem)
+            except LeanFileError as e:
                 raise DataError(str(e)) from None
         rows.append({"name": thm.name, "split": split, "header": thm.header,
                      "formal_statement": f"{thm.statement} := by sorry"})
@@ -185,7 +141,7 @@ def clone(dest: Path, url: str | None = None, commit: str = COMMIT, *, split: st
     return dest
 
 
-def _from_path(path: Path, split: str) -> tuple[list[Task], str]:
+def _from_path(path: Path, split: str) -> tuple[list[Problem], str]:
     if path.is_file():
         return read_problems(path), str(path)
     if path.is_dir():
@@ -202,7 +158,7 @@ def _numbered(root: Path, rows: list[dict[str, str]]) -> list[tuple[str, object]
     return [(str(root / folder / row["split"].capitalize() / f"{row['name']}.lean"), row) for row in rows]
 
 
-def load_minif2f(split: str, data: str | Path | None = None) -> tuple[list[Task], str]:
+def load_minif2f(split: str, data: str | Path | None = None) -> tuple[list[Problem], str]:
     """The tasks of one split and a description of where they came from (see the module doc)."""
     if split not in SPLITS:
         raise DataError(f"unknown split '{split}'; choose one of {', '.join(SPLITS)}")

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from selfplay.attempt import AttemptResult, AttemptSettings, Verified, attempt_batch
-from selfplay.statements import Problem
+from lean_env.problem import Problem
 
 
 @dataclass(frozen=True)

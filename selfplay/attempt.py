@@ -21,7 +21,7 @@ from search.mcts import MCTSConfig, MCTSResult, MCTSSearch
 from search.targets import training_records
 from selfplay.curriculum import Outcome
 from selfplay.records import Kind, SelfPlayRecord
-from selfplay.statements import Problem, negation
+from lean_env.problem import Problem, negation
 
 
 @dataclass(frozen=True, slots=True)

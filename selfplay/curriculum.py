@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
-from selfplay.statements import Problem, problem_key
+from lean_env.problem import Problem, problem_key
 
 __all__ = ["Curriculum", "CurriculumConfig", "Outcome", "Pick", "Reason", "Status"]
 

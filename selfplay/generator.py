@@ -26,18 +26,18 @@ module mixes them and names the results.
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from lean_env.mini.semantics import int_ediv as ediv
 from lean_env.mini.semantics import int_emod as emod
+from lean_env.problem import Problem
+from lean_env.text.statement import canonical, strip_proof
 from selfplay import gen_algebra, gen_arith, gen_logic
 from selfplay.gen_draft import EASY, FAMILIES, HARD, MEDIUM, Difficulty, Draft
 
 __all__ = [
-    "EASY", "FAMILIES", "HARD", "MEDIUM", "Difficulty", "Draft", "Statement", "canonical", "draw",
-    "ediv", "emod", "generate",
+    "EASY", "FAMILIES", "HARD", "MEDIUM", "Difficulty", "Draft", "canonical", "draw",
+    "ediv", "emod", "generate", "intended_true", "topic",
 ]
 
 
@@ -49,36 +49,22 @@ _WEIGHTS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Statement:
-    """One generated theorem: `text` is `theorem NAME BINDERS : PROP := by sorry`."""
-
-    name: str
-    text: str
-    family: str  # "<topic>/true" or "<topic>/false"
-
-    @property
-    def topic(self) -> str:
-        return self.family.partition("/")[0]
-
-    @property
-    def intended_true(self) -> bool:
-        """False means the statement's universal closure is false: its negation is provable."""
-        return self.family.endswith("/true")
+def topic(problem: Problem) -> str:
+    """The generator family a statement comes from (`linear` of `linear/false`)."""
+    return problem.family.partition("/")[0]
 
 
-def canonical(text: str) -> str:
-    """Whitespace-normalised statement without name and proof: the key for disjointness."""
-    body = re.sub(r"^\s*(theorem|lemma|example)\s+\S+", "", text.strip())
-    body = re.sub(r":=\s*by\b.*\Z", "", body, flags=re.DOTALL)
-    return " ".join(body.split())
+def intended_true(problem: Problem) -> bool:
+    """False means the statement's universal closure is false: its negation is provable."""
+    return problem.family.endswith("/true")
 
 
-def generate(seed: int, n: int, difficulty: Difficulty = MEDIUM) -> list[Statement]:
-    """`n` distinct (by `canonical`) statements named `gen_<seed>_<i>`, deterministic in `seed`."""
+def generate(seed: int, n: int, difficulty: Difficulty = MEDIUM) -> list[Problem]:
+    """`n` distinct (by `canonical`) statements named `gen_<seed>_<i>`, deterministic in `seed`;
+    `family` is `<topic>/true` or `<topic>/false` (the label, never shown to the search)."""
     rng = random.Random(seed)
     tag = str(seed) if seed >= 0 else f"m{-seed}"
-    out: list[Statement] = []
+    out: list[Problem] = []
     seen: set[str] = set()
     while len(out) < n:
         for _ in range(50):  # easy knobs have few distinct problems: retry before accepting a repeat
@@ -88,7 +74,8 @@ def generate(seed: int, n: int, difficulty: Difficulty = MEDIUM) -> list[Stateme
             if canonical(text) not in seen:
                 break
         seen.add(canonical(text))
-        out.append(Statement(name, text, f"{draft.topic}/{'true' if draft.truth else 'false'}"))
+        family = f"{draft.topic}/{'true' if draft.truth else 'false'}"
+        out.append(Problem(name, strip_proof(text), source=f"generator:{seed}", family=family))
     return out
 
 

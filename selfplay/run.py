@@ -26,7 +26,9 @@ from typing import Any
 from search.mcts import MCTSConfig
 from selfplay.attempt import AttemptSettings
 from selfplay.curriculum import Curriculum, CurriculumConfig, Outcome, Pick
-from selfplay.statements import Problem, from_jsonl, generator_stream
+from lean_env.problem import Problem
+from lean_env.text.statement import target_of
+from selfplay.statements import from_jsonl, generator_stream
 from selfplay.store import RunDir
 
 log = logging.getLogger(__name__)
@@ -130,11 +132,11 @@ def _source(config: SelfPlayConfig, skip: int) -> Iterator[Problem]:
 
 def _tokenizer_texts(problems: list[Problem]) -> list[str]:
     """What the tokenizer learns from: statements and the action space's vocabulary, no proof."""
-    from prover.actions import Family, ranked
+    from prover.actions import ranked
 
     texts = [p.statement for p in problems]
     for p in problems[:64]:  # the candidates of a bare goal show the tactic words
-        texts += [t for _, family, t in ranked(f"⊢ {p.statement.split(':', 1)[-1]}") if family is not Family.SUGGESTIONS]
+        texts += [t for _, _, t in ranked(f"⊢ {target_of(p.statement)}")]
     return texts
 
 

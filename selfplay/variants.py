@@ -18,7 +18,9 @@ from dataclasses import replace
 from enum import StrEnum
 
 from lean_env.contract import StatementError
-from selfplay.statements import Binder, Problem, Signature, mentions, problem_key, split_statement
+from lean_env.problem import Problem, problem_key
+from lean_env.text.lexical import mentions
+from lean_env.text.statement import Binder, Signature, split_statement
 
 __all__ = ["VariantKind", "mini_readable", "readable_by", "variant_maker", "variants"]
 

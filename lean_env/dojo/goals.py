@@ -12,13 +12,15 @@ only, so all of this is tested without Lean.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from lean_env.contract import GoalView
-from lean_env.safety import refusal
+from lean_env.safety import script_refusals
+from lean_env.text.goals import goal_view, state_views
 
-# `?w`, `?m.12`, `?a✝`: a metavariable as Lean prints it (not the `?` ending names like `get?`)
-_MVAR = re.compile(r"(?<![\w.?!'✝])\?[A-Za-z_\u00c0-\u024f\u0370-\u03ff][\w.'!✝\u00c0-\u024f\u0370-\u03ff]*")
+__all__ = ["coupled_with", "focus_command", "lean_goal", "parse_goals", "rotated", "same_goals",
+           "script_blocks", "script_refusal", "split_pp", "split_result", "state_views"]
+
 
 
 def _numberless(text: str) -> str:
@@ -53,39 +55,11 @@ def split_pp(pp: str) -> list[str]:
     return goals
 
 
-def lean_goal(text: str) -> GoalView:
-    """One goal with every metavariable it is (`?TAG`) or mentions: the full set, used to
-    decide which goals a tactic may change. `state_views` trims it for the search."""
-    text = text.strip("\n")
-    first, newline, rest = text.partition("\n")
-    case = None
-    canonical = text
-    if first.startswith("case ") and newline:
-        case = first[len("case "):].strip() or None
-        canonical = rest
-    # universe metavariables (`?u.3`) couple no goals: a tactic does not solve them
-    mvars = {m.rstrip(".") for m in _MVAR.findall(canonical) if not re.fullmatch(r"\?u\.\d+", m)}
-    if case is not None:
-        mvars.add("?" + case)
-    return GoalView(text=text, canonical=canonical, case=case, mvars=frozenset(mvars))
+lean_goal = goal_view  # one goal with every metavariable it is or mentions (`lean_env.text.goals`)
 
 
 def parse_goals(pp: str) -> tuple[GoalView, ...]:
     return tuple(lean_goal(g) for g in split_pp(pp))
-
-
-def state_views(goals: Sequence[GoalView]) -> tuple[GoalView, ...]:
-    """The goals as the search sees them: a goal keeps `?TAG` (the metavariable it is) only
-    when another goal of the state mentions it, so goals that merely share a case name (two
-    `case h` from separate splits) do not count as coupled."""
-    mentioned = [g.mvars - ({"?" + g.case} if g.case else set()) for g in goals]
-    views = []
-    for i, g in enumerate(goals):
-        own = "?" + g.case if g.case else None
-        keep = own is not None and any(own in m for j, m in enumerate(mentioned) if j != i)
-        mvars = mentioned[i] | {own} if keep else mentioned[i]
-        views.append(GoalView(g.text, g.canonical, g.case, frozenset(mvars)))
-    return tuple(views)
 
 
 def focus_command(tactic: str, position: int) -> str:
@@ -161,46 +135,8 @@ def script_blocks(proof: str) -> list[str]:
     return blocks
 
 
-def _top_level_parts(line: str) -> Iterator[str]:
-    """`line` cut at `;` outside brackets (`<;>` is one tactic combinator, not a cut)."""
-    depth, start, i = 0, 0, 0
-    while i < len(line):
-        if line.startswith("<;>", i):
-            i += 3
-            continue
-        ch = line[i]
-        if ch in "([{⟨":
-            depth += 1
-        elif ch in ")]}⟩":
-            depth -= 1
-        elif ch == ";" and depth == 0:
-            yield line[start:i]
-            start = i + 1
-        i += 1
-    yield line[start:]
-
-
-def _strip_focus(part: str) -> str:
-    """The tactic inside `· tac`, `case h => tac`, `next => tac` (or the part itself)."""
-    part = part.strip()
-    while part.startswith(("·", ".")) and not part.startswith(".."):
-        part = part[1:].strip()
-    if re.match(r"(case|case'|next)\b", part) and "=>" in part:
-        part = part.split("=>", 1)[1].strip()
-    return part
-
-
 def script_refusal(proof: str) -> str | None:
-    """Why the safety filter refuses some tactic of a script, or None. Each line is judged
-    tactic by tactic: focusing (`·`, `case ... =>`) is how scripts are written, not a refusal."""
-    for line in proof.splitlines():
-        for part in _top_level_parts(line):
-            tactic = _strip_focus(part)
-            if tactic.startswith("|"):  # an alternative of `rcases`/`induction ... with`
-                tactic = tactic.split("=>", 1)[1].strip() if "=>" in tactic else ""
-            if not tactic:
-                continue
-            why = refusal(tactic)
-            if why is not None and "focusing" not in why:
-                return f"{why} (in: {line.strip()})"
-    return None
+    """Why the safety filter refuses some tactic of a script (`lean_env.safety.script_refusals`,
+    the one every backend uses), or None."""
+    refused = script_refusals(proof)
+    return refused[0] if refused else None

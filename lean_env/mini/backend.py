@@ -27,10 +27,10 @@ from lean_env.mini.elaborate import check_goal, parse_statement
 from lean_env.mini.errors import Deadline, DeadlineExceeded, ParseError, TacticFailure
 from lean_env.mini.header import check_header
 from lean_env.mini.printer import pp_goal
-from lean_env.mini.tactic_parser import Block, Bullet, CaseBlock, Step, parse_script
+from lean_env.mini.tactic_parser import parse_script
 from lean_env.mini.tactics import Engine, TransitionFault
 from lean_env.mini.terms import Goal
-from lean_env.safety import refusal, request_error
+from lean_env.safety import request_error, script_refusals
 
 log = logging.getLogger(__name__)
 NAME = "mini"
@@ -133,7 +133,7 @@ class MiniEnv:
             block = parse_script(proof)
         except ParseError as e:
             return Verification(False, (f"proof {e.line}:{e.col}: {e.message}",), NAME)
-        refused = [m for m in (_refusal_of(s) for s in _steps(block)) if m]
+        refused = script_refusals(proof)
         if refused:
             return Verification(False, tuple(refused), NAME)
         engine = Engine(Deadline(timeout))
@@ -198,28 +198,3 @@ class MiniEnv:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _steps(block: Block):
-    for item in block:
-        match item:
-            case Step(text=text):
-                yield text
-            case Bullet(block=inner) | CaseBlock(block=inner):
-                yield from _steps(inner)
-
-
-def _refusal_of(text: str) -> str | None:
-    # nested `by` blocks span lines; the filter judges each line of such a step
-    for line in text.split("\n"):
-        line = line.strip()
-        if line.startswith(("·", "|")):
-            line = line[1:].strip()
-            if "=>" in line:
-                line = line.split("=>", 1)[1].strip()
-        if not line:
-            continue
-        why = refusal(line)
-        if why is not None and "more than one tactic" not in why and "focusing" not in why:
-            return f"{why} (in: {line})"
-    return None

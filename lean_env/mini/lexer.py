@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lean_env.text.lexical import comment_end
+
 from .errors import ParseError
 
 
@@ -63,20 +65,9 @@ def tokenize(text: str) -> list[Token]:
         if c.isspace():
             advance_to(i + 1)
             continue
-        if text.startswith("--", i):
-            j = text.find("\n", i)
-            advance_to(n if j < 0 else j)
-            continue
-        if text.startswith("/-", i):
-            depth, j = 1, i + 2
-            while j < n and depth:
-                if text.startswith("/-", j):
-                    depth, j = depth + 1, j + 2
-                elif text.startswith("-/", j):
-                    depth, j = depth - 1, j + 2
-                else:
-                    j += 1
-            if depth:
+        j = comment_end(text, i)  # Lean's comments, nested ones included
+        if j != i:
+            if text.startswith("/-", i) and not text.endswith("-/", i, j):
                 raise ParseError("unterminated comment", line, i - line_start + 1)
             advance_to(j)
             continue

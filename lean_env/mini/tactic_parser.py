@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from lean_env.mini.errors import ParseError
 from lean_env.mini.parser import Parser
 from lean_env.mini.syntax import SBy, Syn
+from lean_env.text.scripts import split_tactics
 
 # ---------------------------------------------------------------- rcases patterns
 
@@ -531,46 +532,4 @@ def _item(n: int, head: str, cont: list[tuple[int, str]], base: int) -> list[Ite
     text = head
     if cont:
         text = head + "\n" + "\n".join(ln for _, ln in cont)
-    return [Step(t, n) for t in _split_semicolons(text)]
-
-
-def _split_semicolons(text: str) -> list[str]:
-    """Split a line at top-level `;`, as Lean's tactic sequence does: not inside brackets, not
-    the `;` of `<;>`, not inside a `--` comment, and not after a top-level `by`: a nested block
-    takes the rest of the line (`have h : p := by exact hp; exact h` is one tactic, as in Lean)."""
-    if "\n" in text:
-        return [text]
-    out: list[str] = []
-    cur: list[str] = []
-    depth, i, nested = 0, 0, False
-    while i < len(text):
-        if text.startswith("--", i):
-            cur.append(text[i:])
-            break
-        if text.startswith("<;>", i):
-            cur.append("<;>")
-            i += 3
-            continue
-        ch = text[i]
-        if ch in "([{⟨":
-            depth += 1
-        elif ch in ")]}⟩":
-            depth -= 1
-        elif depth == 0 and text.startswith("by", i) and _is_word(text, i, 2):
-            nested = True
-        if ch == ";" and depth == 0 and not nested:
-            out.append("".join(cur).strip())
-            cur = []
-        else:
-            cur.append(ch)
-        i += 1
-    out.append("".join(cur).strip())
-    return [t for t in out if t]
-
-
-def _is_word(text: str, i: int, n: int) -> bool:
-    """Whether `text[i:i+n]` is a whole word (a keyword, not part of an identifier)."""
-    def ident(c: str) -> bool:
-        return c.isalnum() or c in "_'.?!"
-
-    return (i == 0 or not ident(text[i - 1])) and (i + n >= len(text) or not ident(text[i + n]))
+    return [Step(t, n) for t in ([text] if "\n" in text else split_tactics(text))]

@@ -29,20 +29,24 @@ from dataclasses import dataclass
 
 from lean_interact.interface import CommandResponse, LeanError, ProofStepResponse
 
-from lean_env.contract import GoalView, StatementError
+from lean_env.contract import StatementError
+from lean_env.text.goals import goal_views, metavariables, split_case
+from lean_env.text.lexical import balanced, without_comments
+from lean_env.text.statement import strip_proof, theorem_name
+
+__all__ = [
+    "COMPLETED", "EXAMPLE_NAME", "Declaration", "StepFailed", "StepOk", "addressed", "balanced", "declaration",
+    "focused", "goal_views", "mentioned_mvars", "mentions_name", "read_root", "read_step", "split_case",
+    "strip_proof",
+]
+mentioned_mvars = metavariables
 
 COMPLETED = "Completed"
 UNKNOWN_PROOF_STATE = "Unknown proof state"
 LEAN_ERROR = "Lean error:"
 EXAMPLE_NAME = "leanzero_example"
 
-# `?name` metavariables (`?w`, `?m.12`, `?a.b`), not `xs[i]?` nor `get?`; `?u.3` is a universe level
-_MVAR = re.compile(r"(?<![\w'.!?\]\)])\?((?:[^\W\d]|_)[\w'!?₀-₉✝]*(?:\.[\w'!?₀-₉✝]+)*)")
-_UNIVERSE = re.compile(r"u\.\d+")
-_DECL = re.compile(r"\b(?:theorem|lemma)\s+([^\s(\[{:⦃]+)")
 _EXAMPLE = re.compile(r"\bexample\b")
-_COMMENT = re.compile(r"/-.*?-/|--[^\n]*", re.DOTALL)
-_OPEN, _CLOSE = "([{⟨⦃", ")]}⟩⦄"
 
 
 # ------------------------------------------------------------------ statements and commands
@@ -72,35 +76,13 @@ def declaration(statement: str) -> Declaration:
     """Read `theorem NAME ... : P [:= ...]` (or `lemma`, or `example`, which gets a name so that
     `#print axioms` can name it); raises `StatementError` for anything else."""
     text = strip_proof(statement).strip()
-    code = _COMMENT.sub(lambda c: " " * len(c.group(0)), text)  # same offsets, no words of comments
-    if m := _DECL.search(code):
-        return Declaration(text, m.group(1))
+    name = theorem_name(text)
+    if name:
+        return Declaration(text, name)
+    code = without_comments(text)  # same offsets, no words of comments
     if m := _EXAMPLE.search(code):
         return Declaration(f"{text[: m.start()]}theorem {EXAMPLE_NAME}{text[m.end():]}", EXAMPLE_NAME)
     raise StatementError("expected a statement `theorem NAME BINDERS : PROP`", 1, 1, statement)
-
-
-def strip_proof(statement: str) -> str:
-    """The statement up to its top-level `:=` (comments skipped, brackets balanced)."""
-    depth, i, n = 0, 0, len(statement)
-    while i < n:
-        if statement.startswith("--", i):
-            end = statement.find("\n", i)
-            i = n if end < 0 else end
-            continue
-        if statement.startswith("/-", i):
-            end = statement.find("-/", i + 2)
-            i = n if end < 0 else end + 2
-            continue
-        c = statement[i]
-        if c in _OPEN:
-            depth += 1
-        elif c in _CLOSE:
-            depth -= 1
-        elif depth == 0 and statement.startswith(":=", i):
-            return statement[:i].rstrip()
-        i += 1
-    return statement.rstrip()
 
 
 def mentions_name(tactic: str, name: str) -> bool:
@@ -112,31 +94,7 @@ def mentions_name(tactic: str, name: str) -> bool:
 
 
 # ------------------------------------------------------------------ goals
-
-
-def split_case(text: str) -> tuple[str | None, str]:
-    """(case tag, goal without its `case` line)."""
-    if text.startswith("case "):
-        head, _, rest = text.partition("\n")
-        return head[5:].strip(), rest
-    return None, text
-
-
-def mentioned_mvars(text: str) -> frozenset[str]:
-    return frozenset(f"?{m}" for m in _MVAR.findall(text) if not _UNIVERSE.fullmatch(m))
-
-
-def goal_views(texts: Sequence[str]) -> tuple[GoalView, ...]:
-    """The goals of one state as the contract sees them."""
-    split = [split_case(t) for t in texts]
-    mentioned = [mentioned_mvars(body) for _, body in split]
-    views = []
-    for i, (text, (case, body)) in enumerate(zip(texts, split)):
-        mvars = set(mentioned[i])
-        if case is not None and any(f"?{case}" in m for j, m in enumerate(mentioned) if j != i):
-            mvars.add(f"?{case}")
-        views.append(GoalView(text=text, canonical=body, case=case, mvars=frozenset(mvars)))
-    return tuple(views)
+# Goal texts become `GoalView`s through the toolkit's `goal_views` (`lean_env.text.goals`).
 
 
 def focused(tactic: str, goal: int, with_goals: Sequence[int], total: int) -> str:
@@ -157,17 +115,6 @@ def focused(tactic: str, goal: int, with_goals: Sequence[int], total: int) -> st
         return tactic
     rotate = f"rotate_left {goal}; " if goal else ""
     return f"({rotate}(focus ({tactic})); all_goals skip)"
-
-
-def balanced(text: str) -> bool:
-    """Brackets match: a tactic cannot close the wrapper's parentheses and act outside `focus`."""
-    stack: list[str] = []
-    for ch in text:
-        if ch in _OPEN:
-            stack.append(_CLOSE[_OPEN.index(ch)])
-        elif ch in _CLOSE and (not stack or stack.pop() != ch):
-            return False
-    return not stack
 
 
 # ------------------------------------------------------------------ answers

@@ -2,7 +2,8 @@
 
 A proof is the complete theorem with its tactic script, sent as a fresh command in the header's
 environment, such that:
-- every tactic of the script passes the safety filter (`script_refusals`, before Lean sees it);
+- every tactic of the script passes the safety filter (`lean_env.safety.script_refusals`, the
+  one every backend uses, before Lean sees it);
 - Lean reports no error (this includes `unsolved goals`, i.e. no open goals);
 - there is no `sorry`: none in the answer's sorries, no "declaration uses 'sorry'" warning
   (Lean writes `'sorry'` in older and `` `sorry` `` in newer versions);
@@ -21,7 +22,9 @@ from collections.abc import Iterable, Sequence
 from lean_interact.interface import Message, Sorry
 
 from lean_env.contract import Verification
-from lean_env.safety import refusal
+from lean_env.safety import script_refusals
+
+__all__ = ["ALLOWED_AXIOMS", "BACKEND", "axioms_of", "judge", "proof_problems", "script_refusals"]
 
 BACKEND = "repl"
 ALLOWED_AXIOMS = frozenset({"propext", "Classical.choice", "Quot.sound"})
@@ -29,7 +32,6 @@ SORRY_WARNINGS = frozenset({"declaration uses 'sorry'", "declaration uses `sorry
 # `'foo' depends on axioms: [propext, Classical.choice,\n Quot.sound]`, quotes ' or `
 _DEPENDS = re.compile(r"^\s*['`](?P<name>.+?)['`] depends on axioms: \[(?P<axioms>[^\]]*)\]\s*$", re.DOTALL)
 _NO_AXIOMS = re.compile(r"^\s*['`](?P<name>.+?)['`] does not depend on any axioms\s*$", re.DOTALL)
-_PREFIX = re.compile(r"^\s*(?:[·.]\s*)+|^\s*(?:case|next)\b[^=]*=>\s*|^\s*\|[^=]*=>\s*")
 
 
 def axioms_of(messages: Iterable[Message]) -> list[frozenset[str]]:
@@ -73,36 +75,3 @@ def judge(
         elif bad := reports[0] - allowed:
             problems.append(f"the proof uses axioms beyond {', '.join(sorted(allowed))}: {', '.join(sorted(bad))}")
     return Verification(not problems, tuple(problems), BACKEND)
-
-
-def script_refusals(proof: str) -> list[str]:
-    """The safety filter on every tactic of a script: each line, its structure (bullets, `case`/
-    `next` heads, `| pattern =>` alternatives) taken off and checked for refused names on its
-    own, the rest split at top-level `;` and filtered tactic by tactic."""
-    refused = []
-    for line in proof.split("\n"):
-        rest, heads = line, []
-        while m := _PREFIX.match(rest):
-            if not m.group(0).strip():
-                break
-            heads.append(re.sub(r"^\s*(?:case|next)\b|[·.|]|=>", " ", m.group(0)).strip())
-            rest = rest[m.end():]
-        pieces = [h for h in heads if h] + _split_top(rest.strip())
-        for piece in pieces:
-            if piece and (why := refusal(piece)) is not None:
-                refused.append(f"{why} (in: {line.strip()})")
-    return refused
-
-
-def _split_top(text: str) -> list[str]:
-    pieces, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch in "([{⟨":
-            depth += 1
-        elif ch in ")]}⟩":
-            depth -= 1
-        elif ch == ";" and depth == 0 and not (i > 0 and text.startswith("<;>", i - 1)):
-            pieces.append(text[start:i].strip())
-            start = i + 1
-    pieces.append(text[start:].strip())
-    return pieces

@@ -27,8 +27,6 @@ from prover import goaltext
 from prover.actions import (
     CLOSER_ORDER,
     DEFAULT,
-    DEFAULT_FAMILIES,
-    SUGGESTION_TACTICS,
     ActionConfig,
     ActionSpace,
     Family,
@@ -176,14 +174,6 @@ def test_nlinarith_hints_from_squares_and_positivity_facts() -> None:
     assert "nlinarith [sq_nonneg (a - b), mul_pos h₀.1 h₀.2]" in out
 
 
-def test_suggestion_tactics_only_when_asked() -> None:
-    text = "x : ℕ\n⊢ x ≤ x * x"
-    assert not set(SUGGESTION_TACTICS) & set(cands(text))
-    out = cands(text, ActionConfig(families=DEFAULT_FAMILIES | {Family.SUGGESTIONS}))
-    assert [t for t in out if t.endswith("?")] == list(SUGGESTION_TACTICS)
-    assert out.index("exact?") > out.index("nlinarith")  # after the closers that fit
-
-
 # ---------------------------------------------------------------- config, order, cap
 
 
@@ -294,7 +284,7 @@ def _statements() -> list[str]:
     assert demos, "the Makefile's demo statements"
     out = list(demos)
     for seed, level in ((101, EASY), (102, MEDIUM), (103, HARD)):
-        out += [s.text for s in generate(seed, 30, level)]
+        out += [s.statement for s in generate(seed, 30, level)]
     for split in ("valid", "test"):
         path = MINIF2F / f"{split}.jsonl"
         if path.exists():
@@ -320,7 +310,7 @@ def test_every_candidate_on_every_searched_goal_parses_in_mini() -> None:
         finally:
             env.close()
     assert searched >= 90 and len(seen) > searched
-    every = ActionConfig(limit=100_000, families=frozenset(Family) - {Family.SUGGESTIONS})
+    every = ActionConfig(limit=100_000, families=frozenset(Family))
     bad: list[tuple[str, str, str]] = []
     emitted = 0
     for text in seen:
@@ -337,12 +327,6 @@ def test_every_candidate_on_every_searched_goal_parses_in_mini() -> None:
     assert not bad, bad[:10]
     if MINIF2F.exists():
         assert searched > 300  # miniF2F's readable statements took part
-
-
-def test_suggestion_tactics_are_the_only_ones_mini_refuses_to_parse() -> None:
-    for tactic in SUGGESTION_TACTICS:
-        with pytest.raises(ParseError, match="outside the embedded fragment"):
-            parse_tactic(tactic)
 
 
 def test_the_action_space_drives_a_search() -> None:

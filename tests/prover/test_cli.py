@@ -21,7 +21,8 @@ from lean_env.contract import (
     TacticSuccess,
     Verification,
 )
-from prover.cli import main, render, split_statement
+from lean_env.text.statement import strip_proof
+from prover.cli import main, render
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = "theorem demo (p q : Prop) (hp : p) (hq : q) : p ∧ q := by sorry"
@@ -127,10 +128,10 @@ def test_malformed_statement_names_line_and_column(fake: FakeEnv, capsys: pytest
     assert code == 2 and err.startswith(f"error: <statement>:{line}:{col}: ")
 
 
-def test_split_statement_stops_at_the_top_level_assignment() -> None:
-    assert split_statement("theorem t (x : ℕ := 3) : x = 3 := by rfl") == "theorem t (x : ℕ := 3) : x = 3"
-    assert split_statement("theorem t : True -- := no\n  := trivial") == "theorem t : True -- := no"
-    assert split_statement("theorem t : True") == "theorem t : True"
+def test_strip_proof_stops_at_the_top_level_assignment() -> None:
+    assert strip_proof("theorem t (x : ℕ := 3) : x = 3 := by rfl") == "theorem t (x : ℕ := 3) : x = 3"
+    assert strip_proof("theorem t : True -- := no\n  := trivial") == "theorem t : True -- := no"
+    assert strip_proof("theorem t : True") == "theorem t : True"
 
 
 def test_malformed_statement_in_file_points_into_the_file(
@@ -347,7 +348,7 @@ def test_both_searchers_prove_the_demo_theorems(
     argv = ["prove", "--backend", "mini", "--searcher", searcher, "--time-limit", "30", statement]
     code, out, err = run(capsys, *argv)
     assert code == 0, err
-    assert out.startswith(split_statement(statement) + " := by\n  ")
+    assert out.startswith(strip_proof(statement) + " := by\n  ")
     assert "verified by mini" in err and (" simulation" in err) == (searcher == "mcts")
 
 

@@ -21,7 +21,8 @@ from lean_env.contract import GoalView, ProofState, StatementError, TacticError,
 from lean_env.mini import MiniEnv
 from prover.cli_evaluate import main
 from prover.evaluate import MINI_LABEL, STATUSES, Prover, Settings, evaluate, shuffled
-from prover.minif2f import Task, read_problems
+from lean_env.problem import Problem
+from prover.minif2f import read_problems
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / ".." / "shared" / "minif2f"
@@ -99,7 +100,7 @@ def test_ray_workers_give_the_same_statuses(ray_session, tmp_path: Path) -> None
 class FlakyProver(Prover):
     """A worker whose process dies on `die` and that never answers on `hang`."""
 
-    def run(self, task: Task) -> dict:
+    def run(self, task: Problem) -> dict:
         if task.name == "die":
             os._exit(3)
         if task.name == "hang":
@@ -109,7 +110,7 @@ class FlakyProver(Prover):
 
 def test_a_dead_or_stuck_worker_is_replaced_and_the_run_goes_on(ray_session, tmp_path: Path) -> None:  # noqa: ANN001
     ray_session.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import tests/
-    tasks = [Task(name, "theorem t (p : Prop) (hp : p) : p") for name in ("a", "die", "b", "hang", "c", "d")]
+    tasks = [Problem(name, "theorem t (p : Prop) (hp : p) : p") for name in ("a", "die", "b", "hang", "c", "d")]
     summary = evaluate(tasks, Settings(budget=10), tmp_path, workers=2, emit=None, worker=FlakyProver,
                        stall_seconds=6.0)
     by_name = {r["name"]: r for r in summary.rows}
@@ -225,7 +226,7 @@ class LeanLikeEnv:
 
 @pytest.mark.parametrize("searcher", ["mcts", "bfs"])
 def test_on_other_backends_a_statement_that_does_not_parse_is_an_error(tmp_path: Path, searcher: str) -> None:
-    tasks = [Task("bad", "theorem bad : BAD"), Task("crash", "theorem crash : CRASH"), Task("ok", "theorem ok : q")]
+    tasks = [Problem("bad", "theorem bad : BAD"), Problem("crash", "theorem crash : CRASH"), Problem("ok", "theorem ok : q")]
     summary = evaluate(tasks, Settings(backend="repl", searcher=searcher, budget=5), tmp_path, workers=0,
                        emit=None, env=LeanLikeEnv())
     by_name = {r["name"]: r for r in summary.rows}
@@ -236,7 +237,7 @@ def test_on_other_backends_a_statement_that_does_not_parse_is_an_error(tmp_path:
 
 def test_a_search_that_hits_its_time_limit_is_a_timeout(tmp_path: Path) -> None:
     # false (x 100 = 299), and mini cannot tell in half a second
-    task = Task("slow", "theorem slow (x : ℕ → ℤ) (h₀ : x 1 = 2) (h₁ : ∀ n ≥ 2, x n = x (n - 1) + 3) : x 100 = 300")
+    task = Problem("slow", "theorem slow (x : ℕ → ℤ) (h₀ : x 1 = 2) (h₁ : ∀ n ≥ 2, x n = x (n - 1) + 3) : x 100 = 300")
     for searcher in ("mcts", "bfs"):
         summary = evaluate([task], Settings(searcher=searcher, budget=100_000, time_limit=0.5), tmp_path / searcher,
                            workers=0, emit=None)
@@ -317,8 +318,8 @@ def test_the_converter_agrees_with_the_shared_rows(tmp_path: Path) -> None:
 
 
 def test_pass_at_k_runs_k_seeded_attempts_until_a_proof(tmp_path: Path) -> None:
-    hard = Task("hard", "theorem hard (a b : ℕ) (h : a * b = 91) (h₁ : 1 < a) (h₂ : a < b) : a = 7")
-    easy = Task("easy", "theorem easy (p q : Prop) (hp : p) (hq : q) : p ∧ q")
+    hard = Problem("hard", "theorem hard (a b : ℕ) (h : a * b = 91) (h₁ : 1 < a) (h₂ : a < b) : a = 7")
+    easy = Problem("easy", "theorem easy (p q : Prop) (hp : p) (hq : q) : p ∧ q")
     for searcher in ("mcts", "bfs"):
         settings = Settings(searcher=searcher, budget=12, pass_k=3, seed=5)
         summary = evaluate([hard, easy], settings, tmp_path / searcher, workers=0, emit=None)
@@ -411,7 +412,7 @@ class FaultyMini(MiniEnv):
 
 @pytest.mark.parametrize("searcher", ["mcts", "bfs"])
 def test_soundness_faults_are_counted_in_rows_summary_and_report(tmp_path: Path, searcher: str) -> None:
-    easy = Task("easy", "theorem easy (p q : Prop) (hp : p) (hq : q) : p ∧ q")
+    easy = Problem("easy", "theorem easy (p q : Prop) (hp : p) (hq : q) : p ∧ q")
     lines: list[str] = []
     summary = evaluate([easy], Settings(searcher=searcher, budget=20), tmp_path, workers=0, emit=lines.append,
                        env=FaultyMini())

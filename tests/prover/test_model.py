@@ -16,7 +16,7 @@ import pytest
 import torch
 
 import lean_env
-from prover.candidates import basic_candidates
+from prover.actions import ActionSpace
 from prover.model import ModelConfig, PolicyValueNet, parameter_count
 from prover.tokenizer import CLS, NEWLINE, PAD, SEP, UNK, Tokenizer, pieces
 from search.targets import TrainingRecord
@@ -39,8 +39,8 @@ def mini_goals() -> tuple[tuple[str, tuple[str, ...]], ...]:
     env = lean_env.open_env("mini")
     out = []
     for statement in generate(11, 60, MEDIUM):
-        for goal in env.start(statement.text).goals:
-            out.append((goal.canonical, tuple(basic_candidates(goal))))
+        for goal in env.start(statement.statement).goals:
+            out.append((goal.canonical, tuple(ActionSpace()(goal))))
     return tuple(out)
 
 

@@ -11,7 +11,7 @@ import networkx
 import pytest
 
 from lean_env.mini import MiniEnv
-from prover.candidates import basic_candidates
+from prover.actions import ActionSpace
 from search.driver import mcts_search
 from search.export import goal_id, read_tree, tactic_id, tree_format, tree_to_networkx, write_tree
 from search.mcts import MCTSConfig
@@ -163,14 +163,14 @@ def test_importing_search_does_not_import_networkx() -> None:
 @pytest.mark.parametrize(
     "statement",
     [
-        "theorem demo (p q : Prop) (hp : p) (hq : q) : p ∧ q",
+        "theorem demo (p q : Prop) : p → q → p ∧ q",
         "theorem t (p q r : Prop) (hp : p) (hq : q) (hr : r) : (p ∧ q) ∧ (q ∧ r) ∧ p",
         "theorem u (p q : Prop) (hp : p) : q",
     ],
 )
 def test_round_trip_on_mini(statement: str, tmp_path: Path) -> None:
     env = MiniEnv()
-    result = mcts_search(env, statement, basic_candidates, config=MCTSConfig(time_limit=20))
+    result = mcts_search(env, statement, ActionSpace(), config=MCTSConfig(time_limit=20))
     tree = result.tree
     assert tree is not None and len(tree) >= 2
     info = {"statement": statement, "proved": result.proved, "proof": result.proof}

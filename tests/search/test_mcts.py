@@ -8,7 +8,7 @@ import pytest
 
 from lean_env.contract import GoalView, ProofState, StatementError
 from lean_env.mini import MiniEnv
-from prover.candidates import basic_candidates
+from prover.actions import ActionSpace
 from search.bestfirst import StopReason
 from search.driver import mcts_search, run_searches
 from search.evaluator import EvalResult, constant_evaluator, normalized, uniform_evaluator
@@ -199,15 +199,15 @@ def test_evaluator_must_answer_every_tactic() -> None:
 @pytest.mark.parametrize(
     "statement, bullets",
     [
-        ("theorem t (p q : Prop) (hp : p) (hq : q) : p ∧ q", True),
+        ("theorem t : (∃ n : ℕ, n + 2 = 4) ∧ ∃ m : ℕ, m * 3 = 6", True),
         ("theorem u (p q : Prop) (h : p ∨ q) : (q ∨ p) ∧ ∃ n : ℕ, n + 2 = 4", True),
-        ("theorem w (a b : ℤ) (h1 : a < b) (h2 : b < a + 2) (p : Prop) (hp : p) : (b = a + 1 ∧ p) ∨ False", True),
+        ("theorem w (a b : ℤ) (h1 : a < b) (h2 : b < a + 2) (p : Prop) (hp : p) : (b = a + 1 ∧ p) ∨ False", False),
         ("theorem v (x : ℕ) (h : ∃ k : ℕ, x = 2 * k + 1) : x % 2 = 1 ∧ x ≥ 1", False),
     ],
 )
 def test_proofs_with_focused_blocks_verify_on_mini(statement: str, bullets: bool) -> None:
     env = MiniEnv()
-    result = mcts_search(env, statement, basic_candidates, config=MCTSConfig(max_env_calls=400))
+    result = mcts_search(env, statement, ActionSpace(), config=MCTSConfig(max_env_calls=400))
     assert result.proved, result
     assert result.verification is not None and result.verification.ok and result.verification.backend == "mini"
     assert ("\n· " in result.proof) == bullets

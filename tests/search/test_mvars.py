@@ -15,7 +15,7 @@ from search.driver import mcts_search
 from search.mcts import MCTSConfig
 from search.tree import coupled_spans
 
-from .fake_env import FakeEnv, tactics_from
+from .fake_env import FakeEnv
 
 W, H = "case w\n⊢ ℕ", "case h\n⊢ P ?w"
 N = "case n\n⊢ ℕ"

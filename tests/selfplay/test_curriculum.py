@@ -9,7 +9,8 @@ import json
 import pytest
 
 from selfplay.curriculum import Curriculum, CurriculumConfig, Outcome, Pick, Reason, Status
-from selfplay.statements import Problem, from_generator
+from lean_env.problem import Problem
+from selfplay.statements import from_generator
 from selfplay.variants import variant_maker
 
 P, D, N = Outcome.PROVED, Outcome.DISPROVED, Outcome.NEITHER

@@ -12,7 +12,8 @@ from selfplay.attempt import attempt_batch
 from selfplay.buffer import ReplayBuffer
 from selfplay.curriculum import Outcome
 from selfplay.generator import EASY
-from selfplay.statements import from_generator, negation
+from lean_env.problem import negation
+from selfplay.statements import from_generator
 from selfplay.variants import mini_readable, variants
 
 

@@ -14,10 +14,10 @@ import pytest
 from lean_env.mini import MiniEnv
 from lean_env.contract import TacticSuccess
 from lean_env.mini.semantics import int_ediv, int_emod
-from prover.candidates import basic_candidates
+from prover.actions import ActionSpace
 from search.bestfirst import SearchConfig, best_first_search
 from selfplay.generator import (
-    EASY, FAMILIES, HARD, MEDIUM, Difficulty, Statement, canonical, draw, ediv, emod, generate,
+    EASY, FAMILIES, HARD, MEDIUM, Difficulty, canonical, draw, ediv, emod, generate, intended_true, topic,
 )
 
 LEVELS = {"easy": EASY, "medium": MEDIUM, "hard": HARD}
@@ -27,15 +27,15 @@ def test_same_seed_same_statements_and_prefix_stable():
     a = generate(11, 60, MEDIUM)
     assert a == generate(11, 60, MEDIUM)
     assert generate(11, 25, MEDIUM) == a[:25]
-    assert [s.text for s in generate(12, 60, MEDIUM)] != [s.text for s in a]
+    assert [s.statement for s in generate(12, 60, MEDIUM)] != [s.statement for s in a]
 
 
 def test_names_and_shape():
     stmts = generate(3, 100, HARD)
     assert [s.name for s in stmts] == [f"gen_3_{i}" for i in range(100)]
     for s in stmts:
-        assert s.text.startswith(f"theorem {s.name} ") and s.text.endswith(" := by sorry")
-        assert s.topic in FAMILIES and s.family in (f"{s.topic}/true", f"{s.topic}/false")
+        assert s.statement.startswith(f"theorem {s.name} ") and ":=" not in s.statement  # no proof part
+        assert topic(s) in FAMILIES and s.family in (f"{topic(s)}/true", f"{topic(s)}/false")
     assert generate(-4, 1, EASY)[0].name == "gen_m4_0"  # a Lean identifier, not `gen_-4_0`
 
 
@@ -48,7 +48,7 @@ def test_canonical_drops_name_proof_and_whitespace():
 def test_statements_are_distinct_within_a_call():
     for d in LEVELS.values():
         stmts = generate(21, 300, d)
-        assert len({canonical(s.text) for s in stmts}) == 300
+        assert len({canonical(s.statement) for s in stmts}) == 300
 
 
 def test_every_statement_parses_in_mini():
@@ -57,7 +57,7 @@ def test_every_statement_parses_in_mini():
     for seed in range(4):
         for d in (EASY, MEDIUM, HARD, Difficulty(4, 5, 4, 4, false_share=0.5)):
             for s in generate(100 + seed, 32 if d is HARD else 31, d):
-                env.start(s.text)  # raises StatementError if outside the fragment
+                env.start(s.statement)  # raises StatementError if outside the fragment
                 count += 1
     assert count >= 500
 
@@ -81,20 +81,20 @@ def test_mix_covers_every_family_with_both_labels():
 
 def test_knobs_restrict_and_steer():
     only = Difficulty(families=("closed", "cases"), false_share=0.0)
-    assert {s.topic for s in generate(1, 80, only)} == {"closed", "cases"}
-    assert all(s.intended_true for s in generate(1, 50, only))
-    assert not any(s.intended_true for s in generate(1, 50, Difficulty(false_share=1.0)))
+    assert {topic(s) for s in generate(1, 80, only)} == {"closed", "cases"}
+    assert all(intended_true(s) for s in generate(1, 50, only))
+    assert not any(intended_true(s) for s in generate(1, 50, Difficulty(false_share=1.0)))
     with pytest.raises(ValueError):
         Difficulty(false_share=1.5)
     with pytest.raises(ValueError):
         Difficulty(families=("geometry",))
 
     def mean_numeral(d: Difficulty) -> float:
-        nums = [int(m) for s in generate(2, 300, d) for m in re.findall(r"\d+", canonical(s.text))]
+        nums = [int(m) for s in generate(2, 300, d) for m in re.findall(r"\d+", canonical(s.statement))]
         return sum(nums) / len(nums)
 
     assert mean_numeral(Difficulty(arithmetic_size=4)) > 2 * mean_numeral(Difficulty(arithmetic_size=1))
-    hyps = lambda d: sum(canonical(s.text).count("(h") for s in generate(2, 300, d))  # noqa: E731
+    hyps = lambda d: sum(canonical(s.statement).count("(h") for s in generate(2, 300, d))  # noqa: E731
     assert hyps(Difficulty(hypotheses=4)) > hyps(Difficulty(hypotheses=1))
 
 
@@ -112,7 +112,7 @@ def test_output_is_pinned():
     for d in (EASY, MEDIUM, HARD):
         for seed in range(3):
             for s in generate(seed, 100, d):
-                h.update(f"{s.text}\t{s.family}\n".encode())
+                h.update(f"{s.statement} := by sorry\t{s.family}\n".encode())  # the text as once generated
     assert h.hexdigest() == "9ddc282ea1725ecf091922791f992262262ddbca7a243c8a6e2d4b730d254d5e"
 
 
@@ -149,14 +149,14 @@ def test_calibration_basic_best_first_proves_some_but_not_all():
     The count is printed to calibrate benchmarks; no statement labelled false may be proved.
     """
     env = MiniEnv()
-    stmts: list[Statement] = generate(0, 100, EASY) + generate(0, 100, MEDIUM)
+    stmts = generate(0, 100, EASY) + generate(0, 100, MEDIUM)
     config = SearchConfig(max_env_calls=100, tactic_timeout=2.0, time_limit=10.0)
     proved: collections.Counter[str] = collections.Counter()
     steps: collections.Counter[int] = collections.Counter()
     for s in stmts:
-        result = best_first_search(env, s.text, basic_candidates, config=config)
+        result = best_first_search(env, s.statement, ActionSpace(), config=config)
         if result.proved:
-            assert s.intended_true, f"a statement labelled false was proved: {s.text}\n{result.proof}"
+            assert intended_true(s), f"a statement labelled false was proved: {s.statement}\n{result.proof}"
             proved[s.family] += 1
             steps[len(result.proof.splitlines())] += 1
     total = sum(proved.values())

@@ -11,12 +11,13 @@ import pytest
 
 from lean_env import open_env
 from lean_env.contract import StatementError
-from prover.candidates import basic_candidates
+from prover.actions import ActionSpace
 from search.bestfirst import SearchConfig, best_first_search
 from selfplay.generator import EASY, HARD, MEDIUM, Difficulty
+from lean_env.problem import Problem, negation
+from lean_env.text.statement import Binder, split_statement, strip_proof
 from selfplay.statements import (
-    Binder, Problem, StatementSourceError, difficulty_label, from_generator, from_jsonl, generator_stream,
-    negation, split_statement, strip_proof,
+    StatementSourceError, difficulty_label, from_generator, from_jsonl, generator_stream,
 )
 
 MINIF2F = Path(__file__).resolve().parents[3] / "shared" / "minif2f"
@@ -124,10 +125,10 @@ def test_false_generated_statements_are_disproved_and_not_proved():
     assert len(false) >= 20
     disproved = []
     for p in false[:20]:
-        result = best_first_search(env, negation(p).statement, basic_candidates, config=config)
+        result = best_first_search(env, negation(p).statement, ActionSpace(), config=config)
         if result.proved:
             assert env.verify(negation(p).statement, result.proof).ok
-            assert not best_first_search(env, p.statement, basic_candidates, config=config).proved, p.statement
+            assert not best_first_search(env, p.statement, ActionSpace(), config=config).proved, p.statement
             disproved.append(p.family)
     assert len(disproved) >= 3, disproved
     assert any(f.startswith("closed/") for f in disproved)

@@ -12,10 +12,12 @@ import pytest
 
 from lean_env import open_env
 from lean_env.contract import StatementError
-from prover.candidates import basic_candidates
+from prover.actions import ActionSpace
 from search.bestfirst import SearchConfig, best_first_search
 from selfplay.generator import EASY, HARD, MEDIUM
-from selfplay.statements import Problem, from_generator, from_jsonl, negation, problem_key, split_statement
+from lean_env.problem import Problem, negation, problem_key
+from lean_env.text.statement import split_statement
+from selfplay.statements import from_generator, from_jsonl
 from selfplay.variants import VariantKind, mini_readable, readable_by, variant_maker, variants
 
 MINIF2F = Path(__file__).resolve().parents[3] / "shared" / "minif2f"
@@ -142,9 +144,9 @@ def test_a_false_variant_is_disproved_and_not_proved():
     parents = [p for p in from_generator(4, 60, EASY) if p.family.endswith("/true")]
     for p in parents[:25]:
         for v in variants(p, random.Random(p.name), 3, readable=mini_readable):
-            result = best_first_search(env, negation(v).statement, basic_candidates, config=config)
+            result = best_first_search(env, negation(v).statement, ActionSpace(), config=config)
             if result.proved:
-                assert not best_first_search(env, v.statement, basic_candidates, config=config).proved
+                assert not best_first_search(env, v.statement, ActionSpace(), config=config).proved
                 disproved.append((v, result.proof))
         if len(disproved) >= 3:
             break

@@ -1,5 +1,5 @@
 """Reading a theorem out of a real Lean file: the statement, and the file's context before it
-as the header (`prover.leanfile`)."""
+as the header (`lean_env.text.files`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from prover.leanfile import BadInput, file_context, from_file
+from lean_env.text.files import LeanFileError, file_context, theorem_in_file
 
 
 def test_the_header_of_a_file_theorem_is_its_context_in_the_file(tmp_path: Path) -> None:
@@ -18,7 +18,7 @@ def test_the_header_of_a_file_theorem_is_its_context_in_the_file(tmp_path: Path)
     )
     path = tmp_path / "Foo.lean"
     path.write_text(source, encoding="utf-8")
-    thm = from_file(str(path), "target")
+    thm = theorem_in_file(str(path), "target")
     # everything before it, as Lean elaborates it there; the doc comment and the attribute
     # belong to the theorem, and `open Real in` scopes it alone
     assert thm.header == (
@@ -27,7 +27,7 @@ def test_the_header_of_a_file_theorem_is_its_context_in_the_file(tmp_path: Path)
     )
     assert thm.statement == "theorem target : x = x" and (thm.line, thm.col) == (13, 1)
     path.write_text("theorem t : True := trivial\n", encoding="utf-8")
-    assert from_file(str(path), "t").header == ""
+    assert theorem_in_file(str(path), "t").header == ""
 
 
 @pytest.mark.parametrize(
@@ -54,8 +54,8 @@ def test_what_belongs_to_the_theorem_stays_out_of_the_header(prefix: str, header
 def test_a_theorem_after_a_doc_comment_or_attribute_on_its_line_is_found(tmp_path: Path, line: str) -> None:
     path = tmp_path / "F.lean"
     path.write_text(f"import Mathlib\nopen Nat in\n{line} (n : ℕ) : n = n := rfl\n", encoding="utf-8")
-    thm = from_file(str(path), "foo")
+    thm = theorem_in_file(str(path), "foo")
     assert thm.statement == f"{line[line.index('theorem') if 'theorem' in line else line.index('lemma'):]} (n : ℕ) : n = n"
     assert thm.header == "import Mathlib\nopen Nat" and thm.line == 3
-    with pytest.raises(BadInput, match="no theorem or lemma named 'bar'"):
-        from_file(str(path), "bar")
+    with pytest.raises(LeanFileError, match="no theorem or lemma named 'bar'"):
+        theorem_in_file(str(path), "bar")
