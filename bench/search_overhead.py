@@ -94,9 +94,6 @@ class TreeEnv:
         self.apply_calls += 1
         return result
 
-    def canonical(self, goal: GoalView) -> str:
-        return goal.canonical
-
     def verify(self, statement: str, proof: str, *, header: str = "", timeout: float = 10.0) -> Verification:
         return Verification(True, (), self.name)  # the bench measures search, not proofs
 

@@ -6,9 +6,24 @@ this package costs nothing beyond the contract.
 
 from __future__ import annotations
 
-from lean_env.contract import ProofEnv
+from lean_env.contract import Capabilities, ProofEnv
 
 BACKENDS = ("mini", "repl", "dojo")
+_CAPABILITIES = {
+    "mini": Capabilities("mini", kernel_checked=False, metavariables=False, fragment=True, cheap_start=True,
+                         any_statement=True),
+    "repl": Capabilities("repl", kernel_checked=True, metavariables=True, fragment=False, cheap_start=False,
+                         any_statement=True),
+    "dojo": Capabilities("dojo", kernel_checked=True, metavariables=True, fragment=False, cheap_start=False,
+                         any_statement=False),
+}
+
+
+def capabilities(backend: str) -> Capabilities:
+    """What backend `backend` is and offers, without opening it; unknown names raise ValueError."""
+    if backend not in _CAPABILITIES:
+        raise ValueError(f"unknown backend '{backend}'; choose one of {', '.join(BACKENDS)}")
+    return _CAPABILITIES[backend]
 
 
 def open_env(backend: str, **options: object) -> ProofEnv:

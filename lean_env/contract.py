@@ -1,8 +1,9 @@
 """The `ProofEnv` contract: what every backend (`mini`, `repl`, `dojo`) offers the layers above.
 
 Search, the network and self-play see only this module. A backend turns theorem text into a
-root `ProofState`, applies one tactic to one goal of a state, prints goals as Lean prints them,
-and verifies complete proofs from scratch. Every call that can run long takes a timeout.
+root `ProofState`, applies one tactic to one goal of a state, prints goals as Lean prints them
+(a goal's transposition key is `GoalView.canonical`), and verifies complete proofs from scratch.
+What a backend is (kernel-checked or not, metavariables, a fragment) is data: `Capabilities`. Every call that can run long takes a timeout.
 Results are frozen values; backends never raise out of `apply` (errors and timeouts are
 results), only `start` raises `StatementError` for a statement it cannot read.
 """
@@ -93,6 +94,28 @@ class Verification:
 
 
 @dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a backend is and offers, as data: the layers above read these, never a backend's
+    name. `lean_env.capabilities(name)` gives them without opening the backend."""
+
+    name: str
+    kernel_checked: bool  # a verified proof was checked by Lean's kernel (False: an embedded prover)
+    metavariables: bool  # goals can share metavariables (`GoalView.mvars`)
+    fragment: bool  # reads only a fragment of Lean: `outside_fragment` says what it cannot judge
+    cheap_start: bool  # `start` runs no Lean process, so statements can be screened with it
+    any_statement: bool  # starts any statement (not only theorems of a traced repository)
+
+    @property
+    def label(self) -> str:
+        """How results of this backend are named for people."""
+        return f"{self.name} (Lean)" if self.kernel_checked else f"{self.name} (embedded fragment prover, not Lean)"
+
+    @property
+    def verified_by(self) -> str:
+        return f"verified by {self.label}"
+
+
+@dataclass(frozen=True, slots=True)
 class StatementError(Exception):
     """A statement the backend cannot read; `line`/`col` are 1-based within the statement."""
 
@@ -111,6 +134,7 @@ class ProofEnv(Protocol):
     """A Lean-like proof environment. One instance owns one backend process (or none, for mini)."""
 
     name: str
+    capabilities: Capabilities
 
     def start(self, statement: str, *, header: str = "", timeout: float = DEFAULT_TIMEOUT) -> ProofState:
         """Elaborate `theorem NAME BINDERS : PROP [:= ...]` and return its root state."""
@@ -134,8 +158,9 @@ class ProofEnv(Protocol):
         """
         ...
 
-    def canonical(self, goal: GoalView) -> str:
-        """The transposition key of a goal: hypotheses + target in Lean's printing."""
+    def outside_fragment(self, state: ProofState) -> str:
+        """Why the backend cannot judge the goals of `state` ('' when it can: always, for a
+        backend without `capabilities.fragment`)."""
         ...
 
     def verify(

@@ -51,12 +51,6 @@ def render(statement: str, proof: str) -> str:
     return f"{statement} := by\n{body}"
 
 
-def _verified_by(backend: str) -> str:
-    if backend == "mini":
-        return "verified by mini (embedded fragment prover, not Lean)"
-    return f"verified by {backend}"
-
-
 def positive(kind: type[int] | type[float]) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
@@ -337,8 +331,7 @@ def prove(args: argparse.Namespace) -> int:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             out.flush()
         print(render(thm.statement, attempt.proof), flush=True)
-        backend = (attempt.verification.backend if attempt.verification else "") or env.name
-        print(f"{_verified_by(backend)}; {attempt.stats}", file=sys.stderr)
+        print(f"{env.capabilities.verified_by}; {attempt.stats}", file=sys.stderr)
         return EXIT_PROVED
     finally:
         if out is not None:

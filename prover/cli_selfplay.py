@@ -303,10 +303,16 @@ def _connect(address: str | None, workers: int) -> bool:
 # ------------------------------------------------------------------ progress views
 
 
+def backend_capabilities(backend: str):  # noqa: ANN201 (lean_env.contract.Capabilities, imported late)
+    from lean_env import capabilities  # here: --help imports no lean_env
+
+    return capabilities(backend)
+
+
 def backend_label(backend: str) -> str:
-    if backend == "mini":
-        return "mini (embedded fragment prover, not Lean)"
-    return f"{backend} (Lean)"
+    from lean_env import capabilities  # here: --help imports no lean_env
+
+    return capabilities(backend).label
 
 
 def clock(seconds: float) -> str:
@@ -405,8 +411,8 @@ def summary(config: SelfPlayConfig, final: Progress, *, interrupted: bool) -> st
         f"  learning curve:       {run / 'curve.png'}",
         f"  continue with:        leanzero selfplay --run-dir {run} --resume",
     ]
-    if config.backend == "mini":
-        lines.append("  (results are verified by mini, the embedded fragment prover, not by Lean)")
+    if not backend_capabilities(config.backend).kernel_checked:
+        lines.append(f"  (results are {backend_capabilities(config.backend).verified_by}, not by Lean)")
     return "\n".join(lines)
 
 

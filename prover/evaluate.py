@@ -51,8 +51,6 @@ log = logging.getLogger(__name__)
 PROVED, FAILED, TIMEOUT, ERROR, OUTSIDE = "proved", "failed", "timeout", "error", "outside-fragment"
 STATUSES = (PROVED, FAILED, TIMEOUT, ERROR, OUTSIDE)
 MINI_LABEL = "results on mini, an embedded fragment prover, not Lean"
-OUTSIDE_TARGET = ("the goal lies outside mini's arithmetic fragment (ℝ/ℚ, big operators, sets or λ): "
-                  "only structural tactics act on it")
 NOISE_FRACTION = 0.25  # Dirichlet noise weight of MCTS attempts after the first (AlphaZero's)
 STARTUP_SECONDS = 60.0  # start and verify timeouts, also the slack of the stalled-worker guard
 RESUME_KEYS = ("backend", "searcher", "budget", "time_limit", "checkpoint", "pass_k", "seed")
@@ -172,7 +170,7 @@ class Prover:
 
         if task.error:
             return ERROR, task.error, []
-        if self.env is not None and self.env.name == "mini":
+        if self.env is not None and self.env.capabilities.fragment:
             why = self._outside(task)
             if why:
                 return OUTSIDE, why, []
@@ -192,19 +190,15 @@ class Prover:
         return FAILED, message, attempts
 
     def _outside(self, task: Problem) -> str:
-        """Why mini leaves this problem out (see the module doc), or ''."""
+        """Why a fragment backend leaves this problem out (see the module doc), or ''."""
         from lean_env.contract import StatementError
-        from lean_env.mini.terms import in_fragment
 
         assert self.env is not None
         try:
             state = self.env.start(task.statement, header=task.header, timeout=STARTUP_SECONDS)
         except StatementError as e:
-            return f"mini cannot read the statement: {e}"
-        goals_of = getattr(self.env, "goals_of", None)
-        if goals_of is not None and not all(in_fragment(g.target) for g in goals_of(state)):
-            return OUTSIDE_TARGET
-        return ""
+            return f"{self.env.name} cannot read the statement: {e}"
+        return self.env.outside_fragment(state)
 
     def _attempt(self, task: Problem, index: int) -> _Attempt:
         s = self.settings

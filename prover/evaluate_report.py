@@ -17,18 +17,29 @@ from selfplay.store import atomic_path, atomic_write_json
 __all__ = ["plot_budget", "print_table", "report_markdown", "summary_dict", "write_outputs"]
 
 
+def _embedded(backend: str) -> bool:
+    """Whether `backend` is an embedded fragment prover (its results are not Lean's)."""
+    from lean_env import BACKENDS, capabilities
+
+    return backend in BACKENDS and not capabilities(backend).kernel_checked
+
+
+def results_label(backend: str) -> str:
+    return MINI_LABEL.replace("mini", backend, 1) if _embedded(backend) else f"results on {backend}"
+
+
 def summary_dict(summary: Summary, *, source: str = "") -> dict[str, Any]:
     """summary.json: counts per status over the problems asked for, the settings, totals."""
     s, rows = summary.settings, summary.rows
     proved = [r for r in rows if r["status"] == PROVED]
-    searched = summary.done - summary.counts[OUTSIDE] if s.backend == "mini" else None  # of those finished
+    searched = summary.done - summary.counts[OUTSIDE] if _embedded(s.backend) else None  # of those finished
     return {
         "total": summary.total, "done": summary.done, "complete": summary.done == summary.total,
         "counts": summary.counts,
         "proved_share": round(len(proved) / summary.total, 4) if summary.total else 0.0,
         "in_fragment": searched,
         "settings": s.to_dict(), "source": source,
-        "label": MINI_LABEL if s.backend == "mini" else f"results on {s.backend}",
+        "label": results_label(s.backend),
         "env_calls": sum(r["env_calls"] for r in rows),
         "problem_seconds": round(sum(r["time"] for r in rows), 3),
         "wall_seconds": round(summary.wall, 3), "ran": summary.ran, "resumed": summary.resumed,
@@ -49,8 +60,9 @@ def write_outputs(summary: Summary, *, source: str = "") -> None:
 def report_markdown(summary: Summary, data: dict[str, Any]) -> str:
     s = summary.settings
     lines = ["# Evaluation report", ""]
-    if s.backend == "mini":
-        lines += [f"**{MINI_LABEL[0].upper()}{MINI_LABEL[1:]}.** Problems outside its fragment are "
+    if _embedded(s.backend):
+        label = results_label(s.backend)
+        lines += [f"**{label[0].upper()}{label[1:]}.** Problems outside its fragment are "
                   "counted as `outside-fragment`, never as proved or failed.", ""]
     if not data["complete"]:
         lines += [f"Incomplete: {data['done']} of {data['total']} problems done (`--resume` continues).", ""]
@@ -117,7 +129,7 @@ def plot_budget(
     ax.set_ylabel("problems proved")
     checkpoint = Path(settings.checkpoint).name if settings.checkpoint else "uniform"
     ax.set_title(f"{settings.searcher}, {checkpoint}, pass@{settings.pass_k} on {settings.backend}"
-                 + (" (mini: not Lean)" if settings.backend == "mini" else ""), fontsize="medium")
+                 + (f" ({settings.backend}: not Lean)" if _embedded(settings.backend) else ""), fontsize="medium")
     ax.legend(loc="lower right")
     ax.grid(alpha=0.3)
     path = Path(path)
@@ -144,5 +156,5 @@ def print_table(summary: Summary, file: Any = None) -> None:
         table.add_row(status, str(n), f"{100 * n / max(1, summary.total):.1f}%")
     table.add_row("total", str(summary.total), "", style="bold")
     console.print(table)
-    if s.backend == "mini":
-        console.print(MINI_LABEL, markup=False)
+    if _embedded(s.backend):
+        console.print(results_label(s.backend), markup=False)

@@ -442,9 +442,9 @@ class MCTSSearch:
         view = state.goals[index]
         if with_goals:
             views = [view, *(state.goals[j] for j in with_goals)]
-            key = "\n\n".join(self.env.canonical(v) for v in views)
+            key = "\n\n".join(v.canonical for v in views)
         else:
-            key = self.env.canonical(view)
+            key = view.canonical
         node = self.tree.index.get(key)
         if node is None:
             shown = joint_view(views) if with_goals else view

@@ -26,6 +26,7 @@ from typing import Any
 from search.mcts import MCTSConfig
 from selfplay.attempt import AttemptSettings
 from selfplay.curriculum import Curriculum, CurriculumConfig, Outcome, Pick
+from lean_env import BACKENDS, capabilities
 from lean_env.problem import Problem
 from lean_env.text.statement import target_of
 from selfplay.statements import from_jsonl, generator_stream
@@ -158,12 +159,14 @@ def run_selfplay(
     from prover.train import TrainConfig
     from selfplay import actors
     from selfplay.plot import plot_curve
-    from selfplay.variants import variant_maker
+    from selfplay.variants import started_by, variant_maker
 
     run_dir = RunDir.create(config.run_dir, config.to_dict(), resume=resume)
     state = run_dir.read_state() if resume else None
     counters = _Counters()
-    make_variant = variant_maker() if config.backend == "mini" else None
+    # variants are screened by starting them: only a backend that starts cheaply makes them
+    cheap = config.backend in BACKENDS and capabilities(config.backend).cheap_start  # an unknown one: the workers say
+    make_variant = variant_maker(started_by(config.backend)) if cheap else None
     if state:
         curriculum = Curriculum.from_state(state["curriculum"], make_variant=make_variant)
         for key in ("attempts", "proofs", "disproofs", "tasks", "restarts", "records"):

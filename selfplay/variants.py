@@ -98,15 +98,23 @@ def readable_by(env) -> Readable:
     return readable
 
 
-def mini_readable(problem: Problem) -> bool:
-    """`mini` reads the statement (a fresh, cheap env each time: no state piles up)."""
-    from lean_env import open_env
+def started_by(backend: str) -> Readable:
+    """`backend` starts the statement (a fresh env each time: no state piles up); meant for a
+    backend whose `start` is cheap (`Capabilities.cheap_start`)."""
 
-    env = open_env("mini")
-    try:
-        return readable_by(env)(problem)
-    finally:
-        env.close()
+    def readable(problem: Problem) -> bool:
+        from lean_env import open_env
+
+        env = open_env(backend)
+        try:
+            return readable_by(env)(problem)
+        finally:
+            env.close()
+
+    return readable
+
+
+mini_readable = started_by("mini")
 
 
 def variant_maker(readable: Readable | None = mini_readable) -> Callable[[Problem, random.Random], Problem | None]:

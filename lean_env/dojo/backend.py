@@ -36,6 +36,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from lean_env import capabilities
 from lean_env.contract import (
     DEFAULT_TIMEOUT, GoalView, ProofState, StatementError, TacticError, TacticResult, TacticSuccess,
     TacticTimeout, Verification,
@@ -129,6 +130,7 @@ class DojoEnv:
     name the repo, commit and file; `start` takes the theorem's name from its statement."""
 
     name = NAME
+    capabilities = capabilities(NAME)
 
     def __init__(
         self,
@@ -226,8 +228,8 @@ class DojoEnv:
             self._sessions[node.theorem].states[handle] = result
         return TacticSuccess(self._state(handle), elapsed)
 
-    def canonical(self, goal: GoalView) -> str:
-        return goal.canonical
+    def outside_fragment(self, state: ProofState) -> str:
+        return ""  # Lean judges every goal
 
     def verify(self, statement: str, proof: str, *, header: str = "", timeout: float = DEFAULT_TIMEOUT) -> Verification:
         """Replay `proof` in a fresh Dojo, one top-level tactic at a time, within `timeout` seconds

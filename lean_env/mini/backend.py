@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Sequence
 
+from lean_env import capabilities
 from lean_env.contract import (
     DEFAULT_TIMEOUT, GoalView, ProofState, StatementError, TacticError, TacticResult,
     TacticSuccess, TacticTimeout, Verification,
@@ -29,11 +30,13 @@ from lean_env.mini.header import check_header
 from lean_env.mini.printer import pp_goal
 from lean_env.mini.tactic_parser import parse_script
 from lean_env.mini.tactics import Engine, TransitionFault
-from lean_env.mini.terms import Goal
+from lean_env.mini.terms import Goal, in_fragment
 from lean_env.safety import request_error, script_refusals
 
 log = logging.getLogger(__name__)
 NAME = "mini"
+OUTSIDE_TARGET = ("the goal lies outside mini's arithmetic fragment (ℝ/ℚ, big operators, sets or λ): "
+                  "only structural tactics act on it")
 
 
 def view(goal: Goal) -> GoalView:
@@ -46,6 +49,7 @@ class MiniEnv:
     """The embedded fragment prover. Cheap to create; one per worker or test is fine."""
 
     name = NAME
+    capabilities = capabilities(NAME)
 
     def __init__(self, *, max_states: int = 50_000) -> None:
         # Proof states in two generations, so that memory stays bounded in a long self-play
@@ -118,8 +122,13 @@ class MiniEnv:
             return TacticTimeout(timeout, elapsed)
         return TacticSuccess(self._register((*new, *(goals[j] for j in with_goals))), elapsed)
 
-    def canonical(self, goal: GoalView) -> str:
-        return goal.canonical
+    def outside_fragment(self, state: ProofState) -> str:
+        """Goals whose target lies outside the arithmetic fragment: only structural tactics act
+        on them, so mini cannot judge them (evaluation counts them `outside-fragment`)."""
+        goals = self._lookup(state.handle)
+        if goals is not None and not all(in_fragment(g.target) for g in goals):
+            return OUTSIDE_TARGET
+        return ""
 
     def verify(self, statement: str, proof: str, *, header: str = "", timeout: float = DEFAULT_TIMEOUT) -> Verification:
         """Replay `proof` (the text after `by`) on a freshly parsed statement; then look for a

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from lean_interact.interface import Command, CommandResponse, LeanError, Message, ProofStep
 
+from lean_env import capabilities
 from lean_env.contract import (
     DEFAULT_TIMEOUT, GoalView, ProofState, StatementError, TacticError, TacticResult, TacticSuccess,
     TacticTimeout, Verification,
@@ -73,6 +74,7 @@ class ReplEnv:
     """Real Lean 4. Expensive to create (a Lean process, and the header's imports on first use)."""
 
     name = BACKEND
+    capabilities = capabilities(BACKEND)
 
     def __init__(
         self,
@@ -187,8 +189,8 @@ class ReplEnv:
             return TacticSuccess(ProofState(self._register(child), goal_views(outcome.goals[:visible])), elapsed)
         return TacticError("the Lean REPL failed twice")
 
-    def canonical(self, goal: GoalView) -> str:
-        return goal.canonical
+    def outside_fragment(self, state: ProofState) -> str:
+        return ""  # Lean judges every goal
 
     def verify(self, statement: str, proof: str, *, header: str = "", timeout: float = DEFAULT_TIMEOUT) -> Verification:
         """The complete theorem as a fresh command in the header's environment (`verify.judge`)."""

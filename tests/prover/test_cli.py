@@ -13,6 +13,7 @@ import pytest
 import lean_env
 import prover.cli
 from lean_env.contract import (
+    Capabilities,
     GoalView,
     ProofState,
     StatementError,
@@ -33,6 +34,11 @@ class FakeEnv:
     provable by `exact hp`; anything else has an unprovable goal."""
 
     name = "fake"
+    capabilities = Capabilities("fake", kernel_checked=True, metavariables=False, fragment=False, cheap_start=True,
+                                any_statement=True)
+
+    def outside_fragment(self, state: ProofState) -> str:
+        return ""
 
     def __init__(self) -> None:
         self.headers: list[str] = []
@@ -50,9 +56,6 @@ class FakeEnv:
         if state.goals[goal].text.endswith("⊢ p") and tactic == "exact hp":
             return TacticSuccess(ProofState(1, ()))
         return TacticError("failed")
-
-    def canonical(self, goal: GoalView) -> str:
-        return goal.canonical
 
     def verify(self, statement: str, proof: str, *, header: str = "", timeout: float = 10.0) -> Verification:
         return Verification(proof == "exact hp", (), "fake")

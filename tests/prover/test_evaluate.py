@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from lean_env.contract import GoalView, ProofState, StatementError, TacticError, TacticResult, Verification
+from lean_env.contract import Capabilities, GoalView, ProofState, StatementError, TacticError, TacticResult, Verification
 from lean_env.mini import MiniEnv
 from prover.cli_evaluate import main
 from prover.evaluate import MINI_LABEL, STATUSES, Prover, Settings, evaluate, shuffled
@@ -202,6 +202,11 @@ class LeanLikeEnv:
     """A backend other than mini: `BAD` statements do not parse, `CRASH` ones crash it."""
 
     name = "fake"
+    capabilities = Capabilities("fake", kernel_checked=True, metavariables=False, fragment=False, cheap_start=True,
+                                any_statement=True)
+
+    def outside_fragment(self, state: ProofState) -> str:
+        return ""
 
     def start(self, statement: str, *, header: str = "", timeout: float = 10.0) -> ProofState:
         if "BAD" in statement:
@@ -213,9 +218,6 @@ class LeanLikeEnv:
     def apply(self, state: ProofState, tactic: str, *, goal: int = 0, timeout: float = 10.0,
               with_goals: tuple[int, ...] = ()) -> TacticResult:
         return TacticError("failed")
-
-    def canonical(self, goal: GoalView) -> str:
-        return goal.canonical
 
     def verify(self, statement: str, proof: str, *, header: str = "", timeout: float = 10.0) -> Verification:
         return Verification(False, (), "fake")

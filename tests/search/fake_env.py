@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 
 from lean_env.contract import (
+    Capabilities,
     GoalView,
     ProofState,
     StatementError,
@@ -74,6 +75,11 @@ def _atom(term: str) -> str:
 
 class FakeEnv:
     name = "fake"
+    capabilities = Capabilities("fake", kernel_checked=True, metavariables=False, fragment=False, cheap_start=True,
+                                any_statement=True)
+
+    def outside_fragment(self, state: ProofState) -> str:
+        return ""
 
     def __init__(self, root: str | Sequence[str], rules: Rules, *, sleep: float = 0.0) -> None:
         self.root = [root] if isinstance(root, str) else list(root)
@@ -118,9 +124,6 @@ class FakeEnv:
         goals, assigned = _split(out)
         others = [_instantiate(state.goals[j].text, assigned) for j in with_goals]
         return TacticSuccess(self._state(goals + [g for g in others if g is not None]))
-
-    def canonical(self, goal: GoalView) -> str:
-        return goal.canonical
 
     def verify(self, statement: str, proof: str, *, header: str = "", timeout: float = 10.0) -> Verification:
         self.verified.append(proof)

@@ -81,9 +81,6 @@ class OrOnlyEnv:
         new = tuple((result.state, j) for j in range(len(result.state.goals)))
         return TacticSuccess(self._state(new + tuple(rest)))
 
-    def canonical(self, goal: GoalView) -> str:
-        return goal.canonical
-
     def verify(self, statement: str, proof: str, **kw: object) -> Verification:
         return self.inner.verify(statement, proof)
 
