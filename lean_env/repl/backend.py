@@ -27,7 +27,7 @@ from lean_interact.interface import Command, CommandResponse, LeanError, Message
 
 from lean_env import capabilities
 from lean_env.contract import (
-    DEFAULT_TIMEOUT, GoalView, ProofState, StatementError, TacticError, TacticResult, TacticSuccess,
+    DEFAULT_TIMEOUT, ProofState, StatementError, TacticError, TacticResult, TacticSuccess,
     TacticTimeout, Verification,
 )
 from lean_env.repl.protocol import (
