@@ -26,10 +26,10 @@ import lean_env
 from lean_env.contract import GoalView, TacticSuccess
 from lean_env.text.goals import parse_goal
 from prover.actions import ActionSpace
-from prover.checkpoint import CheckpointError, load_checkpoint
-from prover.inference import NetworkEvaluator
-from prover.model import ModelConfig, PolicyValueNet, parameter_count
-from prover.tokenizer import Tokenizer
+from prover.net.checkpoint import CheckpointError, load_checkpoint
+from prover.net.inference import NetworkEvaluator
+from prover.net.model import ModelConfig, PolicyValueNet, parameter_count
+from prover.net.tokenizer import Tokenizer
 from search.evaluator import EvalRequest
 from selfplay.generator import EASY, HARD, MEDIUM, generate
 

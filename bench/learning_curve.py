@@ -169,9 +169,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"self-play: {args.minutes:g} min, {args.workers} workers, {args.difficulty} statements "
               f"(generator seed {TRAIN_SEED}), run dir {run_dir}")
         samples = run_training(args)
-    from prover.checkpoint import load_checkpoint
-    from prover.inference import NetworkEvaluator
-    from prover.model import PolicyValueNet
+    from prover.net.checkpoint import load_checkpoint
+    from prover.net.inference import NetworkEvaluator
+    from prover.net.model import PolicyValueNet
 
     ckpt = load_checkpoint(run_dir / "checkpoints" / "latest.pt")
     trained = NetworkEvaluator(ckpt.build_model("cpu"), "cpu")

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from prover.evaluate import OUTSIDE, PROVED, EvaluateError, Settings, evaluate  # noqa: E402
-from prover.minif2f import SPLITS, DataError, load_minif2f  # noqa: E402
+from prover.evaluate.minif2f import SPLITS, DataError, load_minif2f  # noqa: E402
 
 DEFAULT_DATA = ROOT / ".." / "shared" / "minif2f"
 DEFAULT_CHECKPOINT = ROOT / "runs" / "learning" / "checkpoints" / "latest.pt"

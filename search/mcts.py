@@ -38,6 +38,7 @@ from search.tree import AND_VALUES, NOT_APPLIED, UNEVALUATED, Fault, Status, Tre
 log = logging.getLogger(__name__)
 
 ATTEMPTS_PER_LEAF = 4  # simulations tried per wanted leaf in a round (collisions, terminals)
+SELF_PLAY_NOISE = 0.25  # AlphaZero's weight of Dirichlet noise on the root priors in self-play (ε)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,7 @@ class MCTSConfig:
     and_value: Literal["product", "min"] = "product"  # value of a tactic leaving several goals
     first_play_value: float | None = None  # Q of an unvisited tactic; None = the goal's value
     dirichlet_alpha: float = 0.3  # AlphaZero chess; noise on the root priors ...
-    dirichlet_fraction: float = 0.0  # ... mixed in at this weight (0.25 for self-play; off)
+    dirichlet_fraction: float = 0.0  # ... mixed in at this weight (off; SELF_PLAY_NOISE in self-play)
     temperature: float = 1.0  # of `MCTSSearch.policy`: N(a)^(1/T); 0 = the most visited
     leaves_per_round: int = 4  # simulations in flight (virtual loss) before an evaluator batch
     max_idle_simulations: int = 256  # consecutive simulations with no env call nor new leaf

@@ -63,8 +63,8 @@ class LearnerReport:
 
 
 def _model_from(model_config: dict, tokenizer: dict, seed: int | None = 0):  # -> PolicyValueNet
-    from prover.model import ModelConfig, PolicyValueNet
-    from prover.tokenizer import Tokenizer
+    from prover.net.model import ModelConfig, PolicyValueNet
+    from prover.net.tokenizer import Tokenizer
 
     return PolicyValueNet(ModelConfig(**model_config), Tokenizer.from_dict(tokenizer), seed=seed)
 
@@ -162,7 +162,7 @@ class Worker:
 
             return remote
         if weights.version != self.version:
-            from prover.inference import NetworkEvaluator
+            from prover.net.inference import NetworkEvaluator
 
             _load_numpy_weights(self.model, ray.get(weights.ref[0]))
             self.evaluator = NetworkEvaluator(self.model, "cpu")
@@ -190,7 +190,7 @@ class Learner:
         *,
         model_config: dict,
         tokenizer: dict,
-        train_config: Any,  # prover.train.TrainConfig
+        train_config: Any,  # prover.net.train.TrainConfig
         checkpoint_dir: str,
         resume: bool = False,
         seed: int = 0,
@@ -198,7 +198,7 @@ class Learner:
     ) -> None:
         import torch
 
-        from prover.train import Trainer
+        from prover.net.train import Trainer
 
         torch.set_num_threads(threads)
         torch.manual_seed(seed)
@@ -241,7 +241,7 @@ class Learner:
         """Write `latest.pt` (model) and `learner.pt` (optimizer), both atomically."""
         import torch
 
-        from prover.checkpoint import save_checkpoint
+        from prover.net.checkpoint import save_checkpoint
 
         self.dir.mkdir(parents=True, exist_ok=True)
         meta = {"version": self.version, **(extra or {})}
@@ -254,7 +254,7 @@ class Learner:
     def _load(self):  # noqa: ANN202
         import torch
 
-        from prover.checkpoint import load_checkpoint
+        from prover.net.checkpoint import load_checkpoint
 
         ckpt = load_checkpoint(self.dir / "latest.pt")
         model = ckpt.build_model()
@@ -315,7 +315,7 @@ class Inference:
     """The network on one device (a GPU), serving every worker's evaluator calls."""
 
     def __init__(self, model_config: dict, tokenizer: dict, device: str | None = None) -> None:
-        from prover.inference import NetworkEvaluator
+        from prover.net.inference import NetworkEvaluator
 
         self.model = _model_from(model_config, tokenizer, seed=None)
         self.evaluator = NetworkEvaluator(self.model, device)

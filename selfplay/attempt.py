@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from lean_env.contract import ProofEnv, StatementError
 from search.driver import run_searches
 from search.evaluator import Candidates, Evaluator
-from search.mcts import MCTSConfig, MCTSResult, MCTSSearch
+from search.mcts import SELF_PLAY_NOISE, MCTSConfig, MCTSResult, MCTSSearch
 from search.targets import training_records
 from selfplay.curriculum import Outcome
 from selfplay.records import Kind, SelfPlayRecord
@@ -53,7 +53,7 @@ class AttemptResult:
 @dataclass(frozen=True, slots=True)
 class AttemptSettings:
     search: MCTSConfig = MCTSConfig(
-        num_simulations=64, max_env_calls=256, time_limit=30.0, tactic_timeout=5.0, dirichlet_fraction=0.25
+        num_simulations=64, max_env_calls=256, time_limit=30.0, tactic_timeout=5.0, dirichlet_fraction=SELF_PLAY_NOISE
     )
     min_visits: int = 2  # goals visited fewer times give no record
     unproved_records: bool = True  # keep visit targets of searches that proved nothing (marked)

@@ -2,7 +2,7 @@
 
 A record is AlphaZero's (s, pi, z) for one goal of one search: the goal text, the tactics the
 search considered, their visit distribution and a value target. Shaped like
-`search.targets.TrainingRecord`, so `prover.train` takes it as it is. It also says where it
+`search.targets.TrainingRecord`, so `prover.net.train` takes it as it is. It also says where it
 came from: which run, statement, search and model version produced it, and what kind of
 search that was: one that found a verified proof, one that found a verified disproof (a proof
 of the statement's negation), or one that found neither (its visit targets still teach the

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from search.mcts import MCTSConfig
+from search.mcts import SELF_PLAY_NOISE, MCTSConfig
 from selfplay.attempt import AttemptSettings
 from selfplay.curriculum import Curriculum, CurriculumConfig, Outcome, Pick
 from lean_env import BACKENDS, capabilities
@@ -71,7 +71,7 @@ class SelfPlayConfig:
         return AttemptSettings(
             search=MCTSConfig(
                 num_simulations=self.simulations, max_env_calls=self.env_calls, time_limit=self.search_seconds,
-                tactic_timeout=self.tactic_timeout, dirichlet_fraction=0.25, seed=self.seed,
+                tactic_timeout=self.tactic_timeout, dirichlet_fraction=SELF_PLAY_NOISE, seed=self.seed,
             )
         )
 
@@ -154,9 +154,9 @@ def run_selfplay(
     `on_started` gets the worker actor handles once they run (for monitoring and tests)."""
     import ray
 
-    from prover.model import ModelConfig
-    from prover.tokenizer import Tokenizer
-    from prover.train import TrainConfig
+    from prover.net.model import ModelConfig
+    from prover.net.tokenizer import Tokenizer
+    from prover.net.train import TrainConfig
     from selfplay import actors
     from selfplay.plot import plot_curve
     from selfplay.variants import started_by, variant_maker

@@ -32,7 +32,7 @@ from lean_interact.interface import CommandResponse, LeanError, ProofStepRespons
 from lean_env.contract import StatementError
 from lean_env.text.goals import goal_views, metavariables, split_case
 from lean_env.text.lexical import balanced, without_comments
-from lean_env.text.statement import strip_proof, theorem_name
+from lean_env.text.statement import strip_proof, theorem_name, with_proof
 
 __all__ = [
     "COMPLETED", "EXAMPLE_NAME", "Declaration", "StepFailed", "StepOk", "addressed", "balanced", "declaration",
@@ -65,8 +65,7 @@ class Declaration:
 
     def proof_command(self, proof: str) -> str:
         """The complete theorem with a tactic script, as a file would hold it."""
-        lines = proof.strip("\n").split("\n")
-        return f"{self.text} := by\n" + "\n".join(f"  {line}" if line.strip() else "" for line in lines)
+        return with_proof(self.text, proof)
 
     def axioms_command(self) -> str:
         return f"#print axioms {self.name}"

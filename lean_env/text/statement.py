@@ -178,6 +178,13 @@ def negate(text: str) -> str:
     return " ".join([f"theorem {sig.name}_neg", *(b.text for b, o in zip(sig.binders, outer) if o), f": ¬ ({body})"])
 
 
+def with_proof(statement: str, proof: str) -> str:
+    """The complete theorem as a file holds it: `statement := by`, then the script's lines
+    indented under it (blank lines kept empty)."""
+    lines = proof.strip("\n").split("\n")
+    return f"{statement} := by\n" + "\n".join(f"  {line}" if line.strip() else "" for line in lines)
+
+
 def target_of(text: str) -> str:
     """The proposition of a statement (`⊢` text for a goal), or '' when it does not read."""
     try:

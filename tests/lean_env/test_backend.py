@@ -83,7 +83,7 @@ def test_canonical_text_drops_case_tag_only(env):
     state = env.start("theorem t (p q : Prop) (hp : p) (hq : q) : p ∧ q := by sorry")
     left = env.apply(state, "constructor").goals[0]
     assert left.text.startswith("case left\n")
-    assert env.canonical(left) == left.text.removeprefix("case left\n")
+    assert left.canonical == left.text.removeprefix("case left\n")
 
 
 def test_statement_forms(env):

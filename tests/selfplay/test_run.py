@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from lean_env import open_env
-from prover.checkpoint import load_checkpoint
+from prover.net.checkpoint import load_checkpoint
 from selfplay.buffer import ReplayBuffer
 from selfplay.run import SelfPlayConfig, run_selfplay
 

@@ -36,7 +36,7 @@ def test_without_lean_the_error_names_setup_lean(no_lean: Path) -> None:
 
 
 def test_the_cli_exits_2_naming_setup_lean(no_lean: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from prover.cli import main
+    from cli.main import main
 
     assert main(["prove", "--backend", "repl", "theorem t (p : Prop) (hp : p) : p := by sorry"]) == 2
     assert "leanzero setup-lean" in capsys.readouterr().err

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 import lean_env.workspace as workspace
-import prover.cli
-from prover.cli import BadInput
-from prover.cli_lean import add_commands
+import cli.main
+from cli.common import BadInput
+from cli.lean import add_commands
 
 PIN = "leanprover/lean4:v4.24.0"
 
@@ -47,7 +47,7 @@ def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_importing_the_commands_loads_nothing_heavy() -> None:
     code = (
-        "import sys, prover.cli_lean; "
+        "import sys, cli.lean; "
         "print([m for m in sys.modules if m.split('.')[0] in ('torch', 'lean_dojo', 'lean_interact', 'ray')"
         " or m == 'lean_env.workspace'])"
     )
@@ -169,10 +169,10 @@ def test_doctor_missing(ws: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytes
 
 
 def test_wired_into_leanzero(ws: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    parser = prover.cli._parser()
+    parser = cli.main.parser()
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     if "setup-lean" not in commands.choices:
-        pytest.skip("prover/cli.py does not register the Lean commands yet")
-    assert prover.cli.main(["setup-lean", "--dry-run", "--workspace", str(ws)]) == 0
-    assert prover.cli.main(["doctor", "--workspace", str(ws / "nope")]) == 2
+        pytest.skip("cli/main.py does not register the Lean commands yet")
+    assert cli.main.main(["setup-lean", "--dry-run", "--workspace", str(ws)]) == 0
+    assert cli.main.main(["doctor", "--workspace", str(ws / "nope")]) == 2
     assert "no such folder" in capsys.readouterr().err

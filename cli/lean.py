@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cli.common import BadInput
+
 if TYPE_CHECKING:
     from lean_env.workspace import Check, SetupReport
 
@@ -61,12 +63,6 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     doctor.set_defaults(handler=doctor_command)
 
 
-def _bad_input(message: str) -> Exception:
-    from prover.cli import BadInput  # lazily: prover.cli imports this module
-
-    return BadInput(message)
-
-
 def _workspace(args: argparse.Namespace) -> Path:
     """--workspace, else $LEANZERO_LEAN_PROJECT (the project the repl backend uses), else this checkout."""
     from lean_env.workspace import REPO_ROOT, WorkspaceError, check_workspace
@@ -75,7 +71,7 @@ def _workspace(args: argparse.Namespace) -> Path:
     try:
         return check_workspace(Path(folder))
     except WorkspaceError as e:
-        raise _bad_input(str(e)) from None
+        raise BadInput(str(e)) from None
 
 
 # ------------------------------------------------------------------ setup-lean

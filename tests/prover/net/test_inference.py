@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from prover.checkpoint import CheckpointError, save_checkpoint
-from prover.inference import NetworkEvaluator, evaluator_from_checkpoint
+from prover.net.checkpoint import CheckpointError, save_checkpoint
+from prover.net.inference import NetworkEvaluator, evaluator_from_checkpoint
 from search.evaluator import EvalRequest
 
 from .test_model import mini_goals, one_thread, tiny_model  # noqa: F401 (autouse fixture)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from prover.checkpoint import save_checkpoint
-from prover.cli import main
+from prover.net.checkpoint import save_checkpoint
+from cli.main import main
 
-from .test_model import tiny_model
+from tests.prover.net.test_model import tiny_model
 
 STATEMENT = "theorem demo (p q : Prop) (hp : p) (hq : q) : p ∧ q := by sorry"
 

@@ -3,7 +3,7 @@
 `add_commands` registers the subcommand on the `leanzero` parser and sets `handler`. Nothing
 heavy is imported here: the handler loads `prover.evaluate` (search, backends, Ray) when it
 runs, so `leanzero --help` stays instant. `main` runs the subcommand alone (`python -m
-prover.cli_evaluate ...`), with the same exit codes as `leanzero evaluate`.
+cli.evaluate ...`), with the same exit codes as `leanzero evaluate`.
 
 Exit codes: 0 the run finished (whatever it proved), 2 bad input, 130 interrupted (what was
 finished is in results.jsonl; `--resume` goes on).
@@ -16,7 +16,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from prover.cli import positive
+from cli.common import BadInput, positive
+
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 2, 130
 DEFAULT_OUT = Path("runs") / "evaluate"
@@ -78,50 +79,44 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=evaluate_command)
 
 
-def _bad_input(message: str) -> Exception:
-    from prover.cli import BadInput  # lazily: prover.cli imports this module
-
-    return BadInput(message)
-
-
 def _tasks(args: argparse.Namespace) -> tuple[list, str, str]:
     """The tasks, where they came from, and a short name for the default --out."""
-    from prover.minif2f import DataError, load_minif2f, read_problems
+    from prover.evaluate.minif2f import DataError, load_minif2f, read_problems
 
     if (args.benchmark is None) == (args.problems is None):
-        raise _bad_input("give a benchmark (`evaluate minif2f --split valid`) or --problems FILE, one of them")
+        raise BadInput("give a benchmark (`evaluate minif2f --split valid`) or --problems FILE, one of them")
     try:
         if args.problems is not None:
             if args.split is not None or args.data is not None:
-                raise _bad_input("--split and --data go with `minif2f`, not with --problems")
+                raise BadInput("--split and --data go with `minif2f`, not with --problems")
             return read_problems(args.problems), args.problems, Path(args.problems).stem
         split = args.split or "valid"
         tasks, source = load_minif2f(split, args.data)
         return tasks, source, f"minif2f-{split}"
     except DataError as e:
-        raise _bad_input(str(e)) from None
+        raise BadInput(str(e)) from None
 
 
 def evaluate_command(args: argparse.Namespace) -> int:
     from lean_env import BACKENDS
     from prover.evaluate import EvaluateError, Settings, evaluate
-    from prover.evaluate_report import print_table
+    from prover.evaluate.report import print_table
 
     if args.backend not in BACKENDS:
-        raise _bad_input(f"unknown backend '{args.backend}'; choose one of {', '.join(BACKENDS)}")
+        raise BadInput(f"unknown backend '{args.backend}'; choose one of {', '.join(BACKENDS)}")
     if args.simulations is not None and args.searcher != "mcts":
-        raise _bad_input("--simulations needs --searcher mcts")
+        raise BadInput("--simulations needs --searcher mcts")
     checkpoint = None if args.checkpoint.lower() == "none" else args.checkpoint
     if checkpoint is not None and not Path(checkpoint).is_file():
-        raise _bad_input(f"{checkpoint}: no such checkpoint file (or pass --checkpoint none)")
+        raise BadInput(f"{checkpoint}: no such checkpoint file (or pass --checkpoint none)")
     tasks, source, label = _tasks(args)
     if args.limit is not None:
         tasks = tasks[: args.limit]
     if not tasks:
-        raise _bad_input(f"{source}: no problems")
+        raise BadInput(f"{source}: no problems")
     options: tuple[tuple[str, str], ...] = ()
     if args.benchmark is not None and args.backend == "dojo":
-        from prover.minif2f import dojo_target
+        from prover.evaluate.minif2f import dojo_target
 
         options = dojo_target(args.split or "valid")  # one file per problem in the pinned repository
     settings = Settings(
@@ -134,7 +129,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
     try:
         summary = evaluate(tasks, settings, out, workers=workers, resume=args.resume, source=source)
     except EvaluateError as e:
-        raise _bad_input(str(e)) from None
+        raise BadInput(str(e)) from None
     print_table(summary)
     print(f"leanzero evaluate: {summary.done} of {summary.total} problems in {out}/results.jsonl "
           f"({summary.ran} this run, {summary.wall:.1f}s); report.md, summary.json, budget.png beside it",
@@ -147,7 +142,6 @@ def evaluate_command(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`leanzero evaluate ...` on its own (the same handler, exit codes and error lines)."""
-    from prover.cli import BadInput
 
     parser = argparse.ArgumentParser(prog="leanzero")
     add_commands(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))

@@ -19,12 +19,12 @@ import pytest
 
 from lean_env.contract import Capabilities, GoalView, ProofState, StatementError, TacticError, TacticResult, Verification
 from lean_env.mini import MiniEnv
-from prover.cli_evaluate import main
+from cli.evaluate import main
 from prover.evaluate import MINI_LABEL, STATUSES, Prover, Settings, evaluate, shuffled
 from lean_env.problem import Problem
-from prover.minif2f import read_problems
+from prover.evaluate.minif2f import read_problems
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 DATA = REPO / ".." / "shared" / "minif2f"
 needs_data = pytest.mark.skipif(not (DATA / "valid.jsonl").is_file(), reason="../shared/minif2f absent")
 # in mini's fragment and not proved at small budgets: each spends its whole budget (about a second)
@@ -129,7 +129,7 @@ def test_killed_halfway_then_resumed_redoes_nothing(tmp_path: Path) -> None:
     problems = write_problems(tmp_path / "slow.jsonl", [data[name] for name in SLOW])
     out = tmp_path / "run"
     args = ["--problems", str(problems), "--budget", "100", "--no-ray", "--out", str(out)]
-    proc = subprocess.Popen([sys.executable, "-m", "prover.cli_evaluate", *args], cwd=REPO,
+    proc = subprocess.Popen([sys.executable, "-m", "cli.evaluate", *args], cwd=REPO,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     results = out / "results.jsonl"
     try:
@@ -278,7 +278,7 @@ def test_minif2f_offline_without_data_exits_2_saying_what_to_do(tmp_path: Path, 
 
 
 def test_a_repository_checkout_becomes_rows_with_the_prove_header(tmp_path: Path) -> None:
-    from prover.minif2f import load_minif2f, rows_from_tree
+    from prover.evaluate.minif2f import load_minif2f, rows_from_tree
 
     valid = tmp_path / "repo" / "MiniF2F" / "Valid"
     valid.mkdir(parents=True)
@@ -303,7 +303,7 @@ def test_a_repository_checkout_becomes_rows_with_the_prove_header(tmp_path: Path
 
 @needs_data
 def test_the_converter_agrees_with_the_shared_rows(tmp_path: Path) -> None:
-    from prover.minif2f import rows_from_tree
+    from prover.evaluate.minif2f import rows_from_tree
 
     shared = list(shared_rows("test").values())[:25]
     folder = tmp_path / "MiniF2F" / "Test"
@@ -354,9 +354,9 @@ def torch_threads():  # noqa: ANN201
 @pytest.mark.parametrize("searcher", ["mcts", "bfs"])
 @pytest.mark.usefixtures("torch_threads")
 def test_a_checkpoint_guides_the_evaluation(tmp_path: Path, searcher: str, capsys: pytest.CaptureFixture[str]) -> None:
-    from prover.checkpoint import save_checkpoint
+    from prover.net.checkpoint import save_checkpoint
 
-    from .test_model import tiny_model
+    from tests.prover.net.test_model import tiny_model
 
     checkpoint = tmp_path / "net.pt"
     save_checkpoint(checkpoint, tiny_model(seed=3), step=7)
@@ -383,7 +383,7 @@ def test_minif2f_on_dojo_names_the_pinned_repository_and_one_file_per_problem(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import lean_env
-    from prover.minif2f import COMMIT, REPO_URL
+    from prover.evaluate.minif2f import COMMIT, REPO_URL
 
     opened: list[tuple[str, dict]] = []
 

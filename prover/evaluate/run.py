@@ -22,7 +22,7 @@ text, so it is reproducible). `budget` (env calls) and `time_limit` apply to eac
 The driver appends each finished problem to `results.jsonl` (flushed and fsynced) as it
 arrives, so a kill loses at most the problems in flight, and `resume` skips the names already
 there. Workers are Ray actors, each with its own backend, or a loop in this process. The
-summary, report and figure are written by `prover.evaluate_report`.
+summary, report and figure are written by `prover.evaluate.report`.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lean_env.problem import Problem
-from selfplay.store import LogError, _JsonLog
+from prover.storage import JsonLog, LogError
 
 if TYPE_CHECKING:
     from lean_env.contract import ProofEnv
@@ -51,7 +51,6 @@ log = logging.getLogger(__name__)
 PROVED, FAILED, TIMEOUT, ERROR, OUTSIDE = "proved", "failed", "timeout", "error", "outside-fragment"
 STATUSES = (PROVED, FAILED, TIMEOUT, ERROR, OUTSIDE)
 MINI_LABEL = "results on mini, an embedded fragment prover, not Lean"
-NOISE_FRACTION = 0.25  # Dirichlet noise weight of MCTS attempts after the first (AlphaZero's)
 STARTUP_SECONDS = 60.0  # start and verify timeouts, also the slack of the stalled-worker guard
 RESUME_KEYS = ("backend", "searcher", "budget", "time_limit", "checkpoint", "pass_k", "seed")
 
@@ -130,7 +129,7 @@ class Prover:
             if settings.checkpoint is not None:
                 import torch
 
-                from prover.inference import evaluator_from_checkpoint
+                from prover.net.inference import evaluator_from_checkpoint
 
                 # one thread: the backend needs the other cores, and a tiny model on two busy
                 # cores runs several times slower (spin-waiting) than on one
@@ -208,13 +207,13 @@ class Prover:
     def _mcts(self, task: Problem, index: int, seed: int) -> _Attempt:
         from search.driver import run_searches
         from search.evaluator import uniform_evaluator
-        from search.mcts import MCTSConfig, MCTSSearch
+        from search.mcts import SELF_PLAY_NOISE, MCTSConfig, MCTSSearch
 
         s = self.settings
         config = MCTSConfig(
             num_simulations=s.simulations or 10 * s.budget, max_env_calls=s.budget, time_limit=s.time_limit,
             tactic_timeout=s.tactic_timeout, start_timeout=STARTUP_SECONDS, verify_timeout=STARTUP_SECONDS,
-            seed=seed, dirichlet_fraction=NOISE_FRACTION if index else 0.0,
+            seed=seed, dirichlet_fraction=SELF_PLAY_NOISE if index else 0.0,
         )
         assert self.env is not None
         search = MCTSSearch(self.env, task.statement, self.candidates, config=config, header=task.header)
@@ -289,7 +288,7 @@ def network_scorer(network: Evaluator) -> Callable[[str, Sequence[str]], list[fl
 # ------------------------------------------------------------------ results on disk
 
 
-class ResultsLog(_JsonLog):
+class ResultsLog(JsonLog):
     """results.jsonl: one row per finished problem, durable before `append` returns; a torn last
     line (a kill mid-write) is skipped on reading and cut off before the next append."""
 
@@ -403,7 +402,7 @@ def evaluate(
     counts = {status: sum(r["status"] == status for r in rows) for status in STATUSES}
     summary = Summary(len(tasks), counts, finished - resumed, resumed, time.monotonic() - t0, settings, out, rows,
                       interrupted)
-    from prover.evaluate_report import write_outputs
+    from prover.evaluate.report import write_outputs
 
     write_outputs(summary, source=source)
     return summary

@@ -1,22 +1,21 @@
-"""`leanzero`: the command line. `leanzero prove` searches for a proof of one theorem, with
-MCTS (default) or the best-first baseline, and can save the explored MCTS tree for inspection.
+"""`leanzero prove`: search for a proof of one theorem, with MCTS (default) or the best-first
+baseline, print it verified, and optionally save the explored MCTS tree for inspection.
 
-Exit codes: 0 proved (and verified), 1 not proved within budget, 2 bad input. Bad input never
-ends in a traceback. Heavy modules (backends, search, torch, z3, networkx) load inside the
-subcommand only, so `leanzero --help` stays instant.
+Exit codes: 0 proved (and verified), 1 not proved within budget, 2 bad input. Heavy modules
+(backends, search, torch, z3, networkx) load inside the command, so `--help` stays light.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
+
+from cli.common import EXIT_NOT_PROVED, EXIT_PROVED, BadInput, Progress, plural, positive
 
 if TYPE_CHECKING:
     from lean_env.contract import ProofEnv, Verification
@@ -24,17 +23,60 @@ if TYPE_CHECKING:
     from search.evaluator import Evaluator
     from search.mcts import MCTSResult, MCTSSearch
 
-EXIT_PROVED, EXIT_NOT_PROVED, EXIT_BAD_INPUT = 0, 1, 2
-PROGRESS_EVERY = 3.0  # seconds between progress lines on stderr
-SIMULATIONS = 800  # MCTS default (AlphaZero's); stated here so --help imports no search code
 
-class BadInput(Exception):
-    """Input we refuse; the message is printed after `error: ` and the exit code is 2."""
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    """Register `prove` on the subcommand table of the `leanzero` parser."""
+    from search.mcts import MCTSConfig  # the defaults are the search's own
 
-
-def _n(count: int, noun: str) -> str:
-    """`1 goal`, `2 goals`."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    defaults = MCTSConfig()
+    p = commands.add_parser(
+        "prove",
+        help="search for a proof of one theorem",
+        description="Search for a tactic proof of one theorem and print it verified. "
+        "Exit codes: 0 proved, 1 not proved within budget, 2 bad input.",
+    )
+    p.add_argument("statement", nargs="?", help='e.g. "theorem t (p : Prop) (hp : p) : p := by sorry"')
+    p.add_argument("--file", help="a .lean file holding the theorem")
+    p.add_argument("--name", help="the theorem or lemma to prove in --file")
+    p.add_argument("--backend", default="mini", help="proof environment (default: mini)")
+    p.add_argument(
+        "--searcher",
+        choices=("mcts", "bfs"),
+        default="mcts",
+        help="mcts: AlphaZero-style MCTS over the AND/OR goal graph, guided by --checkpoint's network "
+        "(uniform priors and values 0.5 without one); bfs: the best-first baseline (default: mcts)",
+    )
+    p.add_argument(
+        "--budget", type=positive(int), default=defaults.max_env_calls,
+        help=f"tactic calls, for either searcher (default: {defaults.max_env_calls})"
+    )
+    p.add_argument(
+        "--simulations",
+        type=positive(int),
+        metavar="N",
+        help=f"MCTS simulations; the search stops at whichever budget runs out first "
+        f"(default: {defaults.num_simulations})",
+    )
+    p.add_argument("--timeout", type=positive(float), default=defaults.tactic_timeout,
+                       help=f"seconds per tactic (default: {defaults.tactic_timeout:g})")
+    p.add_argument(
+        "--time-limit", type=positive(float), default=defaults.time_limit,
+        help=f"wall seconds for the search (default: {defaults.time_limit:g})"
+    )
+    p.add_argument(
+        "--checkpoint",
+        metavar="PATH",
+        help="a trained policy/value network (from `leanzero selfplay` or prover.net.train) to guide the "
+        "search: its priors and values for mcts, its priors as scores for bfs (default: none, uniform)",
+    )
+    p.add_argument("--proofs-out", metavar="FILE", help="append each verified proof as a JSON line")
+    p.add_argument(
+        "--tree",
+        metavar="PATH",
+        help="write the explored MCTS tree, proved or not: GraphML for PATH.graphml, "
+        "networkx node-link JSON for PATH.json",
+    )
+    p.set_defaults(handler=prove)
 
 
 def _where(thm: Problem, line: int, col: int) -> str:
@@ -44,84 +86,6 @@ def _where(thm: Problem, line: int, col: int) -> str:
     file_line = thm.line + line - 1
     file_col = thm.col + col - 1 if line == 1 else col
     return f"{thm.source}:{file_line}:{file_col}"
-
-
-def render(statement: str, proof: str) -> str:
-    body = "\n".join("  " + tactic for tactic in proof.splitlines())
-    return f"{statement} := by\n{body}"
-
-
-def positive(kind: type[int] | type[float]) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
-        return value
-
-    parse.__name__ = kind.__name__
-    return parse
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="leanzero", description="LeanZero: an AlphaZero-style prover for Lean 4."
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    prove = commands.add_parser(
-        "prove",
-        help="search for a proof of one theorem",
-        description="Search for a tactic proof of one theorem and print it verified. "
-        "Exit codes: 0 proved, 1 not proved within budget, 2 bad input.",
-    )
-    prove.add_argument("statement", nargs="?", help='e.g. "theorem t (p : Prop) (hp : p) : p := by sorry"')
-    prove.add_argument("--file", help="a .lean file holding the theorem")
-    prove.add_argument("--name", help="the theorem or lemma to prove in --file")
-    prove.add_argument("--backend", default="mini", help="proof environment (default: mini)")
-    prove.add_argument(
-        "--searcher",
-        choices=("mcts", "bfs"),
-        default="mcts",
-        help="mcts: AlphaZero-style MCTS over the AND/OR goal graph, for now guided by the uniform "
-        "evaluator (uniform tactic priors, every goal valued 0.5) until the learned network lands; "
-        "bfs: the best-first baseline (default: mcts)",
-    )
-    prove.add_argument(
-        "--budget", type=positive(int), default=2000, help="tactic calls, for either searcher (default: 2000)"
-    )
-    prove.add_argument(
-        "--simulations",
-        type=positive(int),
-        metavar="N",
-        help=f"MCTS simulations; the search stops at whichever budget runs out first (default: {SIMULATIONS})",
-    )
-    prove.add_argument("--timeout", type=positive(float), default=5.0, help="seconds per tactic (default: 5)")
-    prove.add_argument(
-        "--time-limit", type=positive(float), default=60.0, help="wall seconds for the search (default: 60)"
-    )
-    prove.add_argument(
-        "--checkpoint",
-        metavar="PATH",
-        help="a trained policy/value network (from `leanzero selfplay` or prover.train) to guide the "
-        "search: its priors and values for mcts, its priors as scores for bfs (default: none, uniform)",
-    )
-    prove.add_argument("--proofs-out", metavar="FILE", help="append each verified proof as a JSON line")
-    prove.add_argument(
-        "--tree",
-        metavar="PATH",
-        help="write the explored MCTS tree, proved or not: GraphML for PATH.graphml, "
-        "networkx node-link JSON for PATH.json",
-    )
-    from prover.cli_evaluate import add_commands as add_evaluate_commands
-    from prover.cli_lean import add_commands
-    from prover.cli_selfplay import add_commands as add_selfplay_commands
-
-    add_commands(commands)
-    add_selfplay_commands(commands)
-    add_evaluate_commands(commands)
-    return parser
 
 
 def _read_theorem(args: argparse.Namespace) -> Problem:
@@ -139,21 +103,6 @@ def _read_theorem(args: argparse.Namespace) -> Problem:
         return theorem_in_text(args.statement)
     except LeanFileError as e:
         raise BadInput(str(e)) from None
-
-
-class _Progress:
-    """Progress lines on stderr, at most one per PROGRESS_EVERY seconds; `line` is only
-    called when one is due."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.t0 = self.last = time.monotonic()
-
-    def __call__(self, line: Callable[[], str]) -> None:
-        now = time.monotonic()
-        if now - self.last >= PROGRESS_EVERY:
-            self.last = now
-            print(f"leanzero: {now - self.t0:6.1f}s  {line()}", file=self.stream, flush=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,8 +143,8 @@ def _network(args: argparse.Namespace) -> Evaluator | None:
     """The evaluator of `--checkpoint`, or None; a bad checkpoint is bad input."""
     if args.checkpoint is None:
         return None
-    from prover.checkpoint import CheckpointError
-    from prover.inference import evaluator_from_checkpoint
+    from prover.net.checkpoint import CheckpointError
+    from prover.net.inference import evaluator_from_checkpoint
 
     try:
         return evaluator_from_checkpoint(args.checkpoint)
@@ -205,28 +154,23 @@ def _network(args: argparse.Namespace) -> Evaluator | None:
 
 def _search_bfs(env: ProofEnv, thm: Problem, args: argparse.Namespace, network: Evaluator | None) -> _Attempt:
     from prover.actions import ActionSpace
+    from prover.evaluate import network_scorer
     from search.bestfirst import SearchConfig, best_first_search, uniform_scorer
-    from search.evaluator import EvalRequest
-
-    def network_scorer(goal_text: str, tactics: Sequence[str]) -> list[float]:
-        assert network is not None
-        (result,) = network([EvalRequest(goal_text, tuple(tactics))])
-        return [math.log(max(p, 1e-12)) for p in result.priors]
 
     config = SearchConfig(max_env_calls=args.budget, time_limit=args.time_limit, tactic_timeout=args.timeout)
-    progress = _Progress(sys.stderr)
+    progress = Progress(sys.stderr)
     result = best_first_search(
         env,
         thm.statement,
         ActionSpace(),
         header=thm.header,
-        scorer=uniform_scorer if network is None else network_scorer,
+        scorer=uniform_scorer if network is None else network_scorer(network),
         config=config,
         progress=lambda p: progress(
             lambda: f"{p.env_calls} env calls  {p.expansions} expansions  {p.queued} queued"
         ),
     )
-    stats = f"{_n(result.env_calls, 'env call')}, {_n(result.expansions, 'expansion')}, {result.elapsed:.1f}s"
+    stats = f"{plural(result.env_calls, 'env call')}, {plural(result.expansions, 'expansion')}, {result.elapsed:.1f}s"
     return _Attempt(result.proved, result.proof, str(result.reason), stats, result.elapsed, result.verification)
 
 
@@ -238,13 +182,13 @@ def _search_mcts(env: ProofEnv, thm: Problem, args: argparse.Namespace, network:
     from search.mcts import MCTSConfig, MCTSSearch
 
     config = MCTSConfig(
-        num_simulations=args.simulations or SIMULATIONS,
+        num_simulations=args.simulations or MCTSConfig().num_simulations,
         max_env_calls=args.budget,
         time_limit=args.time_limit,
         tactic_timeout=args.timeout,
     )
     search = MCTSSearch(env, thm.statement, ActionSpace(), config=config, header=thm.header)
-    progress = _Progress(sys.stderr)
+    progress = Progress(sys.stderr)
 
     def evaluator(requests: Sequence[EvalRequest]) -> Sequence[EvalResult]:  # once per round
         progress(
@@ -257,7 +201,7 @@ def _search_mcts(env: ProofEnv, thm: Problem, args: argparse.Namespace, network:
     if args.tree is not None:
         _write_tree(search, result, thm, env.name, args.tree)
     stats = (
-        f"{_n(result.env_calls, 'env call')}, {_n(result.simulations, 'simulation')}, {_n(len(search.tree), 'goal')}, "
+        f"{plural(result.env_calls, 'env call')}, {plural(result.simulations, 'simulation')}, {plural(len(search.tree), 'goal')}, "
         f"{result.elapsed:.1f}s"
     )
     return _Attempt(result.proved, result.proof, why, stats, result.elapsed, result.verification)
@@ -291,8 +235,9 @@ def _write_tree(search: MCTSSearch, result: MCTSResult, thm: Problem, backend: s
 
 
 def prove(args: argparse.Namespace) -> int:
-    from lean_env import open_env
+    from lean_env import BACKENDS, capabilities, open_env
     from lean_env.contract import StatementError
+    from lean_env.text.statement import with_proof
 
     thm = _read_theorem(args)
     _check_options(args)
@@ -303,7 +248,8 @@ def prove(args: argparse.Namespace) -> int:
         raise BadInput(f"{args.proofs_out}: cannot write: {e.strerror or e}") from None
     try:
         try:
-            options = {"file": args.file} if args.backend == "dojo" and args.file else {}
+            # a backend of a traced repository opens the file the theorem is in
+            options = {"file": args.file} if args.file and args.backend in BACKENDS and not capabilities(args.backend).any_statement else {}
             env = open_env(args.backend, **options)
         except ValueError as e:
             raise BadInput(str(e)) from None
@@ -330,7 +276,7 @@ def prove(args: argparse.Namespace) -> int:
             }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             out.flush()
-        print(render(thm.statement, attempt.proof), flush=True)
+        print(with_proof(thm.statement, attempt.proof), flush=True)
         print(f"{env.capabilities.verified_by}; {attempt.stats}", file=sys.stderr)
         return EXIT_PROVED
     finally:
@@ -338,14 +284,3 @@ def prove(args: argparse.Namespace) -> int:
             out.close()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    try:
-        return getattr(args, "handler", prove)(args)
-    except BadInput as e:
-        print(f"error: {e}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from prover.tokenizer import CLS, PAD, SEP, Tokenizer
+from prover.net.tokenizer import CLS, PAD, SEP, Tokenizer
 
 
 @dataclass(frozen=True, slots=True)

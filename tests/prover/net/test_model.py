@@ -17,8 +17,8 @@ import torch
 
 import lean_env
 from prover.actions import ActionSpace
-from prover.model import ModelConfig, PolicyValueNet, parameter_count
-from prover.tokenizer import CLS, NEWLINE, PAD, SEP, UNK, Tokenizer, pieces
+from prover.net.model import ModelConfig, PolicyValueNet, parameter_count
+from prover.net.tokenizer import CLS, NEWLINE, PAD, SEP, UNK, Tokenizer, pieces
 from search.targets import TrainingRecord
 from selfplay.generator import MEDIUM, generate
 

@@ -17,20 +17,19 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import math
 import os
 import signal
 import socket
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
+
+from cli.common import EXIT_INTERRUPTED, EXIT_OK, BadInput, number
 
 if TYPE_CHECKING:
     from selfplay.run import Progress, SelfPlayConfig
 
-EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 2, 130
 # Of lean_env.BACKENDS (stated here so --help imports no lean_env), those that start any statement:
 # `dojo` only starts theorems of its traced repository, never generated statements or negations.
 BACKENDS = ("mini", "repl")
@@ -51,27 +50,10 @@ DEFAULTS: dict[str, object] = {
 _NOT_INHERITED = ("run_dir", "address")
 
 
-def _number(kind: type[int | float], *, minimum: float, strict: bool) -> Callable[[str], float]:
-    """An argparse type: a number > minimum (strict) or >= minimum."""
-
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not {'an integer' if kind is int else 'a number'}: {text!r}") from None
-        if math.isnan(value) or (value <= minimum if strict else value < minimum):
-            bound = f"> {minimum:g}" if strict else f">= {minimum:g}"
-            raise argparse.ArgumentTypeError(f"must be {bound}: {text!r}")
-        return value
-
-    parse.__name__ = kind.__name__
-    return parse
-
-
-_COUNT = _number(int, minimum=1, strict=False)
-_NONNEG = _number(int, minimum=0, strict=False)
-_POSITIVE = _number(float, minimum=0, strict=True)
-_SECONDS = _number(float, minimum=0, strict=False)
+_COUNT = number(int, minimum=1, strict=False)
+_NONNEG = number(int, minimum=0, strict=False)
+_POSITIVE = number(float, minimum=0, strict=True)
+_SECONDS = number(float, minimum=0, strict=False)
 
 
 def _share(text: str) -> float:
@@ -148,12 +130,6 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=selfplay_command)
 
 
-def _bad_input(message: str) -> Exception:
-    from prover.cli import BadInput  # lazily: prover.cli imports this module
-
-    return BadInput(message)
-
-
 # ------------------------------------------------------------------ the configuration
 
 
@@ -174,11 +150,11 @@ def _stored_config(run_dir: Path) -> dict[str, object]:
     from selfplay.store import RunDir, RunDirError
 
     if not run_dir.is_dir():
-        raise _bad_input(f"cannot resume {run_dir}: no such directory (drop --resume to start a new run)")
+        raise BadInput(f"cannot resume {run_dir}: no such directory (drop --resume to start a new run)")
     try:
         info = RunDir(run_dir).info()
     except RunDirError as e:
-        raise _bad_input(str(e)) from None
+        raise BadInput(str(e)) from None
     sessions = [info.get("config")] + [r.get("config") for r in info.get("resumes", []) if isinstance(r, dict)]
     stored = next((c for c in reversed(sessions) if isinstance(c, dict)), {})
     return {k: v for k, v in stored.items() if k in DEFAULTS and k not in _NOT_INHERITED}
@@ -187,13 +163,13 @@ def _stored_config(run_dir: Path) -> dict[str, object]:
 def _check_new_run_dir(run_dir: Path) -> None:
     """What `RunDir.create` would refuse, said before Ray starts (it checks again)."""
     if run_dir.exists() and not run_dir.is_dir():
-        raise _bad_input(f"cannot create run directory {run_dir}: a file of that name exists")
+        raise BadInput(f"cannot create run directory {run_dir}: a file of that name exists")
     if run_dir.is_dir() and any(run_dir.iterdir()):
-        raise _bad_input(f"run directory {run_dir} exists and is not empty: pass --resume to continue that run, "
+        raise BadInput(f"run directory {run_dir} exists and is not empty: pass --resume to continue that run, "
                          "or choose a new directory")
     existing = next(p for p in (run_dir, *run_dir.absolute().parents) if p.exists())
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise _bad_input(f"cannot create run directory {run_dir}: {existing} is not writable")
+        raise BadInput(f"cannot create run directory {run_dir}: {existing} is not writable")
 
 
 def _check_problems(path: str) -> None:
@@ -202,13 +178,13 @@ def _check_problems(path: str) -> None:
     try:
         problems = from_jsonl(path)
     except StatementSourceError as e:
-        raise _bad_input(str(e)) from None
+        raise BadInput(str(e)) from None
     except UnicodeDecodeError as e:
-        raise _bad_input(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+        raise BadInput(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
     except OSError as e:
-        raise _bad_input(f"{path}: cannot read: {e.strerror or e}") from None
+        raise BadInput(f"{path}: cannot read: {e.strerror or e}") from None
     if not problems:
-        raise _bad_input(f"{path}: no statements in the file")
+        raise BadInput(f"{path}: no statements in the file")
 
 
 def _check_backend(backend: str) -> None:
@@ -222,9 +198,9 @@ def _check_backend(backend: str) -> None:
         find_setup()
         import lean_env.repl.backend  # noqa: F401  # needs the Python package lean-interact
     except ValueError as e:
-        raise _bad_input(str(e)) from None
+        raise BadInput(str(e)) from None
     except ImportError as e:
-        raise _bad_input(f"the repl backend needs the Python package lean-interact ({e}): "
+        raise BadInput(f"the repl backend needs the Python package lean-interact ({e}): "
                          "pip install -e '.[lean]'") from None
 
 
@@ -237,7 +213,7 @@ def build_config(args: argparse.Namespace) -> SelfPlayConfig:
     if args.resume:
         stored = _stored_config(run_dir)
         if "model" in given and "model" in stored and given["model"] != stored["model"]:
-            raise _bad_input(f"--model {given['model']}: this run's checkpoint is a {stored['model']} network; "
+            raise BadInput(f"--model {given['model']}: this run's checkpoint is a {stored['model']} network; "
                              "a resumed run keeps its model")
         values = {**stored, **given}
     else:
@@ -248,7 +224,7 @@ def build_config(args: argparse.Namespace) -> SelfPlayConfig:
     _check_backend(str(values.get("backend", DEFAULTS["backend"])))
     config = SelfPlayConfig(run_dir=str(run_dir), **values)  # type: ignore[arg-type]
     if config.min_buffer > config.buffer_capacity:
-        raise _bad_input(f"--min-buffer {config.min_buffer} exceeds --buffer-capacity {config.buffer_capacity}: "
+        raise BadInput(f"--min-buffer {config.min_buffer} exceeds --buffer-capacity {config.buffer_capacity}: "
                          "the learner would never start")
     return config
 
@@ -274,7 +250,7 @@ def _connect(address: str | None, workers: int) -> bool:
 
     An explicit address is probed first: ray.init would wait minutes for an unreachable one."""
     if address not in (None, "auto", "local") and not _reachable(address):
-        raise _bad_input(f"cannot reach the Ray cluster at {address} (within {CONNECT_TIMEOUT:g} s): start it "
+        raise BadInput(f"cannot reach the Ray cluster at {address} (within {CONNECT_TIMEOUT:g} s): start it "
                          "with `ray start --head` on that machine, or check the address and port")
     import ray
 
@@ -287,7 +263,7 @@ def _connect(address: str | None, workers: int) -> bool:
         try:
             ray.init(address=address, **options)
         except (ConnectionError, ValueError, RuntimeError) as e:
-            raise _bad_input(f"cannot join the Ray cluster at {address}: {e}") from None
+            raise BadInput(f"cannot join the Ray cluster at {address}: {e}") from None
     cpus = int(ray.cluster_resources().get("CPU", 0))
     if workers > cpus:
         where = "this machine's local Ray" if address is None else f"the Ray cluster at {address}"
@@ -295,7 +271,7 @@ def _connect(address: str | None, workers: int) -> bool:
                    f"so {workers - cpus} would never start")
         if address is None:
             ray.shutdown()
-            raise _bad_input(message + f"; use --workers {max(cpus, 1)} or a cluster (--address)")
+            raise BadInput(message + f"; use --workers {max(cpus, 1)} or a cluster (--address)")
         print(f"leanzero selfplay: warning: {message} unless more nodes join", file=sys.stderr)
     return True
 
@@ -515,4 +491,4 @@ def _run(config: SelfPlayConfig, resume: bool, status: _Status, console: Any, li
             status.done = True  # the last frame says so
             return final
     except RunDirError as e:
-        raise _bad_input(str(e)) from None
+        raise BadInput(str(e)) from None

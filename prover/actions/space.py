@@ -25,7 +25,7 @@ from functools import lru_cache
 from lean_env.contract import GoalView
 from lean_env.text.goals import Hypothesis
 from lean_env.text.lexical import balanced
-from prover import goaltext as gt
+from prover.actions import goaltext as gt
 
 
 class Family(Enum):

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from prover.cli import _parser, main
-from prover.cli_selfplay import BACKENDS, DEFAULTS, backend_label, build_config, clock
+from cli.main import main, parser as _parser
+from tests.cli.test_prove import heavy_modules_probe
+from cli.selfplay import BACKENDS, DEFAULTS, backend_label, build_config, clock
 
 REPO = Path(__file__).resolve().parents[2]
 GOOD = '{"name": "t1", "formal_statement": "theorem t1 (p : Prop) (hp : p) : p := by sorry"}\n'
@@ -43,13 +44,7 @@ def test_defaults_are_those_of_selfplay_config() -> None:
 
 
 def test_help_lists_the_flags_and_imports_nothing_heavy() -> None:
-    probe = (
-        "import sys\nfrom prover.cli import main\n"
-        "for argv in (['--help'], ['selfplay', '--help']):\n"
-        "    try:\n        main(argv)\n    except SystemExit as e:\n        assert e.code == 0, e.code\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('torch', 'ray', 'z3', 'sympy', 'networkx', 'matplotlib', 'rich', 'lean_env', 'search', 'selfplay')))"
-    )
+    probe = heavy_modules_probe(["--help"], ["selfplay", "--help"])
     t0 = time.monotonic()
     proc = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
@@ -174,7 +169,7 @@ def test_views_and_summary_text() -> None:
 
     assert [clock(s) for s in (0, 59.6, 61, 3600 + 62)] == ["0:00", "1:00", "1:01", "1:01:02"]
     assert "not Lean" in backend_label("mini") and backend_label("repl") == "repl (Lean)"
-    from prover.cli_selfplay import summary
+    from cli.selfplay import summary
 
     final = Progress(75.0, 10, 4, 2, 0.6, 123, 40, 3, 1.5, 0, 0)
     text = summary(SelfPlayConfig(run_dir="runs/x"), final, interrupted=True)

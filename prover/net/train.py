@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from prover.model import PolicyValueNet, default_device
+from prover.net.model import PolicyValueNet, default_device
 
 _PAD_LOGIT = -1e4  # finite stand-in for -inf, so rows without candidates give no NaN gradients
 

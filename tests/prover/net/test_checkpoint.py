@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 import torch
 
-from prover.checkpoint import (
+from prover.net.checkpoint import (
     FORMAT_VERSION,
     CheckpointError,
     load_checkpoint,
     save_checkpoint,
 )
-from prover.model import ModelConfig
+from prover.net.model import ModelConfig
 
 from .test_model import mini_goals, one_thread, tiny_model  # noqa: F401 (autouse fixture)
 

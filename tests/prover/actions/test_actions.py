@@ -23,7 +23,7 @@ from lean_env.mini import MiniEnv
 from lean_env.mini.errors import ParseError
 from lean_env.mini.tactic_parser import parse_tactic
 from lean_env.safety import refusal
-from prover import goaltext
+from prover.actions import goaltext
 from prover.actions import (
     CLOSER_ORDER,
     DEFAULT,
@@ -38,7 +38,7 @@ from search.bestfirst import SearchConfig, best_first_search
 from search.evaluator import Candidates
 from selfplay.generator import EASY, HARD, MEDIUM, generate
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 MINIF2F = ROOT / ".." / "shared" / "minif2f"
 EVERYTHING = ActionConfig(limit=100_000, families=frozenset(Family))
 
@@ -219,7 +219,7 @@ def test_config_is_checked() -> None:
 
 def test_deterministic_across_calls_and_caches() -> None:
     first = cands(WIDE)
-    from prover import actions
+    from prover.actions import space as actions
 
     actions._cached.cache_clear()
     actions._witness_list.cache_clear()

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from prover.evaluate import ERROR, MINI_LABEL, OUTSIDE, PROVED, STATUSES, Settings, Summary
-from selfplay.store import atomic_path, atomic_write_json
+from prover.storage import atomic_path, atomic_write_json
 
 __all__ = ["plot_budget", "print_table", "report_markdown", "summary_dict", "write_outputs"]
 
@@ -86,13 +86,13 @@ def report_markdown(summary: Summary, data: dict[str, Any]) -> str:
               "![proved against budget](budget.png)", ""]
     proved = [r for r in summary.rows if r["status"] == PROVED]
     if proved:
-        from prover.cli import render
+        from lean_env.text.statement import with_proof
 
         lines += ["## Proved", "", "| problem | env calls | time | seed |", "|---|---:|---:|---:|"]
         lines += [f"| {r['name']} | {r['env_calls']} | {r['time']:.1f} s | {r['seed']} |" for r in proved]
         lines += ["", "The proofs, as verified:", ""]
         for r in proved:
-            lines += ["```lean", render(r["statement"], r["proof"] or ""), "```", ""]
+            lines += ["```lean", with_proof(r["statement"], r["proof"] or ""), "```", ""]
     errors = [r for r in summary.rows if r["status"] == ERROR]
     if errors:
         lines += ["## Errors", "", "| problem | message |", "|---|---|"]

@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from prover.tokenizer import Tokenizer
+from prover.net.tokenizer import Tokenizer
+from prover.storage import atomic_path
 
 if TYPE_CHECKING:
     import torch
 
-    from prover.model import ModelConfig, PolicyValueNet
+    from prover.net.model import ModelConfig, PolicyValueNet
 
 FORMAT = "leanzero-checkpoint"
 FORMAT_VERSION = 1
@@ -47,7 +46,7 @@ class Checkpoint:
 
     def build_model(self, device: torch.device | str | None = None) -> PolicyValueNet:
         """A fresh model holding these weights, in eval mode, on `device` (default: CPU)."""
-        from prover.model import PolicyValueNet
+        from prover.net.model import PolicyValueNet
 
         model = PolicyValueNet(self.config, self.tokenizer, seed=None)
         model.load_state_dict(self.weights)
@@ -74,25 +73,15 @@ def save_checkpoint(
         "step": int(step),
         "metadata": metadata,
     }
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        _unlink_quietly(tmp)
-        raise
-    _fsync_dir(path.parent)
+    with atomic_path(path) as tmp:
+        torch.save(payload, tmp)
 
 
 def load_checkpoint(path: str | Path) -> Checkpoint:
     """Read and validate a checkpoint; `CheckpointError` for anything we would not trust."""
     import torch
 
-    from prover.model import ModelConfig, PolicyValueNet
+    from prover.net.model import ModelConfig, PolicyValueNet
 
     where = str(path)
 
@@ -151,24 +140,3 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
                 f"the config needs torch.float32 and {tuple(shape)}"
             )
     return Checkpoint(config, tokenizer, weights, data["step"], data["metadata"], where)
-
-
-def _unlink_quietly(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename itself durable (POSIX); harmless where directories cannot be opened."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -8,7 +8,7 @@ import itertools
 import pytest
 import torch
 
-from prover.train import TrainConfig, TrainProgress, evaluate_records, lr_factor, train
+from prover.net.train import TrainConfig, TrainProgress, evaluate_records, lr_factor, train
 from search.targets import TrainingRecord
 
 from .test_model import one_thread, peaked_records, tiny_model  # noqa: F401 (autouse fixture)

@@ -1,0 +1,65 @@
+"""What every `leanzero` subcommand shares: bad input and exit codes, number types for
+options, and progress lines. Import-light: `leanzero --help` loads it."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+EXIT_OK = EXIT_PROVED = 0
+EXIT_NOT_PROVED = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+PROGRESS_EVERY = 3.0  # seconds between progress lines on stderr
+
+
+class BadInput(Exception):
+    """Input we refuse; the message is printed after `error: ` and the exit code is 2."""
+
+
+def number(kind: type[int] | type[float], *, minimum: float = 0, strict: bool = True) -> Callable[[str], float]:
+    """An argparse type: a number > `minimum` (`strict`) or >= `minimum`."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {'an integer' if kind is int else 'a number'}: {text!r}") from None
+        if math.isnan(value) or (value <= minimum if strict else value < minimum):
+            if minimum == 0 and strict:
+                raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+            bound = f"> {minimum:g}" if strict else f">= {minimum:g}"
+            raise argparse.ArgumentTypeError(f"must be {bound}: {text!r}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def positive(kind: type[int] | type[float]) -> Callable[[str], float]:
+    """A number > 0."""
+    return number(kind, minimum=0, strict=True)
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 goal`, `2 goals`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+class Progress:
+    """Progress lines on a stream, at most one per PROGRESS_EVERY seconds; `line` is only
+    called when one is due."""
+
+    def __init__(self, stream: TextIO, prefix: str = "leanzero") -> None:
+        self.stream = stream
+        self.prefix = prefix
+        self.t0 = self.last = time.monotonic()
+
+    def __call__(self, line: Callable[[], str]) -> None:
+        now = time.monotonic()
+        if now - self.last >= PROGRESS_EVERY:
+            self.last = now
+            print(f"{self.prefix}: {now - self.t0:6.1f}s  {line()}", file=self.stream, flush=True)
