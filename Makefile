@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.stamp
 
-.PHONY: venv demo test bench
+.PHONY: venv demo test lint bench
 
 venv: $(STAMP)
 
@@ -21,8 +21,15 @@ demo: venv
 	$(BIN)/leanzero prove --backend mini "theorem demo (p q : Prop) (hp : p) (hq : q) : p ∧ q := by sorry"
 	$(BIN)/leanzero prove --backend mini "theorem demo2 (x : ℕ) (h₀ : 0 < x) : x ≠ 0 := by sorry"
 
+# lint and type-check first (seconds), then the tests; any failure fails the target
 test: venv
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: venv
 	set -e; for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done

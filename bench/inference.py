@@ -99,7 +99,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="torch CPU threads (0: torch's default); 1 by default: with 2 threads on a 2-core machine whose "
         "other core is busy (search, mini, another job) torch's threads spin-wait and run up to 10x slower",
     )
-    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="auto: CPU, plus CUDA if present")
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                        help="auto: CPU, plus CUDA if present")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     if args.threads:

@@ -85,7 +85,7 @@ def run_training(args: argparse.Namespace) -> list[MemorySample]:
 
     threading.Thread(target=watch, daemon=True).start()
 
-    def show(p) -> None:  # noqa: ANN001
+    def show(p) -> None:
         print(f"  {p.elapsed / 60:5.1f} min  attempts {p.attempts}  proofs {p.proofs}  disproofs {p.disproofs}  "
               f"solve rate {p.solve_rate:.2f}  buffer {p.buffer}  learner step {p.learner_step}  "
               f"version {p.model_version}", flush=True)
@@ -99,8 +99,8 @@ def held_out(run_dir: Path, n: int, difficulty: str) -> tuple[list, int]:
     """`n` held-out problems; the number dropped for overlapping the run's statements."""
     from itertools import islice
 
-    from selfplay.curriculum import Curriculum
     from lean_env.text.statement import canonical
+    from selfplay.curriculum import Curriculum
     from selfplay.statements import from_generator, generator_stream
 
     state = json.loads((run_dir / "state.json").read_text())
@@ -116,7 +116,7 @@ def held_out(run_dir: Path, n: int, difficulty: str) -> tuple[list, int]:
     return out, dropped
 
 
-def count_mcts(problems: Sequence, evaluator, budget: int, simulations: int) -> int:  # noqa: ANN001
+def count_mcts(problems: Sequence, evaluator, budget: int, simulations: int) -> int:
     from lean_env import open_env
     from prover.actions import ActionSpace
     from search.driver import run_searches
@@ -147,15 +147,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="self-play workers (default 2)")
     parser.add_argument("--run-dir", default="runs/learning", help="the run directory (default runs/learning)")
     parser.add_argument("--skip-run", action="store_true", help="evaluate the existing run directory")
-    parser.add_argument("--difficulty", default="hard", help="generator difficulty, training and held-out (default hard)")
+    parser.add_argument("--difficulty", default="hard",
+                        help="generator difficulty, training and held-out (default hard)")
     parser.add_argument("--held-out", type=int, default=200, help="held-out problems (default 200)")
     parser.add_argument("--budget", type=int, default=2,
                         help="headline env calls per held-out problem, every searcher (default 2: the policy must "
                              "put a proving tactic among its first tries; the curve shows larger budgets)")
     parser.add_argument("--curve", type=lambda t: [int(x) for x in t.split(",")], default=[2, 3, 4, 6, 12],
                         metavar="B1,B2,...", help="budgets of the printed curve (default 2,3,4,6,12)")
-    parser.add_argument("--simulations", type=int, default=64, help="MCTS simulations per held-out problem (default 64)")
-    parser.add_argument("--train-simulations", type=int, default=64, help="self-play simulations per search (default 64)")
+    parser.add_argument("--simulations", type=int, default=64,
+                        help="MCTS simulations per held-out problem (default 64)")
+    parser.add_argument("--train-simulations", type=int, default=64,
+                        help="self-play simulations per search (default 64)")
     parser.add_argument("--train-env-calls", type=int, default=128, help="self-play env calls per search (default 128)")
     args = parser.parse_args(argv)
 
@@ -200,7 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"best-first {n_bfs} (of {len(problems)})")
     print(f"  trained / untrained = {ratio(n_trained, n_untrained)}   target >= 1.5   "
           f"{'OK' if n_trained >= 1.5 * n_untrained else 'MISSED'}")
-    print(f"  trained / best-first = {ratio(n_trained, n_bfs)}   target > 1   {'OK' if n_trained > n_bfs else 'MISSED'}")
+    print(f"  trained / best-first = {ratio(n_trained, n_bfs)}   target > 1   "
+          f"{'OK' if n_trained > n_bfs else 'MISSED'}")
     if samples:
         print("  resident memory (MB, the largest process of each role) over the run:")
         for s in samples[:: max(1, len(samples) // 8)] + samples[-1:]:

@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lean_env.mini.errors import ParseError  # noqa: E402
-from lean_env.mini.elaborate import parse_statement  # noqa: E402
-from lean_env.mini.parser import Token, tokenize  # noqa: E402
+from lean_env.mini.elaborate import parse_statement
+from lean_env.mini.errors import ParseError
+from lean_env.mini.parser import Token, tokenize
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "minif2f"
 FRAGMENT_TYPES = frozenset(("ℕ", "ℤ", "Nat", "Int", "Prop"))

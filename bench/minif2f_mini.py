@@ -45,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", default=str(DEFAULT_DATA), help="folder with valid.jsonl and test.jsonl")
     ap.add_argument("--budget", type=int, default=100, help="env calls per problem, every searcher (default: 100)")
     ap.add_argument("--time-limit", type=float, default=60.0, help="wall seconds per problem (default: 60)")
-    ap.add_argument("--checkpoint", type=Path, help=f"trained network (default: {DEFAULT_CHECKPOINT.relative_to(ROOT)})")
+    ap.add_argument("--checkpoint", type=Path,
+                    help=f"trained network (default: {DEFAULT_CHECKPOINT.relative_to(ROOT)})")
     ap.add_argument("--workers", type=int, default=0, help="Ray workers; 0 runs in this process (default: 0)")
     ap.add_argument("--out", type=Path, help="keep the runs here (default: a temporary folder)")
     ap.add_argument("--limit", type=int, help="only the first N problems of each split (a quick look)")

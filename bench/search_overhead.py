@@ -231,7 +231,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed of the goal tree (run i uses seed + i)")
     parser.add_argument("--repeat", type=int, default=1, help="independent runs, each measured on its own")
     parser.add_argument("--profile", type=int, nargs="?", const=25, default=0, metavar="N",
-                        help="then run once more under cProfile and print the N hottest functions (best with --step-ms 0)")
+                        help="then run once more under cProfile and print the N hottest functions "
+                             "(best with --step-ms 0)")
     args = parser.parse_args(argv)
 
     shape = TreeShape(tactics=args.tactics, branching=args.branching, error_share=args.error_share)

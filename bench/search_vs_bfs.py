@@ -27,10 +27,9 @@ from lean_env.contract import StatementError
 from lean_env.mini import MiniEnv
 from lean_env.problem import Problem
 from prover.actions import ActionSpace
-from search.evaluator import Candidates
 from search.bestfirst import SearchConfig, best_first_search, uniform_scorer
 from search.driver import run_searches
-from search.evaluator import uniform_evaluator
+from search.evaluator import Candidates, uniform_evaluator
 from search.mcts import MCTSConfig, MCTSSearch
 from selfplay.generator import EASY, MEDIUM, generate
 
@@ -86,8 +85,10 @@ def run_mcts(
         envs = [MiniEnv() for _ in group]
         searches: list[MCTSSearch | None] = []
         for env, p in zip(envs, group):
+            search = MCTSSearch(env, p.statement, candidates, config=config)
             try:
-                searches.append(MCTSSearch(env, p.statement, candidates, config=config))
+                search.start()
+                searches.append(search)
             except StatementError:
                 searches.append(None)
         report = run_searches([s for s in searches if s is not None], uniform_evaluator)
@@ -154,7 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{sum(p.family.endswith('/true') for p in items)} intended true, "
           f"{sum(p.family.endswith('/false') for p in items)} intended false (unprovable)")
     print(f"  families: {dict(sorted(families.items()))}")
-    print(f"  both: the action space's candidates (prover.actions.ActionSpace()), {args.budget} env calls per problem, no model "
+    print(f"  both: the action space's candidates (prover.actions.ActionSpace()), "
+          f"{args.budget} env calls per problem, no model "
           f"(MCTS uniform_evaluator, default MCTSConfig otherwise; best-first uniform_scorer); "
           f"a proof counts only when verified")
 

@@ -1,8 +1,8 @@
 """`leanzero evaluate`: a problem set (miniF2F or any statement file) searched under one budget.
 
-`add_commands` registers the subcommand on the `leanzero` parser and sets `handler`. Nothing
-heavy is imported here: the handler loads `prover.evaluate` (search, backends, Ray) when it
-runs, so `leanzero --help` stays instant. `main` runs the subcommand alone (`python -m
+`add_commands` registers the subcommand on the `leanzero` parser and sets `handler`. The
+layers' light modules load with the parser; backends, Ray and torch load only when a run
+starts, so `leanzero --help` stays instant. `main` runs the subcommand alone (`python -m
 cli.evaluate ...`), with the same exit codes as `leanzero evaluate`.
 
 Exit codes: 0 the run finished (whatever it proved), 2 bad input, 130 interrupted (what was
@@ -17,7 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cli.common import BadInput, positive
-
+from lean_env import BACKENDS
+from prover.evaluate import EvaluateError, Settings, evaluate
+from prover.evaluate.minif2f import DataError, dojo_target, load_minif2f, read_problems
+from prover.evaluate.report import print_table
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 2, 130
 DEFAULT_OUT = Path("runs") / "evaluate"
@@ -69,7 +72,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
                    help="a trained network guiding the search, or none for uniform priors (default: none)")
     p.add_argument("--pass-k", type=positive(int), default=1, metavar="K",
                    help="K independent seeded searches per problem; the first verified proof wins (default: 1)")
-    p.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the first attempt; attempt i uses seed+i (default: 0)")
+    p.add_argument("--seed", type=int, default=0, metavar="N",
+                   help="seed of the first attempt; attempt i uses seed+i (default: 0)")
     p.add_argument("--workers", type=_count, default=2, metavar="N",
                    help="Ray workers, one backend each; 0 runs in this process (default: 2)")
     p.add_argument("--no-ray", action="store_true", help="run in this process (as --workers 0)")
@@ -81,7 +85,6 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 def _tasks(args: argparse.Namespace) -> tuple[list, str, str]:
     """The tasks, where they came from, and a short name for the default --out."""
-    from prover.evaluate.minif2f import DataError, load_minif2f, read_problems
 
     if (args.benchmark is None) == (args.problems is None):
         raise BadInput("give a benchmark (`evaluate minif2f --split valid`) or --problems FILE, one of them")
@@ -98,9 +101,6 @@ def _tasks(args: argparse.Namespace) -> tuple[list, str, str]:
 
 
 def evaluate_command(args: argparse.Namespace) -> int:
-    from lean_env import BACKENDS
-    from prover.evaluate import EvaluateError, Settings, evaluate
-    from prover.evaluate.report import print_table
 
     if args.backend not in BACKENDS:
         raise BadInput(f"unknown backend '{args.backend}'; choose one of {', '.join(BACKENDS)}")
@@ -116,7 +116,6 @@ def evaluate_command(args: argparse.Namespace) -> int:
         raise BadInput(f"{source}: no problems")
     options: tuple[tuple[str, str], ...] = ()
     if args.benchmark is not None and args.backend == "dojo":
-        from prover.evaluate.minif2f import dojo_target
 
         options = dojo_target(args.split or "valid")  # one file per problem in the pinned repository
     settings = Settings(

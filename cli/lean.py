@@ -1,8 +1,8 @@
 """`leanzero setup-lean` and `leanzero doctor`: install the Lean workspace and report what is present.
 
 `add_commands` registers both on the `leanzero` parser; each sets `handler` (args -> exit code).
-Nothing Lean-side is imported here: the handlers load `lean_env.workspace` (stdlib only) when
-they run, so `leanzero --help` stays instant with neither Lean nor LeanDojo installed.
+They read `lean_env.workspace` (stdlib only), so `leanzero --help` stays instant with neither
+Lean nor LeanDojo installed.
 
 Exit codes: setup-lean 0 done (or dry run), 1 a step failed or the machine is offline;
 doctor 0 ready for the chosen backend, 1 something it needs is missing; both 2 for bad input.
@@ -14,12 +14,9 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from cli.common import BadInput
-
-if TYPE_CHECKING:
-    from lean_env.workspace import Check, SetupReport
+from lean_env import workspace as ws  # module-qualified: tests replace its functions
 
 EXIT_OK, EXIT_MISSING, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -36,7 +33,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "Exit codes: 0 done, 1 a step failed or no internet, 2 bad input.",
     )
     setup.add_argument(
-        "--workspace", metavar="DIR", type=Path, help="the Lake workspace (default: $LEANZERO_LEAN_PROJECT, else this checkout's root)"
+        "--workspace", metavar="DIR", type=Path,
+        help="the Lake workspace (default: $LEANZERO_LEAN_PROJECT, else this checkout's root)",
     )
     setup.add_argument("--dry-run", action="store_true", help="print the steps and commands, run nothing")
     setup.add_argument(
@@ -52,7 +50,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "Exit codes: 0 ready for --backend, 1 something it needs is missing, 2 bad input.",
     )
     doctor.add_argument(
-        "--workspace", metavar="DIR", type=Path, help="the Lake workspace (default: $LEANZERO_LEAN_PROJECT, else this checkout's root)"
+        "--workspace", metavar="DIR", type=Path,
+        help="the Lake workspace (default: $LEANZERO_LEAN_PROJECT, else this checkout's root)",
     )
     doctor.add_argument(
         "--backend",
@@ -65,12 +64,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 def _workspace(args: argparse.Namespace) -> Path:
     """--workspace, else $LEANZERO_LEAN_PROJECT (the project the repl backend uses), else this checkout."""
-    from lean_env.workspace import REPO_ROOT, WorkspaceError, check_workspace
 
-    folder = args.workspace or os.environ.get("LEANZERO_LEAN_PROJECT") or REPO_ROOT
+    folder = args.workspace or os.environ.get("LEANZERO_LEAN_PROJECT") or ws.REPO_ROOT
     try:
-        return check_workspace(Path(folder))
-    except WorkspaceError as e:
+        return ws.check_workspace(Path(folder))
+    except ws.WorkspaceError as e:
         raise BadInput(str(e)) from None
 
 
@@ -78,14 +76,13 @@ def _workspace(args: argparse.Namespace) -> Path:
 
 
 def setup_lean_command(args: argparse.Namespace) -> int:
-    from lean_env.workspace import plan_setup, setup_lean, skip_reason
 
     workspace = _workspace(args)
     if args.dry_run:
-        steps = plan_setup(workspace)
+        steps = ws.plan_setup(workspace)
         print(f"leanzero setup-lean would run, in order (workspace {workspace}):")
         for i, step in enumerate(steps, 1):
-            why = skip_reason(step, skip_elan=args.skip_elan)
+            why = ws.skip_reason(step, skip_elan=args.skip_elan)
             note = f"  [skipped: {why}]" if why else ("  [downloads]" if step.network else "")
             print(f"\n{i}. {step.title}{note}")
             if step.cwd is not None:
@@ -100,7 +97,7 @@ def setup_lean_command(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr, flush=True)
 
     try:
-        report = setup_lean(workspace, skip_elan=args.skip_elan, emit=progress)
+        report = ws.setup_lean(workspace, skip_elan=args.skip_elan, emit=progress)
     except KeyboardInterrupt:
         print("\nsetup-lean: interrupted; run it again to go on (finished steps are skipped or quick)", file=sys.stderr)
         return 130
@@ -108,7 +105,7 @@ def setup_lean_command(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_MISSING
 
 
-def _summary(report: SetupReport) -> str:
+def _summary(report: ws.SetupReport) -> str:
     lines = ["", "setup-lean:"]
     width = max(len(str(r.status)) for r in report.results)
     for r in report.results:
@@ -130,14 +127,13 @@ def _summary(report: SetupReport) -> str:
 
 
 def doctor_command(args: argparse.Namespace) -> int:
-    from lean_env.workspace import doctor_checks, inspect_workspace, missing_for, python_packages
 
     workspace = _workspace(args)
-    status = inspect_workspace(workspace)
-    checks = doctor_checks(status, python_packages(), data_dir=workspace.parent / "shared")
+    status = ws.inspect_workspace(workspace)
+    checks = ws.doctor_checks(status, ws.python_packages(), data_dir=workspace.parent / "shared")
     print(f"leanzero doctor: workspace {workspace}, lean-toolchain {status.toolchain}")
     print(_table(checks))
-    missing = missing_for(checks, args.backend)
+    missing = ws.missing_for(checks, args.backend)
     if not missing:
         print(f"\nready for the {args.backend} backend")
         return EXIT_OK
@@ -151,13 +147,13 @@ def doctor_command(args: argparse.Namespace) -> int:
     return EXIT_MISSING
 
 
-def _mark(check: Check) -> str:
+def _mark(check: ws.Check) -> str:
     if check.ok:
         return "ok"
     return "MISSING" if check.needed_by else "absent"
 
 
-def _table(checks: tuple[Check, ...]) -> str:
+def _table(checks: tuple[ws.Check, ...]) -> str:
     rows = [("", "what", "detail", "needed by")]
     rows += [(_mark(c), c.name, c.detail, ", ".join(c.needed_by) or "-") for c in checks]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]

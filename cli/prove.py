@@ -1,8 +1,9 @@
 """`leanzero prove`: search for a proof of one theorem, with MCTS (default) or the best-first
 baseline, print it verified, and optionally save the explored MCTS tree for inspection.
 
-Exit codes: 0 proved (and verified), 1 not proved within budget, 2 bad input. Heavy modules
-(backends, search, torch, z3, networkx) load inside the command, so `--help` stays light.
+Exit codes: 0 proved (and verified), 1 not proved within budget, 2 bad input. The layers' light
+modules load with the parser; the backends, torch and networkx load only when the command runs
+(`open_env`, the checkpoint, `--tree`), so `--help` stays light.
 """
 
 from __future__ import annotations
@@ -16,17 +17,28 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cli.common import EXIT_NOT_PROVED, EXIT_PROVED, BadInput, Progress, plural, positive
+from lean_env import BACKENDS, capabilities, open_env
+from lean_env.contract import StatementError
+from lean_env.text.files import LeanFileError, theorem_in_file, theorem_in_text
+from lean_env.text.statement import with_proof
+from prover.actions import ActionSpace
+from prover.evaluate import network_scorer
+from prover.net.checkpoint import CheckpointError
+from search.bestfirst import SearchConfig, best_first_search, uniform_scorer
+from search.driver import run_searches
+from search.evaluator import EvalRequest, EvalResult, uniform_evaluator
+from search.export import Scalar, tree_format, write_tree
+from search.mcts import MCTSConfig, MCTSSearch
 
 if TYPE_CHECKING:
     from lean_env.contract import ProofEnv, Verification
     from lean_env.problem import Problem
     from search.evaluator import Evaluator
-    from search.mcts import MCTSResult, MCTSSearch
+    from search.mcts import MCTSResult
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
     """Register `prove` on the subcommand table of the `leanzero` parser."""
-    from search.mcts import MCTSConfig  # the defaults are the search's own
 
     defaults = MCTSConfig()
     p = commands.add_parser(
@@ -89,7 +101,6 @@ def _where(thm: Problem, line: int, col: int) -> str:
 
 
 def _read_theorem(args: argparse.Namespace) -> Problem:
-    from lean_env.text.files import LeanFileError, theorem_in_file, theorem_in_text  # here: --help stays light
 
     try:
         if args.file is not None:
@@ -126,7 +137,6 @@ def _check_options(args: argparse.Namespace) -> None:
             raise BadInput("--simulations needs --searcher mcts")
     if args.tree is None:
         return
-    from search.export import tree_format
 
     try:
         tree_format(args.tree)
@@ -143,7 +153,6 @@ def _network(args: argparse.Namespace) -> Evaluator | None:
     """The evaluator of `--checkpoint`, or None; a bad checkpoint is bad input."""
     if args.checkpoint is None:
         return None
-    from prover.net.checkpoint import CheckpointError
     from prover.net.inference import evaluator_from_checkpoint
 
     try:
@@ -153,9 +162,6 @@ def _network(args: argparse.Namespace) -> Evaluator | None:
 
 
 def _search_bfs(env: ProofEnv, thm: Problem, args: argparse.Namespace, network: Evaluator | None) -> _Attempt:
-    from prover.actions import ActionSpace
-    from prover.evaluate import network_scorer
-    from search.bestfirst import SearchConfig, best_first_search, uniform_scorer
 
     config = SearchConfig(max_env_calls=args.budget, time_limit=args.time_limit, tactic_timeout=args.timeout)
     progress = Progress(sys.stderr)
@@ -176,10 +182,6 @@ def _search_bfs(env: ProofEnv, thm: Problem, args: argparse.Namespace, network: 
 
 def _search_mcts(env: ProofEnv, thm: Problem, args: argparse.Namespace, network: Evaluator | None) -> _Attempt:
     """MCTS guided by the network (uniform without one); writes `--tree` whatever the outcome."""
-    from prover.actions import ActionSpace
-    from search.driver import run_searches
-    from search.evaluator import EvalRequest, EvalResult, uniform_evaluator
-    from search.mcts import MCTSConfig, MCTSSearch
 
     config = MCTSConfig(
         num_simulations=args.simulations or MCTSConfig().num_simulations,
@@ -188,6 +190,7 @@ def _search_mcts(env: ProofEnv, thm: Problem, args: argparse.Namespace, network:
         tactic_timeout=args.timeout,
     )
     search = MCTSSearch(env, thm.statement, ActionSpace(), config=config, header=thm.header)
+    search.start()  # a `StatementError` goes to the caller
     progress = Progress(sys.stderr)
 
     def evaluator(requests: Sequence[EvalRequest]) -> Sequence[EvalResult]:  # once per round
@@ -201,7 +204,8 @@ def _search_mcts(env: ProofEnv, thm: Problem, args: argparse.Namespace, network:
     if args.tree is not None:
         _write_tree(search, result, thm, env.name, args.tree)
     stats = (
-        f"{plural(result.env_calls, 'env call')}, {plural(result.simulations, 'simulation')}, {plural(len(search.tree), 'goal')}, "
+        f"{plural(result.env_calls, 'env call')}, {plural(result.simulations, 'simulation')}, "
+        f"{plural(len(search.tree), 'goal')}, "
         f"{result.elapsed:.1f}s"
     )
     return _Attempt(result.proved, result.proof, why, stats, result.elapsed, result.verification)
@@ -210,9 +214,7 @@ def _search_mcts(env: ProofEnv, thm: Problem, args: argparse.Namespace, network:
 def _write_tree(search: MCTSSearch, result: MCTSResult, thm: Problem, backend: str, path: str) -> None:
     """The tree file, with the statement and the outcome as graph attributes. A failure to
     write is reported on stderr and does not change the exit code: the proof comes first."""
-    from search.export import write_tree
-
-    info = {
+    info: dict[str, Scalar | None] = {
         "name": thm.name,
         "statement": thm.statement,
         "backend": backend,
@@ -235,9 +237,6 @@ def _write_tree(search: MCTSSearch, result: MCTSResult, thm: Problem, backend: s
 
 
 def prove(args: argparse.Namespace) -> int:
-    from lean_env import BACKENDS, capabilities, open_env
-    from lean_env.contract import StatementError
-    from lean_env.text.statement import with_proof
 
     thm = _read_theorem(args)
     _check_options(args)
@@ -249,7 +248,11 @@ def prove(args: argparse.Namespace) -> int:
     try:
         try:
             # a backend of a traced repository opens the file the theorem is in
-            options = {"file": args.file} if args.file and args.backend in BACKENDS and not capabilities(args.backend).any_statement else {}
+            options = (
+                {"file": args.file}
+                if args.file and args.backend in BACKENDS and not capabilities(args.backend).any_statement
+                else {}
+            )
             env = open_env(args.backend, **options)
         except ValueError as e:
             raise BadInput(str(e)) from None

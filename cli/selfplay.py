@@ -1,11 +1,11 @@
 """`leanzero selfplay`: run self-play (workers, learner, buffer, store on Ray) with a live view.
 
 `add_commands` registers the subcommand on the `leanzero` parser; its handler builds a
-`selfplay.run.SelfPlayConfig` from the flags, connects to Ray (a local instance, or a cluster
-with `--address auto` / `RAY_ADDRESS`) and calls `run_selfplay`, showing its `Progress` live.
-Nothing heavy is imported until the handler runs, so `leanzero --help` stays instant: that is
-why the defaults are stated here (`DEFAULTS`) rather than read from `SelfPlayConfig`; a test
-checks that the two agree.
+`selfplay.config.SelfPlayConfig` from the flags, connects to Ray (a local instance, or a cluster
+with `--address auto` / `RAY_ADDRESS`) and runs `selfplay.run.run_selfplay`, showing its
+`Progress` live. The flags' defaults and choices are read from `selfplay.config` (light: no Ray,
+no torch); Ray, torch and the driver are imported only when the handler runs, so `leanzero --help`
+stays instant.
 
 Exit codes: 0 the run ended (time up, or Ctrl-C) and wrote its final checkpoint; 2 bad input
 (flags, statement file, run directory, Ray address, a backend not set up, more workers than local
@@ -21,31 +21,18 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from cli.common import EXIT_INTERRUPTED, EXIT_OK, BadInput, number
+from lean_env import capabilities
+from selfplay.config import DEFAULTS, DIFFICULTIES, INFERENCE, MODELS, SELFPLAY_BACKENDS, Progress, SelfPlayConfig
+from selfplay.store import RunDir, RunDirError
 
-if TYPE_CHECKING:
-    from selfplay.run import Progress, SelfPlayConfig
-
-# Of lean_env.BACKENDS (stated here so --help imports no lean_env), those that start any statement:
-# `dojo` only starts theorems of its traced repository, never generated statements or negations.
-BACKENDS = ("mini", "repl")
-DIFFICULTIES = ("easy", "medium", "hard")
-MODELS = ("tiny", "gpu")
-INFERENCE = ("auto", "local", "actor")
+BACKENDS = SELFPLAY_BACKENDS
 CONNECT_TIMEOUT = 5.0  # seconds to reach an explicit Ray address before calling it unreachable
-
-# SelfPlayConfig's defaults for the fields with a flag (tests/prover/test_cli_selfplay.py checks them).
-DEFAULTS: dict[str, object] = {
-    "backend": "mini", "workers": 2, "minutes": 10.0, "seed": 0, "problems_file": None, "difficulty": "medium",
-    "problems_per_task": 4, "model": "tiny", "inference": "auto", "buffer_capacity": 50_000, "min_buffer": 256,
-    "solved_share": 0.5, "train_steps": 50, "batch_size": 32, "lr": 1e-3, "checkpoint_minutes": 2.0,
-    "metrics_seconds": 10.0, "plot_seconds": 60.0, "simulations": 64, "env_calls": 256, "search_seconds": 30.0, "tactic_timeout": 5.0,
-    "address": None, "worker_restarts": 3, "stop_grace_seconds": 60.0,
-}
 # Fields a resumed run does not take over from run.json: where it runs is a property of this session.
 _NOT_INHERITED = ("run_dir", "address")
 
@@ -147,7 +134,6 @@ def _given(args: argparse.Namespace) -> dict[str, object]:
 
 def _stored_config(run_dir: Path) -> dict[str, object]:
     """The settings of the run being resumed: its latest session's config in run.json."""
-    from selfplay.store import RunDir, RunDirError
 
     if not run_dir.is_dir():
         raise BadInput(f"cannot resume {run_dir}: no such directory (drop --resume to start a new run)")
@@ -206,8 +192,6 @@ def _check_backend(backend: str) -> None:
 
 def build_config(args: argparse.Namespace) -> SelfPlayConfig:
     """The run's configuration: the flags given, over the resumed run's settings, over the defaults."""
-    from selfplay.run import SelfPlayConfig
-
     run_dir = Path(args.run_dir)
     given = _given(args)
     if args.resume:
@@ -256,12 +240,11 @@ def _connect(address: str | None, workers: int) -> bool:
 
     if ray.is_initialized():  # a caller (a test, a notebook) already connected
         return False
-    options = {"include_dashboard": False, "log_to_driver": False}
     if address is None:
-        ray.init(**options)
+        ray.init(include_dashboard=False, log_to_driver=False)
     else:
         try:
-            ray.init(address=address, **options)
+            ray.init(address=address, include_dashboard=False, log_to_driver=False)
         except (ConnectionError, ValueError, RuntimeError) as e:
             raise BadInput(f"cannot join the Ray cluster at {address}: {e}") from None
     cpus = int(ray.cluster_resources().get("CPU", 0))
@@ -279,15 +262,7 @@ def _connect(address: str | None, workers: int) -> bool:
 # ------------------------------------------------------------------ progress views
 
 
-def backend_capabilities(backend: str):  # noqa: ANN201 (lean_env.contract.Capabilities, imported late)
-    from lean_env import capabilities  # here: --help imports no lean_env
-
-    return capabilities(backend)
-
-
 def backend_label(backend: str) -> str:
-    from lean_env import capabilities  # here: --help imports no lean_env
-
     return capabilities(backend).label
 
 
@@ -375,7 +350,8 @@ def summary(config: SelfPlayConfig, final: Progress, *, interrupted: bool) -> st
     how = "stopped by Ctrl-C" if interrupted else "finished"
     loss = "" if final.loss is None else f", loss {final.loss:.4f}"
     lines = [
-        f"leanzero selfplay {how} after {clock(final.elapsed)} (m:ss, all sessions); backend {backend_label(config.backend)}",
+        (f"leanzero selfplay {how} after {clock(final.elapsed)} (m:ss, all sessions); "
+         f"backend {backend_label(config.backend)}"),
         (f"  statements tried {final.attempts:,}: {final.proofs:,} proofs, {final.disproofs:,} disproofs, "
          f"solve rate {final.solve_rate:.1%} over the last 100"),
         (f"  learner step {final.learner_step:,}, model version {final.model_version}{loss}; "
@@ -387,8 +363,8 @@ def summary(config: SelfPlayConfig, final: Progress, *, interrupted: bool) -> st
         f"  learning curve:       {run / 'curve.png'}",
         f"  continue with:        leanzero selfplay --run-dir {run} --resume",
     ]
-    if not backend_capabilities(config.backend).kernel_checked:
-        lines.append(f"  (results are {backend_capabilities(config.backend).verified_by}, not by Lean)")
+    if not capabilities(config.backend).kernel_checked:
+        lines.append(f"  (results are {capabilities(config.backend).verified_by}, not by Lean)")
     return "\n".join(lines)
 
 
@@ -406,7 +382,6 @@ class _Interrupts:
         self.previous: Any = None
 
     def __enter__(self) -> Self:
-        import threading
 
         if threading.current_thread() is threading.main_thread():
             self.previous = signal.signal(signal.SIGINT, self)
@@ -465,7 +440,6 @@ def selfplay_command(args: argparse.Namespace) -> int:
 
 def _run(config: SelfPlayConfig, resume: bool, status: _Status, console: Any, live_view: bool) -> Progress:
     from selfplay.run import run_selfplay
-    from selfplay.store import RunDirError
 
     def started(workers: list[Any]) -> None:
         status.started = time.monotonic()

@@ -6,25 +6,9 @@ this package costs nothing beyond the contract.
 
 from __future__ import annotations
 
-from lean_env.contract import Capabilities, ProofEnv
+from lean_env.contract import BACKENDS, Capabilities, ProofEnv, capabilities
 
-BACKENDS = ("mini", "repl", "dojo")
-_CAPABILITIES = {
-    "mini": Capabilities("mini", kernel_checked=False, metavariables=False, fragment=True, cheap_start=True,
-                         any_statement=True),
-    "repl": Capabilities("repl", kernel_checked=True, metavariables=True, fragment=False, cheap_start=False,
-                         any_statement=True),
-    "dojo": Capabilities("dojo", kernel_checked=True, metavariables=True, fragment=False, cheap_start=False,
-                         any_statement=False),
-}
-
-
-def capabilities(backend: str) -> Capabilities:
-    """What backend `backend` is and offers, without opening it; unknown names raise ValueError."""
-    if backend not in _CAPABILITIES:
-        raise ValueError(f"unknown backend '{backend}'; choose one of {', '.join(BACKENDS)}")
-    return _CAPABILITIES[backend]
-
+__all__ = ["BACKENDS", "Capabilities", "ProofEnv", "capabilities", "open_env"]
 
 def open_env(backend: str, **options: object) -> ProofEnv:
     """Create a backend by name (the CLI's `--backend`); unknown names raise ValueError."""
@@ -47,7 +31,9 @@ def open_env(backend: str, **options: object) -> ProofEnv:
                 ) from None
             return ReplEnv.open(**setup, **options)  # type: ignore[arg-type]
         case "dojo":
-            from lean_env.dojo import DojoEnv  # does not import lean_dojo; DojoEnv says when it is missing
+            from lean_env.dojo import (
+                DojoEnv,  # does not import lean_dojo; DojoEnv says when it is missing
+            )
 
             return DojoEnv(**options)  # type: ignore[arg-type]
         case _:

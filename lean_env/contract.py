@@ -3,15 +3,16 @@
 Search, the network and self-play see only this module. A backend turns theorem text into a
 root `ProofState`, applies one tactic to one goal of a state, prints goals as Lean prints them
 (a goal's transposition key is `GoalView.canonical`), and verifies complete proofs from scratch.
-What a backend is (kernel-checked or not, metavariables, a fragment) is data: `Capabilities`. Every call that can run long takes a timeout.
+What a backend is (kernel-checked or not, metavariables, a fragment) is data: `Capabilities`.
+Every call that can run long takes a timeout.
 Results are frozen values; backends never raise out of `apply` (errors and timeouts are
 results), only `start` raises `StatementError` for a statement it cannot read.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 DEFAULT_TIMEOUT = 10.0  # seconds per tactic call when the caller does not say
@@ -96,7 +97,7 @@ class Verification:
 @dataclass(frozen=True, slots=True)
 class Capabilities:
     """What a backend is and offers, as data: the layers above read these, never a backend's
-    name. `lean_env.capabilities(name)` gives them without opening the backend."""
+    name. `capabilities(name)` below gives them without opening the backend."""
 
     name: str
     kernel_checked: bool  # a verified proof was checked by Lean's kernel (False: an embedded prover)
@@ -115,14 +116,38 @@ class Capabilities:
         return f"verified by {self.label}"
 
 
-@dataclass(frozen=True, slots=True)
+BACKENDS = ("mini", "repl", "dojo")
+_CAPABILITIES = {
+    "mini": Capabilities("mini", kernel_checked=False, metavariables=False, fragment=True, cheap_start=True,
+                         any_statement=True),
+    "repl": Capabilities("repl", kernel_checked=True, metavariables=True, fragment=False, cheap_start=False,
+                         any_statement=True),
+    "dojo": Capabilities("dojo", kernel_checked=True, metavariables=True, fragment=False, cheap_start=False,
+                         any_statement=False),
+}
+
+
+def capabilities(backend: str) -> Capabilities:
+    """What backend `backend` is and offers, without opening it; unknown names raise ValueError."""
+    if backend not in _CAPABILITIES:
+        raise ValueError(f"unknown backend '{backend}'; choose one of {', '.join(BACKENDS)}")
+    return _CAPABILITIES[backend]
+
+
+@dataclass
 class StatementError(Exception):
-    """A statement the backend cannot read; `line`/`col` are 1-based within the statement."""
+    """A statement the backend cannot read; `line`/`col` are 1-based within the statement.
+
+    Not frozen: Python sets `__traceback__` on an exception as it propagates (a frozen dataclass
+    would refuse that, e.g. leaving a `with` block); `args` are set so it pickles (Ray)."""
 
     message: str
     line: int = 0
     col: int = 0
     source: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        Exception.__init__(self, self.message, self.line, self.col, self.source)
 
     def __str__(self) -> str:
         where = f"{self.line}:{self.col}: " if self.line else ""

@@ -37,7 +37,10 @@ COMMAND_KEYWORDS = frozenset({
     "syntax", "elab", "elab_rules", "notation", "infix", "infixl", "infixr", "prefix", "postfix",
     "initialize", "builtin_initialize", "deriving", "local", "scoped", "declare_syntax_cat", "in",
 })
-_IDENT = re.compile(r"[A-Za-z_\u00c0-\u024f\u0370-\u03ff\u1f00-\u1fff][\w'!?\u2080-\u2089\u00c0-\u024f\u0370-\u03ff✝.]*")
+_IDENT = re.compile(
+    r"[A-Za-z_\u00c0-\u024f\u0370-\u03ff\u1f00-\u1fff]"
+    r"[\w'!?\u2080-\u2089\u00c0-\u024f\u0370-\u03ff✝.]*"
+)
 
 
 def refusal(tactic: str) -> str | None:

@@ -11,8 +11,9 @@ script, with no `·` focusing or `case` tags needed.
 Priority is the cumulative log-probability of the tactics on the path (higher first); ties go
 to the node queued first, so the search is deterministic given deterministic scorer and
 candidates. Goals that share metavariables go together: the expanded goal takes its run of
-coupled goals along (`with_goals`), and what comes back replaces them all. Nodes whose open goals print the same (canonically) as a node already queued are
-dropped. A found script is re-checked with `env.verify` before it counts as a proof.
+coupled goals along (`with_goals`), and what comes back replaces them all. Nodes whose open goals
+print the same (canonically) as a node already queued are dropped. A found script is re-checked
+with `env.verify` before it counts as a proof.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from lean_env.contract import GoalView, ProofEnv, ProofState, TacticSuccess, Ver
 from search.tree import coupled_spans
 
 Scorer = Callable[[str, Sequence[str]], Sequence[float]]
-"""`(goal_text, tactics) -> log-probabilities`, one per tactic."""
+"""`(goal_text, tactics) -> log-probabilities`, one per tactic; the goal as `GoalView.canonical`
+prints it (the text MCTS's evaluator and the network see)."""
 
 Candidates = Callable[[GoalView], Sequence[str]]
 """`goal -> tactics` worth trying on it, best guess first."""
@@ -164,7 +166,7 @@ def best_first_search(
         (state, index), coupled, rest = _front(node.open)
         goal = state.goals[index]
         tactics = list(candidates(goal))
-        scores = list(scorer(goal.text, tactics)) if tactics else []
+        scores = list(scorer(goal.canonical, tactics)) if tactics else []
         if len(scores) != len(tactics):
             raise ValueError(f"scorer returned {len(scores)} scores for {len(tactics)} tactics")
         # Best first within the node too, so a spent budget cuts off the least likely tactics.

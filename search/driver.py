@@ -4,6 +4,8 @@ Each round every unfinished search runs up to `leaves_per_round` simulations (vi
 spreads them) and hands over the goals it needs evaluated; the driver concatenates them (a
 goal asked by several searches is sent once), calls the evaluator ONCE, and hands each search
 its results. So a GPU model sees batches of about searches x leaves_per_round goals.
+The driver also takes each search through its backend steps: `start` (if the caller has not)
+and, as it ends, `finish` (which verifies a found proof).
 """
 
 from __future__ import annotations
@@ -57,13 +59,26 @@ def run_searches(
 ) -> DriveReport:
     """Run every search to its end, with one evaluator call per round.
 
-    `on_done(i)` is called once for each search as soon as it ends: a search proved in its
-    `select` is reported before the searches after it select, so a call that `stop()`s a rival
-    spares the rival's env calls of that round; searches it stops are reported too. The time
-    it takes (verifying a proof, writing it out) is off the clocks of the searches still running.
+    Searches not started yet are started first, in order; a `StatementError` propagates (start
+    them yourself to set a statement that cannot be read aside). As soon as a search ends it
+    is `finish`ed (a found proof verified) and `on_done(i)` is called, once: a search proved in
+    its `select` is reported before the searches after it select, so a call that `stop()`s a
+    rival spares the rival's env calls of that round; searches it stops are reported too. The
+    time both take (verifying a proof, writing it out) is off the clocks of the searches still
+    running.
     """
+    _start(searches)
     with fewer_collections():
         return _run(searches, evaluator, on_done)
+
+
+def _start(searches: Sequence[MCTSSearch]) -> None:
+    """Start the searches not started (nor stopped) yet. Outside `fewer_collections`: an
+    exception leaving a `contextmanager` gets its `__traceback__` set, which the frozen
+    `StatementError` refuses (a TypeError would replace it)."""
+    for search in searches:
+        if not search.started and not search.done:
+            search.start()
 
 
 def _run(searches: Sequence[MCTSSearch], evaluator: Evaluator, on_done: Callable[[int], None] | None) -> DriveReport:
@@ -100,17 +115,15 @@ def _run(searches: Sequence[MCTSSearch], evaluator: Evaluator, on_done: Callable
 
 
 class _Reporter:
-    """Calls `on_done` once for every search that has ended since the last call, including
-    those the calls themselves stop. Time spent in `on_done` is not charged to the searches
-    still running."""
+    """Finishes every search that has ended since the last call, then calls `on_done` for it,
+    once, including the searches those calls stop. The time this takes is not charged to the
+    searches still running."""
 
     def __init__(self, searches: Sequence[MCTSSearch], on_done: Callable[[int], None] | None) -> None:
         self.searches, self.on_done = searches, on_done
         self.reported = [False] * len(searches)
 
     def __call__(self) -> None:
-        if self.on_done is None:
-            return
         changed = True
         while changed:
             changed = False
@@ -118,7 +131,9 @@ class _Reporter:
                 if search.done and not self.reported[i]:
                     self.reported[i] = changed = True
                     t0 = time.monotonic()
-                    self.on_done(i)
+                    search.finish()
+                    if self.on_done is not None:
+                        self.on_done(i)
                     spent = time.monotonic() - t0
                     for other in self.searches:  # (a no-op for those done)
                         other.exclude(spent)
@@ -133,6 +148,6 @@ def mcts_search(
     config: MCTSConfig = MCTSConfig(),
     header: str = "",
 ) -> MCTSResult:
-    """Search for a proof of `statement` (one search; `StatementError` propagates)."""
+    """Search for a proof of `statement` (one search; `StatementError` from its start propagates)."""
     search = MCTSSearch(env, statement, candidates, config=config, header=header)
     return run_searches([search], evaluator).results[0]

@@ -39,7 +39,7 @@ Candidates = Callable[[GoalView], Sequence[str]]
 
 def uniform_evaluator(requests: Sequence[EvalRequest]) -> list[EvalResult]:
     """No knowledge: uniform priors, every goal a coin flip."""
-    return constant_evaluator(0.5)(requests)
+    return list(constant_evaluator(0.5)(requests))
 
 
 def constant_evaluator(value: float) -> Evaluator:

@@ -13,10 +13,14 @@ goals, which the evaluator must see (the leaves), or at a terminal: the goal clo
 usable left on this path, or `max_depth`. Backup: every edge on the path gets N += 1 and
 W += its AND-value (the product, or min, of its children's values, the path child taking the
 value backed up from below); every goal on the path gets the same value into its mean.
+These rules are defined plainly in `search.puct` and `search.backup`; the code here computes
+the same numbers with shortcuts (checked by `tests/search/test_perf_paths.py`).
 
 `MCTSSearch` runs in rounds so that many searches can share one evaluator batch (see
-`search.driver`): `select()` runs up to `leaves_per_round` simulations and returns the goals to
-evaluate, `expand(results)` installs the evaluations and backs the waiting simulations up.
+`search.driver`): `start()` reads the statement, `select()` runs up to `leaves_per_round`
+simulations and returns the goals to evaluate, `expand(results)` installs the evaluations and
+backs the waiting simulations up, and once the search is `done`, `finish()` verifies a found
+proof. The backend is called only in those steps.
 """
 
 from __future__ import annotations
@@ -26,33 +30,44 @@ import math
 import random
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, replace
 
 from lean_env.contract import ProofEnv, ProofState, TacticSuccess, TacticTimeout, Verification
+from search.backup import AND_VALUES, AndRule
 from search.bestfirst import StopReason
 from search.evaluator import Candidates, EvalRequest, EvalResult, normalized
 from search.extract import proof_script
-from search.tree import AND_VALUES, NOT_APPLIED, UNEVALUATED, Fault, Status, Tree, coupled_spans, joint_view
+from search.puct import (
+    C_PUCT,
+    DIRICHLET_ALPHA,
+    MAX_CHILDREN,
+    NOISE_FRACTION,
+    VIRTUAL_LOSS,
+    dirichlet,
+    kept_priors,
+    puct_select,
+    with_noise,
+)
+from search.tree import NOT_APPLIED, UNEVALUATED, Fault, Status, Tree, coupled_spans, joint_view
 
 log = logging.getLogger(__name__)
 
 ATTEMPTS_PER_LEAF = 4  # simulations tried per wanted leaf in a round (collisions, terminals)
-SELF_PLAY_NOISE = 0.25  # AlphaZero's weight of Dirichlet noise on the root priors in self-play (ε)
+SELF_PLAY_NOISE = NOISE_FRACTION  # the weight of Dirichlet noise on the root priors in self-play
 
 
 @dataclass(frozen=True, slots=True)
 class MCTSConfig:
     """Search settings and budgets; the search stops at whichever budget runs out first."""
 
-    c_puct: float = 1.25  # AlphaZero's c_init (mctx default); values here lie in [0, 1]
+    c_puct: float = C_PUCT  # AlphaZero's c_init (mctx default); values here lie in [0, 1]
     num_simulations: int = 800  # AlphaZero used 800 per move
     max_depth: int = 32  # tactics from the root; deeper goals count as value 0, unexpanded
-    max_children: int = 32  # tactics kept per goal: the top-k by prior, renormalised
-    virtual_loss: float = 1.0  # per in-flight simulation: one visit of value -virtual_loss
-    and_value: Literal["product", "min"] = "product"  # value of a tactic leaving several goals
+    max_children: int = MAX_CHILDREN  # tactics kept per goal: the top-k by prior, renormalised
+    virtual_loss: float = VIRTUAL_LOSS  # per in-flight simulation: one visit of value -virtual_loss
+    and_value: AndRule = "product"  # value of a tactic leaving several goals
     first_play_value: float | None = None  # Q of an unvisited tactic; None = the goal's value
-    dirichlet_alpha: float = 0.3  # AlphaZero chess; noise on the root priors ...
+    dirichlet_alpha: float = DIRICHLET_ALPHA  # AlphaZero chess; noise on the root priors ...
     dirichlet_fraction: float = 0.0  # ... mixed in at this weight (off; SELF_PLAY_NOISE in self-play)
     temperature: float = 1.0  # of `MCTSSearch.policy`: N(a)^(1/T); 0 = the most visited
     leaves_per_round: int = 4  # simulations in flight (virtual loss) before an evaluator batch
@@ -126,9 +141,11 @@ def action_probabilities(visit_counts: Sequence[int], temperature: float = 1.0) 
 
 
 class MCTSSearch:
-    """One proof search, driven in rounds by `select` / `expand` (see `search.driver`).
+    """One proof search: `start`, then rounds of `select` / `expand` until `done`, then
+    `finish` and `result` (`search.driver` runs these steps for many searches at once).
 
-    Raises `StatementError` (from `env.start`) when the backend cannot read the statement.
+    Constructing it calls no backend; `start` raises `StatementError` when the backend cannot
+    read the statement.
     """
 
     def __init__(
@@ -158,11 +175,26 @@ class MCTSSearch:
         self._stop_after: str | None = None  # `stop()` called while a batch was out
         self._reason: tuple[StopReason, str] | None = None
         self._result: MCTSResult | None = None
-        root = env.start(statement, header=header, timeout=config.start_timeout)
+        self._started = False
+
+    # ------------------------------------------------------------------ driving
+
+    def start(self) -> None:
+        """Read the statement (the backend's `start`) into the root goals; the search's clock
+        starts here. A root with no goal or no tactic ends the search at once."""
+        if self._started:
+            raise RuntimeError("the search was started already")
+        if self.done:
+            return  # stopped before it started: no backend call
+        self._t0 = time.monotonic()
+        root = self.env.start(self.statement, header=self.header, timeout=self.config.start_timeout)
+        self._started = True
         self.tree.roots = self._goals(root)
         self._check_root()
 
-    # ------------------------------------------------------------------ driving
+    @property
+    def started(self) -> bool:
+        return self._started
 
     @property
     def done(self) -> bool:
@@ -174,6 +206,8 @@ class MCTSSearch:
             raise RuntimeError("select() called twice without expand()")
         if self.done:
             return []
+        if not self._started:
+            raise RuntimeError("start() the search first")
         if not self._requested:  # the roots are evaluated: simulate
             lpr = self.config.leaves_per_round
             attempts = 0
@@ -185,11 +219,11 @@ class MCTSSearch:
                 self._idle = self._idle + 1 if self._simulate() else 0
             if self._stopping and self._stopping[0] in (StopReason.PROVED, StopReason.EXHAUSTED, StopReason.TIME_LIMIT):
                 self._drop_pending()
-                self._finish(self._stopping)
+                self._end(self._stopping)
                 return []
         if not self._requested:
             if self._stopping:
-                self._finish(self._stopping)
+                self._end(self._stopping)
             return []
         self._awaiting = True
         tree = self.tree
@@ -211,9 +245,9 @@ class MCTSSearch:
         self._pending.clear()
         self._check_root()
         if self._stopping and not self.done:
-            self._finish(self._stopping)
+            self._end(self._stopping)
         if self._stop_after is not None and not self.done:
-            self._finish((StopReason.STOPPED, self._stop_after))
+            self._end((StopReason.STOPPED, self._stop_after))
 
     def stop(self, detail: str = "") -> None:
         """End the search between rounds because its caller no longer needs it (say, its
@@ -223,7 +257,7 @@ class MCTSSearch:
             self._stop_after = detail
         elif not self.done:
             self._drop_pending()
-            self._finish((StopReason.STOPPED, detail))
+            self._end((StopReason.STOPPED, detail))
 
     def exclude(self, seconds: float) -> None:
         """Take `seconds` the caller spent on something else (verifying another search's proof,
@@ -231,12 +265,18 @@ class MCTSSearch:
         if not self.done:
             self._t0 += seconds
 
-    def result(self) -> MCTSResult:
-        """The outcome (a found proof is verified here, once)."""
+    def finish(self) -> None:
+        """Fix the outcome of a search that is done, verifying a found proof (the backend's
+        `verify`, the search's only call after its end). Later calls change nothing."""
         if self._reason is None:
             raise RuntimeError("the search is not done")
         if self._result is None:
             self._result = self._make_result(*self._reason)
+
+    def result(self) -> MCTSResult:
+        """The outcome `finish` fixed."""
+        if self._result is None:
+            raise RuntimeError("finish() the search first" if self.done else "the search is not done")
         return self._result
 
     def policy(self, node: int | None = None, temperature: float | None = None) -> list[float]:
@@ -254,7 +294,7 @@ class MCTSSearch:
         calls = self.env_calls
         roots = tree.roots
         node = roots[0] if len(roots) == 1 else self._weakest([r for r in roots if status[r] is Status.OPEN])
-        goals, actions, on_path = [node], [], {node}
+        goals, actions, on_path = [node], list[int](), {node}
         again = False
         while True:
             if len(actions) >= cfg.max_depth:
@@ -326,9 +366,10 @@ class MCTSSearch:
             explore = cfg.c_puct * math.sqrt(tree.visits[node] + tree.in_flight[node])
             if not 0.0 <= explore < math.inf:  # a negative c_puct reverses the prior order
                 self._last_pick = (-1, 0.0, 0.0, None, 0.0)
-                return self._pick_all(node, on_path, explore)
-            fpu = cfg.first_play_value
-            if fpu is None:  # `tree.goal_value(node)`, inlined
+                return self._pick_all(node, on_path)
+            if cfg.first_play_value is not None:
+                fpu = cfg.first_play_value
+            else:  # `tree.goal_value(node)`, inlined
                 status, visits = tree.status[node], tree.visits[node]
                 if status is Status.PROVED:
                     fpu = 1.0
@@ -366,37 +407,30 @@ class MCTSSearch:
         a = order[pos]
         score = fpu + explore * priors[a]  # == fpu + explore * prior / (1 + 0), bit for bit
         nxt = tree.next_lower[node]
-        p = k if nxt is None else nxt[pos]  # None: all priors equal, no lower one to tie
-        while p < k:  # lower priors can only tie: keep the lowest tactic index among ties
-            if outcomes[order[p]] is not NOT_APPLIED:
-                p += 1
-                continue
-            b = order[p]
-            if fpu + explore * priors[b] < score:
-                break
-            a = min(a, b)
-            p = nxt[p]
+        if nxt is not None:  # None: all priors equal, no lower one to tie
+            p = nxt[pos]
+            while p < k:  # lower priors can only tie: keep the lowest tactic index among ties
+                if outcomes[order[p]] is not NOT_APPLIED:
+                    p += 1
+                    continue
+                b = order[p]
+                if fpu + explore * priors[b] < score:
+                    break
+                a = min(a, b)
+                p = nxt[p]
         if score > best_score or (score == best_score and best is not None and a < best):
             return a
         return best
 
-    def _pick_all(self, node: int, on_path: set[int], explore: float) -> int | None:
-        """`_pick` scoring every tactic: the definition, for settings the shortcut cannot take."""
+    def _pick_all(self, node: int, on_path: set[int]) -> int | None:
+        """`_pick` by the definition (`search.puct`), for settings the shortcut cannot take."""
         tree, cfg = self.tree, self.config
-        fpu = tree.goal_value(node) if cfg.first_play_value is None else cfg.first_play_value
-        vloss, outcomes, dead = cfg.virtual_loss, tree.outcome[node], tree.failed_edge[node]
-        edge_n, edge_w, in_flight = tree.edge_n[node], tree.edge_w[node], tree.edge_in_flight[node]
-        best, best_score = None, -math.inf
-        for a, prior in enumerate(tree.priors[node]):
-            out = outcomes[a]
-            if out is not NOT_APPLIED and (dead[a] or not on_path.isdisjoint(out)):  # type: ignore[arg-type]
-                continue
-            n = edge_n[a] + in_flight[a]
-            q = (edge_w[a] - vloss * in_flight[a]) / n if n else fpu
-            score = q + explore * prior / (1 + n)
-            if score > best_score:
-                best, best_score = a, score
-        return best
+        return puct_select(
+            tree.priors[node], tree.edge_n[node], tree.edge_w[node], tree.edge_in_flight[node],
+            usable=tree.usable(node, on_path), parent_visits=tree.visits[node] + tree.in_flight[node],
+            parent_value=tree.goal_value(node), c_puct=cfg.c_puct, virtual_loss=cfg.virtual_loss,
+            first_play_value=cfg.first_play_value,
+        )
 
     def _weakest(self, goals: Sequence[int]) -> int:
         """The goal most likely to break an AND: lowest value, then fewest visits, then first."""
@@ -413,7 +447,9 @@ class MCTSSearch:
         if timeout < 1e-3:  # ... and the max with 1 ms, without the builtins' call overhead
             timeout = 1e-3
         self.env_calls += 1
-        state, tactic, goal, coupled = tree.state[node], tree.tactics[node][action], tree.goal_index[node], tree.with_goals[node]
+        state, tactic, goal, coupled = (
+            tree.state[node], tree.tactics[node][action], tree.goal_index[node], tree.with_goals[node]
+        )
         try:
             if coupled:
                 result = self.env.apply(state, tactic, goal=goal, timeout=timeout, with_goals=coupled)
@@ -461,43 +497,45 @@ class MCTSSearch:
         tactics = tree.tactics[node]
         if len(result.priors) != len(tactics):
             raise ValueError(f"evaluator gave {len(result.priors)} priors for {len(tactics)} tactics")
-        priors = normalized(result.priors)
-        k, total = len(tactics), sum(priors)
-        if k <= cfg.max_children and k and priors.count(priors[0]) == k and total == total:
-            kept_tactics: Sequence[str] = tactics  # all equal (uniform): all kept, in tactic order
-            kept = _rescaled(priors)
-        elif total != total:  # NaN (from an infinite prior): no order to rely on, the general case
-            keep = sorted(range(k), key=lambda a: -priors[a])[: cfg.max_children]
-            kept_tactics = [tactics[a] for a in keep]
-            kept = normalized([priors[a] for a in keep])
-        elif k <= cfg.max_children and priors == sorted(priors, reverse=True):  # all kept, in order
-            kept_tactics = tactics
-            kept = _rescaled(priors)
-        else:  # best first; equal priors keep tactic order (a stable sort)
-            keep = sorted(range(k), key=priors.__getitem__, reverse=True)[: cfg.max_children]
-            kept_tactics = [tactics[a] for a in keep]
-            kept = _rescaled([priors[a] for a in keep])
+        kept_tactics, kept = self._keep(tactics, result.priors)
         if cfg.dirichlet_fraction > 0.0 and node in tree.roots:
-            noise = normalized([self._rng.gammavariate(cfg.dirichlet_alpha, 1.0) for _ in kept])
-            f = cfg.dirichlet_fraction
-            kept = [(1 - f) * p + f * z for p, z in zip(kept, noise)]
+            noise = dirichlet(self._rng, len(kept), alpha=cfg.dirichlet_alpha)
+            kept = with_noise(kept, noise, fraction=cfg.dirichlet_fraction)
         value = min(max(float(result.value), 0.0), 1.0) if result.value == result.value else 0.0
         tree.set_evaluation(node, kept_tactics, kept, value)
 
+    def _keep(self, tactics: Sequence[str], raw: Sequence[float]) -> tuple[Sequence[str], list[float]]:
+        """`search.puct.kept_priors`, with the tactics; without sorting where the priors are
+        uniform or already in order."""
+        priors = normalized(raw)
+        k, total, limit = len(tactics), sum(priors), self.config.max_children
+        if k <= limit and k and priors.count(priors[0]) == k and total == total:
+            return tactics, _rescaled(priors)  # all equal (uniform): all kept, in tactic order
+        if total != total:  # NaN (from an infinite prior): no order to rely on, the definition
+            keep, kept = kept_priors(raw, max_children=limit)
+            return [tactics[a] for a in keep], kept
+        if k <= limit and priors == sorted(priors, reverse=True):  # all kept, in order
+            return tactics, _rescaled(priors)
+        # best first; equal priors keep tactic order (a stable sort)
+        keep = sorted(range(k), key=priors.__getitem__, reverse=True)[:limit]
+        return [tactics[a] for a in keep], _rescaled([priors[a] for a in keep])
+
     def _backup(self, goals: list[int], actions: list[int], leaf_value: float | None, release: bool = False) -> None:
-        """`leaf_value` is the value of `goals[-1]` on this path, or None when the path ends
-        with an edge (`len(actions) == len(goals)`): then the edge's current AND-value.
-        `release`: also take back the path's virtual loss (in the same walk; no value read
-        here depends on it)."""
+        """`search.backup.backup`, in one walk: `leaf_value` is the value of `goals[-1]` on
+        this path, or None when the path ends with an edge (`len(actions) == len(goals)`): then
+        the edge's current AND-value. `release`: also take back the path's virtual loss (in the
+        same walk; no value read here depends on it)."""
         tree, combine = self.tree, self._combine
-        edge_n, edge_w, visits, value_sum, outcomes = tree.edge_n, tree.edge_w, tree.visits, tree.value_sum, tree.outcome
+        edge_n, edge_w, visits, value_sum, outcomes = (
+            tree.edge_n, tree.edge_w, tree.visits, tree.value_sum, tree.outcome
+        )
         edge_in_flight, in_flight = tree.edge_in_flight, tree.in_flight
         self.simulations += 1
         top = len(actions) - 1
         # The deepest edge is valued from its children as they stand (no leaf below it);
         # every edge above combines the value coming up with its other children's values.
         valued = leaf_value is None
-        if valued:
+        if leaf_value is None:
             goal, action = goals[top], actions[top]
             children = outcomes[goal][action]
             if type(children) is tuple and len(children) == 1:  # the AND of one goal: its value
@@ -549,9 +587,9 @@ class MCTSSearch:
     def _check_root(self) -> None:
         status = self._root_status()
         if status is Status.PROVED:
-            self._finish((StopReason.PROVED, ""))
+            self._end((StopReason.PROVED, ""))
         elif status is Status.FAILED:
-            self._finish((StopReason.EXHAUSTED, "every tactic failed"))
+            self._end((StopReason.EXHAUSTED, "every tactic failed"))
 
     def _budget_spent(self, starting: bool) -> tuple[StopReason, str] | None:
         """Why the search must stop now; `starting`: before a new simulation (else: before an
@@ -574,23 +612,21 @@ class MCTSSearch:
             return StopReason.EXHAUSTED, "idle: no simulation reaches an untried tactic"
         return None
 
-    def _finish(self, reason: tuple[StopReason, str]) -> None:
+    def _end(self, reason: tuple[StopReason, str]) -> None:
         if self._reason is None:
             self._reason = reason
             self._elapsed = time.monotonic() - self._t0
 
     def _make_result(self, reason: StopReason, detail: str) -> MCTSResult:
-        common = dict(
-            env_calls=self.env_calls, simulations=self.simulations, elapsed=self._elapsed,
-            evaluations=self.evaluations, collisions=self.collisions, tree=self.tree,
+        unproved = MCTSResult(
+            False, None, env_calls=self.env_calls, simulations=self.simulations, elapsed=self._elapsed,
+            reason=reason, detail=detail, evaluations=self.evaluations, collisions=self.collisions, tree=self.tree,
         )
         if reason is not StopReason.PROVED:
-            return MCTSResult(False, None, reason=reason, detail=detail, **common)
+            return unproved
         script = proof_script(self.tree)
         cfg = self.config
         verdict = self.env.verify(self.statement, script, header=self.header, timeout=cfg.verify_timeout)
         if verdict.ok:
-            return MCTSResult(True, script, reason=StopReason.PROVED, verification=verdict, **common)
-        return MCTSResult(
-            False, None, reason=StopReason.VERIFY_FAILED, verification=verdict, unverified_proof=script, **common
-        )
+            return replace(unproved, proved=True, proof=script, verification=verdict)
+        return replace(unproved, reason=StopReason.VERIFY_FAILED, verification=verdict, unverified_proof=script)

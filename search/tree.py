@@ -17,7 +17,7 @@ from __future__ import annotations
 from bisect import insort
 from collections.abc import Callable, Sequence
 from enum import Enum, IntEnum
-from typing import Final
+from typing import Final, cast
 
 from lean_env.contract import GoalView, ProofState
 
@@ -44,20 +44,7 @@ NO_EDGE: Final = -1  # `proof_edge` of a goal not proved
 UNEVALUATED: Final = -1.0  # `prior_value` of a goal the evaluator has not seen yet
 
 Combine = Callable[[Sequence[float]], float]
-
-
-def product(values: Sequence[float]) -> float:
-    out = 1.0
-    for v in values:
-        out *= v
-    return out
-
-
-def minimum(values: Sequence[float]) -> float:
-    return min(values, default=1.0)
-
-
-AND_VALUES: Final[dict[str, Combine]] = {"product": product, "min": minimum}
+"""An AND-value: the value of a tactic from those of the goals it leaves (see `search.backup`)."""
 
 
 def coupled_spans(goals: Sequence[GoalView]) -> list[range]:
@@ -203,12 +190,12 @@ class Tree:
             p = self.priors[node]
             k = len(p)
             if not k or p.count(p[0]) == k:  # all equal (a uniform evaluator)
-                self.by_prior[node] = order = range(k)  # type: ignore[assignment]
+                self.by_prior[node] = order = range(k)
                 self.next_lower[node] = None
                 return order
             ranked = sorted(p, reverse=True)
             if p == ranked:  # already best first (no root noise): the stable order is the identity
-                order = range(k)  # type: ignore[assignment]
+                order = range(k)
             else:
                 order = sorted(range(k), key=p.__getitem__, reverse=True)  # stable: ties keep tactic order
             self.by_prior[node] = order
@@ -226,6 +213,7 @@ class Tree:
         if type(outcome) is Fault:  # isinstance, faster (an Enum with members has no subclass)
             self._edge_failed(node, action)
             return
+        outcome = cast("tuple[int, ...]", outcome)  # `type(...) is` above: mypy narrows only isinstance
         status, parents = self.status, self.parents
         if len(outcome) == 1:  # the common case, without the generality below
             child = outcome[0]
@@ -275,9 +263,17 @@ class Tree:
         """Index a newly applied edge that did not fail (a list only from the first one on)."""
         live = self.live[node]
         if live:
-            insort(live, action)  # type: ignore[arg-type]
+            insort(live, action)
         else:
             self.live[node] = [action]
+
+    def usable(self, node: int, on_path: set[int]) -> list[bool]:
+        """Per tactic of `node`: may a simulation through the goals `on_path` take it? Not when
+        it failed (dead, or a goal it leaves failed) or leads back onto the path."""
+        return [
+            out is NOT_APPLIED or not (failed or not on_path.isdisjoint(out))  # type: ignore[arg-type]
+            for out, failed in zip(self.outcome[node], self.failed_edge[node])
+        ]
 
     def edge_failed(self, node: int, action: int) -> bool:
         """Dead (a Fault) or leading to a FAILED goal: never worth following again."""

@@ -26,8 +26,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from selfplay.attempt import AttemptResult, AttemptSettings, Verified, attempt_batch
+from lean_env import open_env
 from lean_env.problem import Problem
+from prover.actions import ActionSpace
+from prover.net.checkpoint import load_checkpoint, save_checkpoint
+from prover.net.tokenizer import Tokenizer
+from search.evaluator import EvalRequest, EvalResult, Evaluator
+from selfplay.attempt import AttemptResult, AttemptSettings, Verified, attempt_batch
+from selfplay.buffer import ReplayBuffer
+from selfplay.store import ProofLog
 
 
 @dataclass(frozen=True)
@@ -64,16 +71,15 @@ class LearnerReport:
 
 def _model_from(model_config: dict, tokenizer: dict, seed: int | None = 0):  # -> PolicyValueNet
     from prover.net.model import ModelConfig, PolicyValueNet
-    from prover.net.tokenizer import Tokenizer
 
     return PolicyValueNet(ModelConfig(**model_config), Tokenizer.from_dict(tokenizer), seed=seed)
 
 
-def _numpy_weights(model) -> dict[str, Any]:  # noqa: ANN001
+def _numpy_weights(model) -> dict[str, Any]:
     return {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
 
 
-def _load_numpy_weights(model, weights: dict[str, Any]) -> None:  # noqa: ANN001
+def _load_numpy_weights(model, weights: dict[str, Any]) -> None:
     import torch
 
     model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in weights.items()})
@@ -113,9 +119,6 @@ class Worker:
         import ray
         import torch
 
-        from lean_env import open_env
-        from prover.actions import ActionSpace
-
         torch.set_num_threads(threads)  # the backend (z3, Lean) needs the other cores
         self.index, self.run, self.settings = index, run, settings
         self.store, self.buffer = ray.get_actor(peers.store), ray.get_actor(peers.buffer)
@@ -124,7 +127,7 @@ class Worker:
         self.candidates = ActionSpace()
         self.model = None if inference is not None else _model_from(model_config, tokenizer, seed=None)
         self.version = -1
-        self.evaluator = None
+        self.evaluator: Evaluator | None = None
 
     def pid(self) -> int:
         return os.getpid()
@@ -147,23 +150,25 @@ class Worker:
         if records:
             ray.get(self.buffer.add.remote(records))
         slim = tuple(
-            AttemptResult(r.problem, r.outcome, r.verified, (), r.env_calls, r.elapsed, r.error, r.faults) for r in results
+            AttemptResult(r.problem, r.outcome, r.verified, (), r.env_calls, r.elapsed, r.error, r.faults)
+            for r in results
         )
         return TaskReport(self.index, task, slim, len(records), weights.version, time.monotonic() - t0)
 
-    def _evaluator(self, weights: Weights):  # noqa: ANN202
+    def _evaluator(self, weights: Weights) -> Evaluator:
         import ray
 
         if self.inference is not None:
-            version = weights.version
+            inference, version = self.inference, weights.version
 
-            def remote(requests):  # noqa: ANN001, ANN202
-                return ray.get(self.inference.evaluate.remote(requests, version))
+            def remote(requests: Sequence[EvalRequest]) -> list[EvalResult]:
+                return ray.get(inference.evaluate.remote(requests, version))
 
             return remote
-        if weights.version != self.version:
+        if weights.version != self.version or self.evaluator is None:
             from prover.net.inference import NetworkEvaluator
 
+            assert self.model is not None  # local inference: built in __init__
             _load_numpy_weights(self.model, ray.get(weights.ref[0]))
             self.evaluator = NetworkEvaluator(self.model, "cpu")
             self.version = weights.version
@@ -241,7 +246,6 @@ class Learner:
         """Write `latest.pt` (model) and `learner.pt` (optimizer), both atomically."""
         import torch
 
-        from prover.net.checkpoint import save_checkpoint
 
         self.dir.mkdir(parents=True, exist_ok=True)
         meta = {"version": self.version, **(extra or {})}
@@ -251,10 +255,9 @@ class Learner:
         os.replace(tmp, self.dir / "learner.pt")
         return str(self.dir / "latest.pt")
 
-    def _load(self):  # noqa: ANN202
+    def _load(self):
         import torch
 
-        from prover.net.checkpoint import load_checkpoint
 
         ckpt = load_checkpoint(self.dir / "latest.pt")
         model = ckpt.build_model()
@@ -272,7 +275,6 @@ class Buffer:
     def __init__(
         self, capacity: int, *, seed: int = 0, solved_share: float | None = None, snapshot: str | None = None
     ) -> None:
-        from selfplay.buffer import ReplayBuffer
 
         if snapshot:
             self.buffer = ReplayBuffer.load(snapshot)
@@ -300,7 +302,6 @@ class Store:
     """The append-only proof log; `append` returns once the line is on disk."""
 
     def __init__(self, path: str) -> None:
-        from selfplay.store import ProofLog
 
         self.log = ProofLog(path)
         self.count = 0

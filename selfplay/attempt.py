@@ -15,13 +15,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lean_env.contract import ProofEnv, StatementError
+from lean_env.problem import Problem, negation
 from search.driver import run_searches
 from search.evaluator import Candidates, Evaluator
 from search.mcts import SELF_PLAY_NOISE, MCTSConfig, MCTSResult, MCTSSearch
 from search.targets import training_records
 from selfplay.curriculum import Outcome
 from selfplay.records import Kind, SelfPlayRecord
-from lean_env.problem import Problem, negation
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +85,8 @@ def attempt_batch(
             neg = negation(problem)
             pos_search = MCTSSearch(env, problem.statement, candidates, config=settings.search, header=problem.header)
             neg_search = MCTSSearch(env, neg.statement, candidates, config=settings.search, header=problem.header)
+            pos_search.start()  # here, not in the driver: one unreadable statement sets one problem aside
+            neg_search.start()
         except StatementError as e:
             pairs.append(f"cannot read the statement: {e}")
             continue
@@ -97,7 +99,7 @@ def attempt_batch(
     def done(index: int) -> None:
         if index ^ 1 in verified:  # the other side won (a stop came too late for this one)
             return
-        result = searches[index].result()  # verifies a found proof, once
+        result = searches[index].result()  # the driver has verified a found proof
         if result.verification is not None and result.verification.fault is not None:
             faults[index] = result.verification.fault
         if not result.proved:
@@ -124,7 +126,9 @@ def attempt_batch(
         found = verified.get(k) or verified.get(k + 1)
         records = [
             *_records(searches[k], pos, "proof", problem.name, search_id, run, model_version, settings),
-            *_records(searches[k + 1], neg_result, "disproof", neg.name, f"{search_id}-neg", run, model_version, settings),
+            *_records(
+                searches[k + 1], neg_result, "disproof", neg.name, f"{search_id}-neg", run, model_version, settings
+            ),
         ]
         k += 2
         outcome = Outcome.NEITHER if found is None else (

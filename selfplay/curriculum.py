@@ -151,7 +151,7 @@ class Curriculum:
         self._entries: dict[str, _Entry] = {}
         self._keys: dict[str, str] = {}  # problem_key -> name, to refuse duplicates
         self._new: dict[str, None] = {}  # ordered: first come, first served
-        self._bags = {s: _Bag() for s in Status if s is not Status.NEW}
+        self._bags: dict[Status, _Bag] = {s: _Bag() for s in Status if s is not Status.NEW}
         self._where: dict[str, Status] = {}
         self.extend(problems)
 

@@ -6,11 +6,21 @@ import random
 from collections.abc import Sequence
 
 from lean_env.mini.terms import INT, NAT, Arrow
-from selfplay.gen_draft import Difficulty, Draft, clamp, coef_max, flip, num_bound
+from selfplay.gen_draft import Binders, Difficulty, Draft, clamp, coef_max, flip, num_bound
 from selfplay.gen_terms import (
-    Bin, Call, Expr, Num, Prop, Quant, Rel, Var, plus, scaled, sum_of, summands,
+    Bin,
+    Call,
+    Expr,
+    Num,
+    Prop,
+    Quant,
+    Rel,
+    Var,
+    plus,
+    scaled,
+    sum_of,
+    summands,
 )
-
 
 # ------------------------------------------------------------------ induction-style
 
@@ -92,19 +102,19 @@ def _sequence(rng: random.Random, d: Difficulty, truth: bool) -> Draft:
     if kind == "arith":
         step = rng.randint(1, coef_max(d))
         rec: Expr = plus(Call(s, n), step, NAT)
-        closed = lambda k: c + step * k  # noqa: E731
+        closed = lambda k: c + step * k
         formula: Expr = plus(scaled(step, n), c, NAT)
         lhs_all: Expr = Call(s, n)
     elif kind == "sum":
         rec = Bin("+", Call(s, n), Bin("+", n, Num(1)))
-        closed = lambda k: c + k * (k + 1) // 2  # noqa: E731
+        closed = lambda k: c + k * (k + 1) // 2
         formula = plus(Bin("*", n, Bin("+", n, Num(1))), 2 * c, NAT)
         lhs_all = Bin("*", Num(2), Call(s, n))
     else:
         c = max(c, 1)
         ratio = rng.randint(2, 3)
         rec = Bin("*", Num(ratio), Call(s, n))
-        closed = lambda k: c * ratio**k  # noqa: E731
+        closed = lambda k: c * ratio**k
         formula = scaled(c, Bin("^", Num(ratio), n))
         lhs_all = Call(s, n)
     hyps = (Rel("=", Call(s, Num(0)), Num(c)),
@@ -126,14 +136,14 @@ def nonlinear(rng: random.Random, d: Difficulty, truth: bool) -> Draft:
     a, b, c = Var("a"), Var("b"), Var("c")
     p, q = rng.randint(1, coef_max(d)), rng.randint(1, coef_max(d))
     k = rng.randint(0, num_bound(d) // 2)
-    sq = lambda e: Bin("^", e, Num(2))  # noqa: E731
+    sq = lambda e: Bin("^", e, Num(2))
     shapes = ["square", "sos", "expand", "amgm"]
     if ty == INT:
         shapes += ["product", "monotone"]
     if d.variables >= 3:
         shapes.append("three")
     shape = rng.choice(shapes)
-    binders = ((("a", "b"), ty),)
+    binders: Binders = ((("a", "b"), ty),)
     hyps: tuple[Prop, ...] = ()
     if shape == "square":  # 0 ≤ (p a - q b)^2 + k ; false: 0 < (p a - q b)^2 at a = b = 0
         e = sq(Bin("-", scaled(p, a), scaled(q, b)))

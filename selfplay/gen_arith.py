@@ -6,11 +6,25 @@ import random
 
 from lean_env.mini.semantics import dvd
 from lean_env.mini.terms import INT, NAT, Arrow, Base
-from selfplay.gen_draft import Difficulty, Draft, coef_max, draw_value, flip, int_or_nat, num_bound
+from selfplay.gen_draft import Binders, Difficulty, Draft, coef_max, draw_value, flip, int_or_nat, num_bound
 from selfplay.gen_terms import (
-    Bin, Call, Conn, Expr, Not, Num, Prop, Quant, Rel, Typed, Var, conj, evaluate, plus, scaled,
+    Bin,
+    Call,
+    Conn,
+    Expr,
+    Not,
+    Num,
+    Prop,
+    Quant,
+    Rel,
+    Typed,
+    Value,
+    Var,
+    conj,
+    evaluate,
+    plus,
+    scaled,
 )
-
 
 # ------------------------------------------------------------------ closed arithmetic
 
@@ -101,23 +115,23 @@ def function(rng: random.Random, d: Difficulty, truth: bool) -> Draft:
         a1, a2 = rng.sample(range(0, b + 2), 2)
         v1, v2 = draw_value(rng, ty, b), draw_value(rng, ty, b)
         table = {a1: v1, a2: v2}
-        f_of = lambda n: table.get(n, 0)  # noqa: E731
-        hyps = (Rel("=", Call(fn, Num(a1)), Num(v1)), Rel("=", Call(fn, Num(a2)), Num(v2)))
+        f_of = lambda n: table.get(n, 0)
+        hyps: tuple[Prop, ...] = (Rel("=", Call(fn, Num(a1)), Num(v1)), Rel("=", Call(fn, Num(a2)), Num(v2)))
         k = rng.randint(1, 3)
-        lhs = Bin("+", scaled(k, Call(fn, Num(a1))), Call(fn, Num(a2)))
+        lhs: Expr = Bin("+", scaled(k, Call(fn, Num(a1))), Call(fn, Num(a2)))
         value = k * v1 + v2 + (0 if truth else rng.choice([1, 2]))
         return Draft("function", truth, ((("f",), arr),), hyps, flip(rng, Rel("=", lhs, Num(value))),
                      {"f": f_of}, ty)
     body = _body(rng, d, ty, Var("x"))
-    f_of = lambda n: evaluate(body, {"x": n}, ty)  # noqa: E731
-    hyps: tuple[Prop, ...] = (Quant("∀", ("x",), ty, Rel("=", Call(fn, Var("x")), body)),)
-    binders: tuple = ((("f",), arr),)
-    point: dict[str, object] = {"f": f_of}
+    f_of = lambda n: evaluate(body, {"x": n}, ty)
+    hyps = (Quant("∀", ("x",), ty, Rel("=", Call(fn, Var("x")), body)),)
+    binders: Binders = ((("f",), arr),)
+    point: dict[str, Value] = {"f": f_of}
     arg: Expr = Num(draw_value(rng, ty, min(b, 9)))
     shape = rng.choices(["value", "twice", "sum", "second"],
                         [3, d.logic_depth >= 2, d.logic_depth >= 2, d.variables >= 3 or d.hypotheses >= 3])[0]
     if shape == "twice":
-        lhs: Expr = Call(fn, Call(fn, arg))
+        lhs = Call(fn, Call(fn, arg))
     elif shape == "sum":
         lhs = Bin("+", Call(fn, arg), Call(fn, Num(draw_value(rng, ty, min(b, 9)))))
     elif shape == "second":
@@ -128,7 +142,7 @@ def function(rng: random.Random, d: Difficulty, truth: bool) -> Draft:
         lhs = Call("g", Call(fn, arg))
     else:
         lhs = Call(fn, arg)
-    value = evaluate(lhs, point, ty)  # type: ignore[arg-type]
+    value = evaluate(lhs, point, ty)
     if not truth:
         value += rng.choice([1, 2]) if ty == NAT or rng.random() < 0.5 else -rng.choice([1, 2])
     return Draft("function", truth, binders, hyps, flip(rng, Rel("=", lhs, Num(value))), point, ty)
@@ -143,7 +157,7 @@ def cases(rng: random.Random, d: Difficulty, truth: bool) -> Draft:
     m = rng.randint(2, 3 + d.arithmetic_size)
     shape = rng.choice(["residues", "shift", "range", "choice", "squares"]
                        + (["pair"] if d.variables >= 2 else []))
-    binders = ((("x",), ty),)
+    binders: Binders = ((("x",), ty),)
     hyps: tuple[Prop, ...] = ()
     if shape == "residues":  # x % m ∈ {0..m-1}; false: one residue missing, at x = it
         values = list(range(m))

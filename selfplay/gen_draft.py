@@ -7,16 +7,18 @@ A family is a function `(rng, difficulty, truth) -> Draft`; the modules `gen_log
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from lean_env.mini.terms import INT, NAT, Base, Ty
-from selfplay.gen_terms import Prop, Rel, holds, show_prop
+from selfplay.gen_terms import Env, Prop, Rel, holds, show_prop
 
 FAMILIES = ("prop", "linear", "exists", "closed", "function", "induction", "nonlinear", "cases")
 
 
 # ------------------------------------------------------------------ knobs
+
+
+Binders = tuple[tuple[tuple[str, ...], Ty], ...]  # ((names), type), ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +77,10 @@ class Draft:
 
     topic: str
     truth: bool
-    binders: tuple[tuple[tuple[str, ...], Ty], ...]  # ((names), type)
+    binders: Binders
     hyps: tuple[Prop, ...]
     target: Prop
-    point: Mapping[str, object] = field(default_factory=dict)
+    point: Env = field(default_factory=dict)
     ty: Base = NAT  # the type quantifier-free arithmetic is evaluated in
 
     def text(self, name: str) -> str:

@@ -9,13 +9,36 @@ from dataclasses import dataclass
 
 from lean_env.mini.terms import INT, NAT, PROP, Arrow, Base
 from selfplay.gen_draft import (
-    ATOMS, VARS, Difficulty, Draft, clamp, coef_max, draw_value, flip, int_or_nat, num_bound,
+    ATOMS,
+    VARS,
+    Difficulty,
+    Draft,
+    clamp,
+    coef_max,
+    draw_value,
+    flip,
+    int_or_nat,
+    num_bound,
 )
 from selfplay.gen_terms import (
-    Atom, Bin, Call, Conn, Expr, Not, Num, Prop, Quant, Rel, Var, conj, holds, plus, scaled,
-    show_prop, sum_of,
+    Atom,
+    Bin,
+    Call,
+    Conn,
+    Expr,
+    Not,
+    Num,
+    Prop,
+    Quant,
+    Rel,
+    Var,
+    conj,
+    holds,
+    plus,
+    scaled,
+    show_prop,
+    sum_of,
 )
-
 
 # ------------------------------------------------------------------ propositional
 
@@ -94,8 +117,8 @@ class _Lin:
     const: int
     rel: str
 
-    def at(self, point: Mapping[str, object]) -> int:
-        return sum(c * point[v] for v, c in self.coefs) + self.const  # type: ignore[operator]
+    def at(self, point: Mapping[str, int]) -> int:
+        return sum(c * point[v] for v, c in self.coefs) + self.const
 
 
 def _lin_prop(rng: random.Random, lin: _Lin, ty: Base) -> Rel:
@@ -195,7 +218,7 @@ def exists(rng: random.Random, d: Difficulty, truth: bool) -> Draft:
         hyps = tuple(facts[: max(1, d.hypotheses)])
         k = rng.randint(0, 3)
         goal = vals[0] if truth else vals[2]  # f := the table, else vals[0], never takes vals[2]
-        body = flip(rng, Rel("=", plus(Call("f", x), k, ty), Num(goal + k)))
+        body: Prop = flip(rng, Rel("=", plus(Call("f", x), k, ty), Num(goal + k)))
         point = {"f": lambda n: table.get(n, vals[0])}
         target = Quant("∃", ("x",), ty, body)
         return Draft("exists", truth, ((("f",), Arrow(ty, ty)),), hyps, target, point, ty)
@@ -223,7 +246,7 @@ def exists(rng: random.Random, d: Difficulty, truth: bool) -> Draft:
         target = Quant("∃", ("x",), ty, Rel("=", Bin("+", scaled(a, x), pc), pr))
         hyps = (flip(rng, Rel("=", pc, Num(c))), flip(rng, Rel("=", pr, Num(rhs))))
         return Draft("exists", truth, ((("a", "b"), ty),), hyps, target, {"a": c, "b": rhs}, ty)
-    body: Prop = flip(rng, Rel("=", plus(scaled(a, x), c, ty), Num(rhs)))
+    body = flip(rng, Rel("=", plus(scaled(a, x), c, ty), Num(rhs)))
     if shape == "bounded":  # one more condition at the unique solution w
         k = rng.randint(0, 3)
         bound_ = w + 1 + k if truth else w - k

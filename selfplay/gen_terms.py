@@ -157,7 +157,8 @@ def show_prop(p: Prop) -> str:
 # ------------------------------------------------------------------ evaluation (Lean semantics)
 
 
-Env = Mapping[str, "int | bool | Callable[[int], int]"]
+Value = int | bool | Callable[[int], int]  # of a variable: a number, a truth value or a function
+Env = Mapping[str, Value]
 
 
 def evaluate(e: Expr, env: Env, ty: Base) -> int:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from pathlib import Path
 __all__ = ["LogError", "MetricsLog", "ProofLog", "RunDir", "RunDirError", "atomic_path", "atomic_write_json",
            "leanzero_version"]
 
-from prover.storage import JsonLog, LogError, atomic_path, atomic_write_json  # noqa: E402 (after __all__)
+from prover.storage import JsonLog, LogError, atomic_path, atomic_write_json
 
 
 class ProofLog(JsonLog):
@@ -75,7 +74,6 @@ def new_run_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2)
 
 
-_STEP = re.compile(r"^step-(\d+)\.pt$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +90,7 @@ class RunDir:
         """A new run at `path` (refused when `path` is a non-empty directory), or with `resume`
         the existing run there (refused without its run.json). A resume is noted in run.json
         with its time and config; the original config stays under "config"."""
-        run = cls(path)
+        run = cls(Path(path))
         p = run.path
         if resume:
             if not p.is_dir():
@@ -147,17 +145,6 @@ class RunDir:
     @property
     def curve(self) -> Path:
         return self.path / "curve.png"
-
-    def checkpoint(self, step: int) -> Path:
-        """Where the checkpoint of learner step `step` goes: checkpoints/step-00001200.pt."""
-        return self.checkpoints / f"step-{step:08d}.pt"
-
-    def step_checkpoints(self) -> list[tuple[int, Path]]:
-        """The step-numbered checkpoints present, oldest step first."""
-        if not self.checkpoints.is_dir():
-            return []
-        found = ((m, f) for f in self.checkpoints.iterdir() if (m := _STEP.match(f.name)))
-        return sorted((int(m.group(1)), f) for m, f in found)
 
     # ------------------------------------------------------------ contents
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from enum import StrEnum
 
+from lean_env import open_env
 from lean_env.contract import StatementError
 from lean_env.problem import Problem, problem_key
 from lean_env.text.lexical import mentions
@@ -103,7 +104,6 @@ def started_by(backend: str) -> Readable:
     backend whose `start` is cheap (`Capabilities.cheap_start`)."""
 
     def readable(problem: Problem) -> bool:
-        from lean_env import open_env
 
         env = open_env(backend)
         try:
@@ -179,8 +179,8 @@ def _edit_numeral(sig: Signature) -> Edit | None:
     def draw(rng: random.Random) -> Signature | None:
         part, m = rng.choice(sites)
         n = int(m.group())
-        choices = {n + 1, n - 1, 2 * n, n + rng.choice((-3, -2, 2, 3))} - {n}
-        choices = sorted(c for c in choices if c >= 0)
+        near = {n + 1, n - 1, 2 * n, n + rng.choice((-3, -2, 2, 3))} - {n}
+        choices = sorted(c for c in near if c >= 0)
         text = _part(sig, part)
         return _with_part(sig, part, text[:m.start()] + str(rng.choice(choices)) + text[m.end():])
 

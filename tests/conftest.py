@@ -30,7 +30,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def ray_session():  # noqa: ANN201
+def ray_session():
     """One local Ray instance for the whole test session (starting Ray costs seconds)."""
     import ray
 

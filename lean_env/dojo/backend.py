@@ -36,14 +36,28 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from lean_env import capabilities
 from lean_env.contract import (
-    DEFAULT_TIMEOUT, GoalView, ProofState, StatementError, TacticError, TacticResult, TacticSuccess,
-    TacticTimeout, Verification,
+    DEFAULT_TIMEOUT,
+    GoalView,
+    ProofState,
+    StatementError,
+    TacticError,
+    TacticResult,
+    TacticSuccess,
+    TacticTimeout,
+    Verification,
+    capabilities,
 )
 from lean_env.dojo.goals import (
-    coupled_with, focus_command, parse_goals, rotated, same_goals, script_blocks, script_refusal,
-    split_result, state_views,
+    coupled_with,
+    focus_command,
+    parse_goals,
+    rotated,
+    same_goals,
+    script_blocks,
+    script_refusal,
+    split_result,
+    state_views,
 )
 from lean_env.safety import request_error
 

@@ -9,7 +9,18 @@ import z3
 from lean_env.mini.errors import Deadline, DeadlineExceeded
 from lean_env.mini.semantics import basic_op
 from lean_env.mini.terms import (
-    INT, NAT, App, Arith, Cast, Const, Lit, Neg, Term, alpha_eq, map_children, type_of,
+    INT,
+    NAT,
+    App,
+    Arith,
+    Cast,
+    Const,
+    Lit,
+    Neg,
+    Term,
+    alpha_eq,
+    map_children,
+    type_of,
 )
 
 # Powers whose value would exceed this many bits are left unevaluated (treated as atoms).
@@ -40,13 +51,15 @@ def eval_ground(t: Term) -> int | None:
         case Lit(value=v):
             return v
         case Neg(arg=a):
-            v = eval_ground(a)
-            return None if v is None else -v
+            va = eval_ground(a)
+            return None if va is None else -va
         case Cast(arg=a):
             return eval_ground(a)
         case Arith(op=op, lhs=a, rhs=b, ty=ty):
             va = eval_ground(a)
-            vb = None if va is None else eval_ground(b)
+            if va is None:
+                return None
+            vb = eval_ground(b)
             return None if vb is None else apply_op(op, va, vb, ty)
     return None
 

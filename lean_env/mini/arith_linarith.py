@@ -20,7 +20,17 @@ from lean_env.mini import poly as P
 from lean_env.mini.arith_common import is_numeric, z3_unsat
 from lean_env.mini.arith_poly import MAX_TERMS, PolyReader
 from lean_env.mini.errors import Deadline, TacticFailure
-from lean_env.mini.terms import And, Arith, Goal, Lit, Not, Rel, Term, alpha_eq, subterms
+from lean_env.mini.terms import (
+    And,
+    Arith,
+    Goal,
+    Lit,
+    Not,
+    Rel,
+    Term,
+    alpha_eq,
+    subterms,
+)
 
 FAILURE = "linarith failed to find a contradiction"
 MAX_PRODUCT_FACTS = 40  # nlinarith multiplies pairs among at most this many facts
@@ -108,7 +118,8 @@ def _product(f: _Fact, g: _Fact) -> _Fact | None:
     return _Fact(P.mul(f.poly, g.poly), rel)
 
 
-def _real(c: Fraction) -> z3.ArithRef:
+def _real(c: P.Coeff) -> z3.ArithRef:
+    """A coefficient as a z3 rational (an int coefficient, as `P.const(-1)` leaves, is n/1)."""
     return z3.RealVal(f"{c.numerator}/{c.denominator}")
 
 
@@ -146,11 +157,11 @@ def _refutes(
     facts += [_Fact(P.atom(i, Fraction(1)), "≥") for i, nat in enumerate(reader.atoms.nat) if nat]
     facts += squares
     if nonlinear:
-        base = facts[:MAX_PRODUCT_FACTS]
+        pool = facts[:MAX_PRODUCT_FACTS]
         products = []
-        for i, f in enumerate(base):
+        for i, f in enumerate(pool):
             deadline.check()
-            for g in base[i:]:
+            for g in pool[i:]:
                 prod = _product(f, g)
                 if prod is not None:
                     products.append(prod)
@@ -167,7 +178,7 @@ def _split_conjunctions(p: Term) -> list[Term]:
 
 def _run(goal: Goal, deadline: Deadline, extra: Sequence[Term], nonlinear: bool) -> None:
     deadline.check()
-    facts = [loc.type for loc in goal.hyps()] + list(extra)
+    facts = [loc.prop for loc in goal.hyps()] + list(extra)
     hyps = [q for p in facts for q in _split_conjunctions(p)]
     for negated in _negated_targets(goal.target):
         if not _refutes(hyps, negated, deadline, nonlinear):

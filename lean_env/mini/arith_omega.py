@@ -13,11 +13,35 @@ from dataclasses import dataclass, field
 
 import z3
 
-from lean_env.mini.arith_common import AtomTable, apply_op, head_name, is_numeric, z3_unsat
+from lean_env.mini.arith_common import (
+    AtomTable,
+    apply_op,
+    head_name,
+    is_numeric,
+    z3_unsat,
+)
 from lean_env.mini.errors import Deadline, TacticFailure
 from lean_env.mini.terms import (
-    NAT, And, Arith, Cast, FalseP, Forall, Goal, Iff, Imp, Lit, Neg, Not, Or, Rel, Term,
-    TrueP, Var, fresh_id, instantiate,
+    NAT,
+    And,
+    App,
+    Arith,
+    Cast,
+    FalseP,
+    Forall,
+    Goal,
+    Iff,
+    Imp,
+    Lit,
+    Neg,
+    Not,
+    Or,
+    Rel,
+    Term,
+    TrueP,
+    Var,
+    fresh_id,
+    instantiate,
 )
 
 FAILURE = "omega could not prove the goal"
@@ -103,6 +127,8 @@ class _Encoder:
                 return self.lin(a)
             case Arith(op=op, lhs=a, rhs=b, ty=ty):
                 return self.arith(t, op, a, b, ty)
+        if not isinstance(t, App):
+            return self.atom(t)
         name = head_name(t)
         if name == "Nat.succ" and len(t.args) == 1:
             return self.lin(t.args[0]).add(_Lin(1))
@@ -202,7 +228,7 @@ class _Encoder:
 def _facts(goal: Goal) -> list[Term]:
     """Hypotheses plus what Lean's `falseOrByContra` adds: intro `→`/`∀`/`¬`/`≠`, then the
     negation of what remains (the goal becomes `False`)."""
-    facts = [loc.type for loc in goal.hyps()]
+    facts = [loc.prop for loc in goal.hyps()]
     target = goal.target
     while True:
         match target:

@@ -8,7 +8,19 @@ from enum import Enum
 
 from lean_env.mini.arith_common import eval_ground, head_name
 from lean_env.mini.errors import Deadline, TacticFailure
-from lean_env.mini.terms import INT, NAT, Arith, Cast, Goal, Lit, Rel, Term, alpha_eq, type_of
+from lean_env.mini.terms import (
+    INT,
+    NAT,
+    App,
+    Arith,
+    Cast,
+    Goal,
+    Lit,
+    Rel,
+    Term,
+    alpha_eq,
+    type_of,
+)
 
 
 class _S(Enum):
@@ -95,7 +107,7 @@ class _Prover:
 
     def function(self, e: Term) -> _S:
         name = head_name(e)
-        if name is None:
+        if name is None or not isinstance(e, App):  # `head_name` is None unless `e` is an App
             return NONE
         args = e.args
         if name in ("Nat.factorial", "Nat.succ") and len(args) == 1:
@@ -161,7 +173,7 @@ def positivity(goal: Goal, deadline: Deadline) -> None:
     """Close `0 < e`, `0 ≤ e` or `e ≠ 0`, or raise TacticFailure with Mathlib's message."""
     deadline.check()
     e, wanted = _goal_shape(goal.target)
-    got = _Prover([loc.type for loc in goal.hyps()], deadline).core(e)
+    got = _Prover([loc.prop for loc in goal.hyps()], deadline).core(e)
     if got is wanted or got is POS:
         return None
     if got is NONE:

@@ -18,10 +18,17 @@ import logging
 import time
 from collections.abc import Sequence
 
-from lean_env import capabilities
 from lean_env.contract import (
-    DEFAULT_TIMEOUT, GoalView, ProofState, StatementError, TacticError, TacticResult,
-    TacticSuccess, TacticTimeout, Verification,
+    DEFAULT_TIMEOUT,
+    GoalView,
+    ProofState,
+    StatementError,
+    TacticError,
+    TacticResult,
+    TacticSuccess,
+    TacticTimeout,
+    Verification,
+    capabilities,
 )
 from lean_env.mini import crosscheck
 from lean_env.mini.elaborate import check_goal, parse_statement

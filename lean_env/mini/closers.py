@@ -13,10 +13,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from lean_env.mini import evaluate, ring, simp
 from lean_env.mini.context import settled
 from lean_env.mini.errors import TacticFailure
+from lean_env.mini.printer import display_names, pp_term
+from lean_env.mini.syntax import SIdent
 from lean_env.mini.tactic_parser import EVERYWHERE, GOAL, Closer, Location
-from lean_env.mini.terms import FALSE, FalseP, Goal, Local, Term, _fragment_ty, in_fragment
+from lean_env.mini.terms import (
+    FALSE,
+    FalseP,
+    Goal,
+    Local,
+    Term,
+    _fragment_ty,
+    in_fragment,
+)
 
 if TYPE_CHECKING:
     from lean_env.mini.tactics import Engine
@@ -31,7 +42,7 @@ Step = Callable[[Goal, str | None], Goal | None]
 
 
 def _local_in_fragment(loc: Local) -> bool:
-    return _fragment_ty(loc.type) if loc.is_var else in_fragment(loc.type)  # type: ignore[arg-type]
+    return _fragment_ty(loc.var.ty) if loc.is_var else in_fragment(loc.prop)
 
 
 def places(goal: Goal, at: Location) -> list[str | None]:
@@ -64,7 +75,7 @@ def fragment_view(goal: Goal, name: str, at: Location = None) -> Goal:
             if fid is None and not in_fragment(goal.target):
                 raise TacticFailure(OUTSIDE.format(name=name, what="this goal"))
             loc = goal.get(fid) if fid is not None else None
-            if loc is not None and not in_fragment(loc.type):  # type: ignore[arg-type]
+            if loc is not None and not in_fragment(loc.prop):  # `places` names hypotheses only
                 raise TacticFailure(OUTSIDE.format(name=name, what=f"hypothesis {loc.name}"))
     kept = tuple(loc for loc in goal.locals if _local_in_fragment(loc))
     return Goal(kept, goal.target if in_fragment(goal.target) else FALSE, goal.case)
@@ -88,7 +99,6 @@ def _hint_props(engine: Engine, goal: Goal, tac: Closer) -> list[Term]:
 
 def _hints(engine: Engine, goal: Goal, tac: Closer) -> list[tuple[Term, str | None]]:
     """Each hint's proposition, with the id of the hypothesis it names (None for a term)."""
-    from lean_env.mini.syntax import SIdent
 
     ck = engine.checker(goal)
     out = []
@@ -130,13 +140,10 @@ def run_closer(engine: Engine, goal: Goal, tac: Closer) -> list[Goal]:
                 arith.positivity(goal, dl)
         return []
     if name == "decide":
-        from lean_env.mini import evaluate
-        from lean_env.mini.printer import display_names, pp_term
 
         evaluate.decide(goal, dl, pp=lambda t: pp_term(t, display_names(goal)))
         return []
     if name in ("ring", "ring_nf"):
-        from lean_env.mini import ring
 
         if name == "ring":
             ring.ring(goal, dl)
@@ -144,7 +151,6 @@ def run_closer(engine: Engine, goal: Goal, tac: Closer) -> list[Goal]:
         return _at_places(full, goal, tac.at, lambda g, at: ring.ring_nf(g, dl, at=at), "ring_nf failed",
                           each=True)
     if name in ("norm_num", "simp"):
-        from lean_env.mini import simp
 
         hints = _hints(engine, full, tac)
         if name == "norm_num":

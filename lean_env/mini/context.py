@@ -17,12 +17,31 @@ i.e. a variable bound inside the matched term (Lean's unifier refuses that assig
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Literal
 
 from lean_env.mini.elaborate_library import type_named
 from lean_env.mini.errors import TacticFailure
 from lean_env.mini.terms import (
-    BINDERS, Arith, BigOp, Goal, Lit, Local, NAT, Not, Rel, Term, Ty, Var, alpha_eq, children,
-    free_vars, fresh_id, instantiate, map_children, subst, type_of,
+    BINDERS,
+    NAT,
+    Arith,
+    BigOp,
+    Goal,
+    Lit,
+    Local,
+    Not,
+    Rel,
+    Term,
+    Ty,
+    Var,
+    alpha_eq,
+    children,
+    free_vars,
+    fresh_id,
+    instantiate,
+    map_children,
+    subst,
+    type_of,
 )
 
 INACCESSIBLE = "✝"
@@ -76,14 +95,14 @@ def settled(locals_: tuple[Local, ...] | list[Local]) -> tuple[Local, ...]:
     declared: set[str] = set()
     for loc in locals_:
         if not loc.is_var:
-            if free_vars(loc.type) <= declared:  # type: ignore[arg-type]
+            if free_vars(loc.prop) <= declared:
                 out.append(loc)
             else:
                 waiting.append(loc)
             continue
         out.append(loc)
         declared.add(loc.fid)
-        ready = [h for h in waiting if free_vars(h.type) <= declared]  # type: ignore[arg-type]
+        ready = [h for h in waiting if free_vars(h.prop) <= declared]
         out.extend(ready)
         waiting = [h for h in waiting if h not in ready]
     out.extend(waiting)  # mentions a variable not in context: the transition check refuses it
@@ -92,7 +111,7 @@ def settled(locals_: tuple[Local, ...] | list[Local]) -> tuple[Local, ...]:
 
 def dependents(goal: Goal, fid: str) -> list[Local]:
     """The hypotheses that mention the variable `fid`."""
-    return [h for h in goal.hyps() if fid in free_vars(h.type)]  # type: ignore[arg-type]
+    return [h for h in goal.hyps() if fid in free_vars(h.prop)]
 
 
 def clear(goal: Goal, fid: str) -> Goal:
@@ -112,15 +131,16 @@ def generalize(goal: Goal, fid: str) -> Goal:
     return Goal(tuple(x for x in goal.locals if x.fid != fid), goal.target, goal.case)
 
 
-def with_target(goal: Goal, target: Term, case: str | None | bool = False) -> Goal:
-    return Goal(goal.locals, target, goal.case if case is False else case)  # type: ignore[arg-type]
+def with_target(goal: Goal, target: Term, case: str | None | Literal[False] = False) -> Goal:
+    """`goal` with a new target, and the case tag `case` (False: keep the goal's own)."""
+    return Goal(goal.locals, target, goal.case if case is False else case)
 
 
 def subst_var(goal: Goal, fid: str, value: Term) -> Goal:
     """Eliminate the variable `fid` by `value` everywhere (`subst`, `rfl` patterns); a hypothesis
     that now mentions a variable declared after it moves after that variable (Lean reverts and
     reintroduces it)."""
-    locals_ = [loc if loc.is_var else Local(loc.fid, loc.name, subst(loc.type, fid, value), loc.inaccessible)  # type: ignore[arg-type]
+    locals_ = [loc if loc.is_var else Local(loc.fid, loc.name, subst(loc.prop, fid, value), loc.inaccessible)
                for loc in goal.locals if loc.fid != fid]
     return Goal(settled(locals_), subst(goal.target, fid, value), goal.case)
 

@@ -23,20 +23,50 @@ import zlib
 from collections.abc import Callable
 from fractions import Fraction
 
-from lean_env.mini.semantics import NotEvaluable, arith as int_arith, relation
+from lean_env.mini.evaluate import CONSTANTS
+from lean_env.mini.printer import pp_goal
+from lean_env.mini.semantics import NotEvaluable, relation
+from lean_env.mini.semantics import arith as int_arith
 from lean_env.mini.terms import (
-    INT, NAT, PROP, RAT, REAL, And, App, Arith, Arrow, Base, Cast, Const, Exists, FalseP, Forall,
-    Goal, Iff, Imp, Lit, Neg, Not, Or, Rel, Term, TrueP, Ty, Var, arrow_parts,
+    INT,
+    NAT,
+    PROP,
+    RAT,
+    REAL,
+    And,
+    App,
+    Arith,
+    Arrow,
+    Base,
+    Cast,
+    Const,
+    Exists,
+    FalseP,
+    Forall,
+    Goal,
+    Iff,
+    Imp,
+    Lit,
+    Neg,
+    Not,
+    Or,
+    Rel,
+    Term,
+    TrueP,
+    Ty,
+    Var,
+    arrow_parts,
+    free_vars,
 )
 
-Value = int | Fraction | bool | Callable[..., object]
+Value = int | Fraction | bool | Callable[..., "Value"]  # a function returns a value
 UNKNOWN = None
 FIELDS = (RAT, REAL)
 MAX_BITS = 4096  # larger intermediate values are unknown: this check stays cheap
 BOUNDED_RANGE = 200  # a bounded quantifier over more values than this is sampled instead
 PRIME_TRIAL = 10_000  # `Nat.Prime n` by trial division up to this divisor, else unknown
 
-_SMALL: dict[Ty, tuple[object, ...]] = {
+_SMALL: dict[Ty, tuple[Value, ...]] = {
     NAT: (0, 1, 2, 3, 4, 5, 7, 10),
     INT: (0, 1, -1, 2, -2, 3, -3, 5, -7),
     RAT: tuple(Fraction(x) for x in ("0", "1", "-1", "1/2", "2", "-1/2", "3", "-3/2", "1/3")),
@@ -54,19 +84,18 @@ def counterexample(goal: Goal, *, seed: int | None = None, samples: int = 64,
     holds and its target is false; None when none is found within `samples` assignments and
     `budget` seconds. Deterministic for a given goal and seed."""
     variables = [loc for loc in goal.locals if loc.is_var]
-    if any(not _samplable(loc.type) for loc in variables):  # type: ignore[arg-type]
+    if any(not _samplable(loc.var.ty) for loc in variables):
         return None
-    from lean_env.mini.printer import pp_goal
 
     rng = random.Random(zlib.crc32(pp_goal(goal).encode()) if seed is None else seed)
-    hyps = [loc.type for loc in goal.locals if not loc.is_var]
+    hyps = [loc.prop for loc in goal.locals if not loc.is_var]
     end = time.monotonic() + budget
     for k in range(samples):
         if k and time.monotonic() > end:
             return None
-        env = {loc.fid: _value(loc.type, rng, k) for loc in variables}  # type: ignore[arg-type]
+        env = {loc.fid: _value(loc.var.ty, rng, k) for loc in variables}
         ev = _Evaluator(env, rng, end)
-        if all(ev.truth(h) is True for h in hyps) and ev.truth(goal.target) is False:  # type: ignore[arg-type]
+        if all(ev.truth(h) is True for h in hyps) and ev.truth(goal.target) is False:
             return {loc.name: _show(env[loc.fid]) for loc in variables}
     return None
 
@@ -89,9 +118,9 @@ def _value(ty: Ty, rng: random.Random, k: int) -> Value:
     """The `k`-th sample of type `ty`: small values first, then random ones of growing size."""
     if isinstance(ty, Arrow):
         _, res = arrow_parts(ty)
-        table: dict[tuple, object] = {}
+        table: dict[tuple, Value] = {}
 
-        def fn(*args: object) -> object:  # a random function, fixed once drawn
+        def fn(*args: object) -> Value:  # a random function, fixed once drawn
             if args not in table:
                 table[args] = _value(res, rng, rng.randrange(0, 4 * (k + 1)))
             return table[args]
@@ -138,7 +167,7 @@ class _Evaluator:
             case FalseP():
                 return False
             case Var(name=n):
-                return self._var(n)  # type: ignore[return-value]
+                return self._var(n)  # type: ignore[return-value]  # a Prop variable's value is a bool
             case Not(arg=a):
                 v = self.truth(a)
                 return None if v is None else not v
@@ -173,6 +202,7 @@ class _Evaluator:
             if op not in ("=", "≠"):
                 raise Unknown(op)
             return (x == y) == (op == "=")
+        assert not callable(x) and not callable(y), (a, b)  # statements never compare functions (elaborator)
         if op == "∣" and not (isinstance(x, int) and isinstance(y, int)):
             raise Unknown("divisibility in a field")
         return relation(op, x, y)  # Lean's relations (generic over ints and fractions, but `∣`)
@@ -228,8 +258,8 @@ class _Evaluator:
             case Neg(arg=a):
                 return -self._num(a)
             case Cast(arg=a, ty=ty):
-                v = self._num(a)
-                return Fraction(v) if ty in FIELDS else v
+                x = self._num(a)
+                return Fraction(x) if ty in FIELDS else x
             case Arith(op=op, lhs=a, rhs=b, ty=ty):
                 return self._arith(op, a, b, ty)
             case App(fn=Var(name=n), args=args):
@@ -258,7 +288,7 @@ class _Evaluator:
         fn = self._var(name)
         if not callable(fn):
             raise Unknown("not a function")
-        return fn(*(self.value(a) for a in args))  # type: ignore[return-value]
+        return fn(*(self.value(a) for a in args))
 
     def _arith(self, op: str, a: Term, b: Term, ty: Ty) -> int | Fraction:
         x, y = self._num(a), self._num(b)
@@ -289,14 +319,16 @@ class _Evaluator:
     def _function(self, name: str, args: tuple[Term, ...]) -> Value:
         vals = [self.value(a) for a in args]
         if name in ("abs",):
-            return abs(vals[0])  # type: ignore[arg-type]
+            x = vals[0]
+            assert not callable(x), name  # the elaborator applies `abs` to a number
+            # one type per branch: mypy types `abs` of `int | Fraction` as `object`
+            return abs(x) if isinstance(x, Fraction) else abs(x)
         if name in ("min", "max", "Nat.min", "Nat.max"):
-            return (min if "min" in name else max)(vals)  # type: ignore[type-var]
+            return (min if "min" in name else max)(vals)  # type: ignore[type-var]  # numbers: args of a numeric type
         if name in ("Int.floor", "Nat.floor", "Int.ceil", "Nat.ceil") and isinstance(vals[0], Fraction):
             v = math.floor(vals[0]) if "floor" in name else math.ceil(vals[0])
             return max(v, 0) if name.startswith("Nat") else v
         if all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
-            from lean_env.mini.evaluate import CONSTANTS
 
             spec = CONSTANTS.get(name)
             if spec is not None and spec[0] == len(vals) and name != "Nat.Prime":
@@ -330,7 +362,6 @@ def _upper_bound(q: Forall | Exists) -> tuple[bool, Term] | None:
         k, strict = g.lhs, g.op == ">"
     else:
         return None
-    from lean_env.mini.terms import free_vars
 
     return None if q.name in free_vars(k) else (strict, k)
 

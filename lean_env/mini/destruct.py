@@ -12,20 +12,59 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lean_env.mini.context import (
-    add_hyp, add_local, clear, dependents, find_instance, generalize, replace_all, replace_type,
-    subst_var, with_target,
+    add_hyp,
+    add_local,
+    clear,
+    dependents,
+    find_instance,
+    generalize,
+    replace_all,
+    replace_type,
+    subst_var,
+    with_target,
 )
 from lean_env.mini.errors import TacticFailure
 from lean_env.mini.printer import pp_goal, pp_in
-from lean_env.mini.proofterm import whnf_prop
+from lean_env.mini.proofterm import prop_of, whnf_prop
 from lean_env.mini.syntax import SIdent
 from lean_env.mini.tactic_parser import (
-    EVERYWHERE, GOAL, Alt, Cases, Induction, Location, PAlt, Pat, PName, PRfl, PTuple, Rcases, Rw,
+    EVERYWHERE,
+    GOAL,
+    Alt,
+    Cases,
+    Induction,
+    Location,
+    PAlt,
+    Pat,
+    PName,
+    PRfl,
+    PTuple,
+    Rcases,
+    Rw,
     Subst,
 )
 from lean_env.mini.terms import (
-    NAT, TRUE, And, Arith, Exists, Forall, Goal, Iff, Imp, Lit, Or, Rel, Term, Var, alpha_eq,
-    free_vars, fresh_mvar, instantiate, is_mvar, subst, subst_many,
+    NAT,
+    TRUE,
+    And,
+    Arith,
+    Exists,
+    Forall,
+    Goal,
+    Iff,
+    Imp,
+    Lit,
+    Or,
+    Rel,
+    Term,
+    Var,
+    alpha_eq,
+    free_vars,
+    fresh_mvar,
+    instantiate,
+    is_mvar,
+    subst,
+    subst_many,
 )
 
 if TYPE_CHECKING:
@@ -58,7 +97,6 @@ def _user(name: str) -> str | None:
 
 
 def rcases(engine: Engine, goal: Goal, term, pat: Pat, prop_syn) -> list[Goal]:
-    from lean_env.mini.proofterm import prop_of
 
     if term is None:  # `obtain pat : P` — prove P first, then destructure it
         prop = prop_of(prop_syn, goal)
@@ -158,7 +196,9 @@ def cases(engine: Engine, goal: Goal, tac: Cases) -> list[Goal]:
         case Iff(lhs=a, rhs=b):
             out = [intro(goal, "intro", [("mp", Imp(a, b), False), ("mpr", Imp(b, a), False)])]
         case _:
-            raise TacticFailure(f"tactic 'cases' failed, major premise type is not an inductive type\n  {pp_in(goal, prop)}")
+            raise TacticFailure(
+                f"tactic 'cases' failed, major premise type is not an inductive type\n  {pp_in(goal, prop)}"
+            )
     return _run_alts(engine, out, tac.alts)
 
 
@@ -197,7 +237,7 @@ def induction(engine: Engine, goal: Goal, var: str, alts: tuple[Alt, ...], with_
 
     def instantiate_case(g: Goal, value: Term) -> Goal:
         for h in deps:
-            g = add_hyp(g, None if h.inaccessible else h.name, subst(h.type, loc.fid, value), hint=h.name)  # type: ignore[arg-type]
+            g = add_hyp(g, None if h.inaccessible else h.name, subst(h.prop, loc.fid, value), hint=h.name)
         return with_target(g, subst(goal.target, loc.fid, value))
 
     zero = instantiate_case(with_target(base, goal.target, "zero"), Lit(0, NAT))
@@ -207,7 +247,7 @@ def induction(engine: Engine, goal: Goal, var: str, alts: tuple[Alt, ...], with_
     if with_ih:
         ih: Term = subst(goal.target, loc.fid, k.var)
         for h in reversed(deps):
-            ih = Imp(subst(h.type, loc.fid, k.var), ih)  # type: ignore[arg-type]
+            ih = Imp(subst(h.prop, loc.fid, k.var), ih)
         ih_name = _user(succ_names[1]) if len(succ_names) > 1 else None
         g = add_hyp(g, ih_name, ih, hint="a")
     succ = instantiate_case(g, Arith("+", k.var, Lit(1, NAT), NAT))
@@ -225,7 +265,10 @@ def _subst_eq(goal: Goal, eq: Rel, hyp: str | None = None) -> Goal:
     for v, e in ((b, a), (a, b)):
         if isinstance(v, Var) and goal.get(v.name) is not None and v.name not in free_vars(e):
             return subst_var(goal, v.name, e)
-    raise TacticFailure(f"tactic 'subst' failed, invalid equality proof, it is not of the form (x = t) or (t = x)\n  {pp_in(goal, eq)}")
+    raise TacticFailure(
+        "tactic 'subst' failed, invalid equality proof, it is not of the form (x = t) or (t = x)\n"
+        f"  {pp_in(goal, eq)}"
+    )
 
 
 def subst_tac(goal: Goal, name: str) -> Goal:
@@ -233,9 +276,12 @@ def subst_tac(goal: Goal, name: str) -> Goal:
     if loc is None:
         raise TacticFailure(f"unknown identifier '{name}'")
     if not loc.is_var:
-        w = loc.type
+        w = loc.prop
         if not (isinstance(w, Rel) and w.op == "="):
-            raise TacticFailure(f"tactic 'subst' failed, invalid equality proof, it is not of the form (x = t) or (t = x)\n  {pp_in(goal, w)}")  # type: ignore[arg-type]
+            raise TacticFailure(
+                "tactic 'subst' failed, invalid equality proof, it is not of the form (x = t) or (t = x)\n"
+                f"  {pp_in(goal, w)}"
+            )
         return _subst_eq(goal, w, loc.fid)
     v = loc.var
     for h in reversed(goal.hyps()):
@@ -302,15 +348,16 @@ def _rewrite_at(engine: Engine, goal: Goal, rev: bool, syn, fid: str | None) -> 
     else:
         raise TacticFailure(f"equality or iff proof expected\n  {pp_in(goal, prop)}")
     hyp = goal.get(fid) if fid is not None else None
-    where = goal.target if hyp is None else hyp.type
-    binding = find_instance(lhs, where, holes)  # type: ignore[arg-type]
+    where = goal.target if hyp is None else hyp.prop
+    binding = find_instance(lhs, where, holes)
     if binding is None:
         place = "the target expression" if hyp is None else f"the hypothesis {hyp.name}"
         raise TacticFailure(
-            f"tactic 'rewrite' failed, did not find instance of the pattern in {place}\n  {pp_in(goal, lhs)}\n{pp_goal(goal)}"
+            f"tactic 'rewrite' failed, did not find instance of the pattern in {place}\n"
+            f"  {pp_in(goal, lhs)}\n{pp_goal(goal)}"
         )
     old, new = subst_many(lhs, binding), subst_many(rhs, binding)
     if any(is_mvar(v) for v in free_vars(new)):
         raise TacticFailure("mini: rewrite would leave a metavariable")
-    changed = replace_all(where, old, new)  # type: ignore[arg-type]
+    changed = replace_all(where, old, new)
     return with_target(goal, changed) if hyp is None else replace_type(goal, hyp.fid, changed)

@@ -20,21 +20,74 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .elaborate_apps import Applications, Meta, Scope, fail as _fail, is_bigop_syntax
+from .elaborate_apps import Applications, Meta, Scope, is_bigop_syntax
+from .elaborate_apps import fail as _fail
 from .elaborate_check import check_goal, check_types
 from .elaborate_library import (
-    ALL_NUM, FIELD_TYS, KNOWN_CONSTANTS, NUM_RANK, TYPE_NAMES, constant_name,
-    elaborate_type, looks_like_type, rank, result_slot, type_named,
+    ALL_NUM,
+    FIELD_TYS,
+    KNOWN_CONSTANTS,
+    NUM_RANK,
+    TYPE_NAMES,
+    constant_name,
+    elaborate_type,
+    looks_like_type,
+    rank,
+    result_slot,
+    type_named,
 )
 from .errors import ParseError
 from .parser import parse_theorem
 from .syntax import (
-    SAnon, SApp, SAscribe, SBinder, SBinderGroup, SBinOp, SBy, SHole, SIdent, SModEq, SNum,
-    SProj, STuple, SUnOp, Syn, TheoremSyn,
+    SAnon,
+    SApp,
+    SAscribe,
+    SBinder,
+    SBinderGroup,
+    SBinOp,
+    SBy,
+    SHole,
+    SIdent,
+    SModEq,
+    SNum,
+    SProj,
+    STuple,
+    SUnOp,
+    Syn,
+    TheoremSyn,
 )
 from .terms import (
-    FALSE, INT, NAT, PROP, REAL, TRUE, And, App, Arith, Arrow, Base, Cast, Const, Exists, Forall, Goal,
-    Iff, Imp, Lit, Local, Neg, Not, Or, Rel, Term, Ty, Var, arrow, arrow_parts, fresh_id, type_of,
+    FALSE,
+    INT,
+    NAT,
+    PROP,
+    REAL,
+    TRUE,
+    And,
+    App,
+    Arith,
+    Arrow,
+    Base,
+    Cast,
+    Const,
+    Exists,
+    Forall,
+    Goal,
+    Iff,
+    Imp,
+    Lit,
+    Local,
+    Neg,
+    Not,
+    Or,
+    Rel,
+    Term,
+    Ty,
+    Var,
+    arrow,
+    arrow_parts,
+    fresh_id,
+    type_of,
 )
 
 __all__ = [
@@ -44,23 +97,7 @@ __all__ = [
 
 _ARITH = ("+", "-", "*", "/", "%")
 _RELS = ("=", "≠", "<", "≤", ">", "≥", "∣")
-_LOGIC = {"∧": And, "∨": Or, "↔": Iff}
-
-
-def _is_prop_syntax(syn: Syn, scope) -> bool:
-    """Whether `syn` can only be a proposition (a Prop local, a connective, a quantifier)."""
-    match syn:
-        case SIdent(name=name) if name in scope:  # a local shadows `True`/`False` (as in Lean)
-            return scope.get(name) == PROP
-        case SIdent(name="True" | "False"):
-            return True
-        case SBinOp(op=op):
-            return op in _LOGIC or op in ("→", "∈") or op in _RELS
-        case SUnOp(op="¬"):
-            return True
-        case SBinder(kind="∀" | "∃"):
-            return True
-    return False
+_LOGIC: dict[str, type[And | Or | Iff]] = {"∧": And, "∨": Or, "↔": Iff}
 ANON_BINDER = "a✝"
 
 
@@ -116,7 +153,9 @@ class _Elaborator(Applications):
                 return Imp(self.prop(a, scope), self.prop(b, scope))
             case SBinOp(op="∈", lhs=a, rhs=b):
                 return self.membership(a, b, scope, syn)
-            case SBinOp(op="=" | "≠" as op, lhs=a, rhs=b) if self.is_collection(a, scope) or self.is_collection(b, scope):
+            case SBinOp(op="=" | "≠" as op, lhs=a, rhs=b) if (
+                self.is_collection(a, scope) or self.is_collection(b, scope)
+            ):
                 lhs, rhs = self.value(a, scope), self.value(b, scope)
                 if type_of(lhs) != type_of(rhs):
                     raise _fail(f"type mismatch: {type_of(lhs)} {op} {type_of(rhs)}", syn)
@@ -222,7 +261,7 @@ class _Elaborator(Applications):
         """A numeric term; `expected` takes part in the max-type choice as in Lean."""
         if expected in NUM_RANK and is_bigop_syntax(syn):
             # not a `binop%` tree: the expected type reaches the body (`(∑ k ∈ s, k : ℝ)`)
-            return self.app(syn, scope, expected)  # type: ignore[arg-type]
+            return self.app(syn, scope, expected)
         return self.trees([syn], scope, expected, syn)[0]
 
     def trees(
@@ -332,8 +371,8 @@ class _Elaborator(Applications):
                     cname = constant_name(name)
                     if cname is not None:
                         sig = KNOWN_CONSTANTS.get(cname)
-                        if sig is not None and not sig.args:
-                            return Const(cname, sig.result)  # type: ignore[arg-type]
+                        if sig is not None and not sig.args and isinstance(sig.result, (Base, Arrow)):
+                            return Const(cname, sig.result)
                         raise _fail(f"function '{cname}' expects arguments", syn)
                     if name in ("True", "False") or name in TYPE_NAMES:
                         raise _fail(f"type mismatch: '{name}' is not a number", syn)
@@ -419,6 +458,8 @@ def elaborate_term(syn: Syn, scope: Scope, expected: Ty | None = None) -> Term:
 
 
 def _is_prop_syntax(syn: Syn, scope: Scope, el: _Elaborator | None = None) -> bool:
+    """Whether `syn` can only be a proposition (a connective, a relation, a quantifier, a Prop
+    local, an application of a Prop-valued function), after field notation (resolved by `el`)."""
     syn = (el or _Elaborator()).field_notation(syn, scope)
     match syn:
         case SBinOp(op=op) if op in _RELS or op in _LOGIC or op in ("→", "∈"):

@@ -12,16 +12,46 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeGuard
+
 from .elaborate_library import (
-    ALPHA, BIG_OPS, FINSET_A, KNOWN_CONSTANTS, MEMBERSHIP, NUM_RANK, PRED_A, SET_A, Signature,
-    constant_name, container, elaborate_type, field_constant, result_slot, type_named,
+    ALPHA,
+    BIG_OPS,
+    FINSET_A,
+    KNOWN_CONSTANTS,
+    MEMBERSHIP,
+    NUM_RANK,
+    PRED_A,
+    SET_A,
+    Signature,
+    constant_name,
+    container,
+    elaborate_type,
+    field_constant,
+    result_slot,
+    type_named,
 )
 from .errors import ParseError
 from .syntax import SApp, SAscribe, SBinder, SBinderGroup, SIdent, SProj, Syn
 from .terms import (
-    NAT, PROP, App, Arrow, Base, BigOp, Const, Goal, Lam, Term, Ty, Var, arrow, arrow_parts,
-    fresh_name, type_of,
+    NAT,
+    PROP,
+    App,
+    Arrow,
+    Base,
+    BigOp,
+    Const,
+    Goal,
+    Lam,
+    Term,
+    Ty,
+    Var,
+    arrow,
+    arrow_parts,
+    fresh_name,
+    type_of,
 )
+
 
 def fail(msg: str, syn: Syn | None = None) -> ParseError:
     line, col = getattr(syn, "pos", (0, 0)) if syn is not None else (0, 0)
@@ -77,7 +107,7 @@ class Scope:
         return name in self.entries
 
 
-def is_bigop_syntax(syn: Syn) -> bool:
+def is_bigop_syntax(syn: Syn) -> TypeGuard[SApp]:
     """`∑ x ∈ s, f` / `Finset.sum s f` (the parser desugars the notation to the application)."""
     return isinstance(syn, SApp) and isinstance(syn.fn, SIdent) and syn.fn.name in BIG_OPS
 
@@ -108,8 +138,8 @@ class Applications:
         """A finset or set (or a number): what `∈`, `Finset.card`, `IsLeast` take."""
         syn = self.field_notation(syn, scope)
         match syn:
-            case SIdent(name=name) if isinstance(scope.get(name), Base) and container(scope.get(name)):  # type: ignore[arg-type]
-                return Var(scope.ref(name), scope.get(name))  # type: ignore[arg-type]
+            case SIdent(name=name) if isinstance(entry := scope.get(name), Base) and container(entry):
+                return Var(scope.ref(name), entry)
             case SApp(fn=SIdent(name=name)) if self._yields_container(name, scope):
                 return self.app(syn, scope, None)
             case SAscribe(expr=e, type=tsyn):
@@ -252,8 +282,8 @@ class Applications:
 
     def function(self, syn: Syn, scope: Scope) -> Var:
         """A local function passed whole (`Function.Injective a`)."""
-        if isinstance(syn, SIdent) and isinstance(scope.get(syn.name), Arrow):
-            return Var(scope.ref(syn.name), scope.get(syn.name))  # type: ignore[arg-type]
+        if isinstance(syn, SIdent) and isinstance(ty := scope.get(syn.name), Arrow):
+            return Var(scope.ref(syn.name), ty)
         raise fail("unsupported higher-order argument (only a local function name)", syn)
 
     # ------------------------------------------------ λ, big operators, membership

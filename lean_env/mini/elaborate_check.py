@@ -7,17 +7,45 @@ variables declared before it and the target only variables in context (no dangli
 captured reference, no metavariable, no loose bound variable), and every hypothesis and the
 target is a well-typed proposition (no ℝ-typed `+` with a ℕ operand and no `Cast`, no `Cast`
 down the chain, no `App` whose argument does not match its function's domain, ...). A goal
-that fails is a fault of the tactic that made it, never a new proof state.""" 
+that fails is a fault of the tactic that made it, never a new proof state."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .elaborate_library import FIELD_TYS, KNOWN_CONSTANTS, NUM_RANK
-from .elaborate_library import container
+from .elaborate_library import FIELD_TYS, KNOWN_CONSTANTS, NUM_RANK, container
 from .terms import (
-    INT, NAT, PROP, REAL, And, App, Arith, Arrow, Base, BigOp, Cast, Const, Exists, FalseP, Forall,
-    Goal, Iff, Imp, Lam, Lit, Neg, Not, Or, Rel, Term, TrueP, Ty, Var, arrow, finset_of, is_fvar,
+    INT,
+    NAT,
+    PROP,
+    REAL,
+    And,
+    App,
+    Arith,
+    Arrow,
+    Base,
+    BigOp,
+    Cast,
+    Const,
+    Exists,
+    FalseP,
+    Forall,
+    Goal,
+    Iff,
+    Imp,
+    Lam,
+    Lit,
+    Neg,
+    Not,
+    Or,
+    Rel,
+    Term,
+    TrueP,
+    Ty,
+    Var,
+    arrow,
+    finset_of,
+    is_fvar,
 )
 
 _ORDER_OPS = ("<", "≤", ">", "≥", "∣")
@@ -38,10 +66,10 @@ def check_goal(goal: Goal) -> None:
             raise TypeError(f"local {loc.name} has a duplicate or malformed id {loc.fid!r}")
         seen.add(loc.fid)
         if loc.is_var:
-            _valid_type(loc.type)  # type: ignore[arg-type]
-            env[loc.fid] = loc.type  # type: ignore[assignment]
+            _valid_type(loc.var.ty)
+            env[loc.fid] = loc.var.ty
         else:
-            _expect(_check(loc.type, env, True), PROP, loc.type)  # type: ignore[arg-type]
+            _expect(_check(loc.prop, env, True), PROP, loc.prop)
     _expect(_check(goal.target, env, True), PROP, goal.target)
 
 

@@ -18,13 +18,46 @@ import math
 from collections.abc import Callable, Mapping
 
 from lean_env.mini.errors import UNBOUNDED, Deadline, TacticFailure
+from lean_env.mini.printer import pp_term
 from lean_env.mini.semantics import (
-    MAX_BITS, NotEvaluable, arith, int_ediv, int_emod, int_fdiv, int_fmod, int_tdiv, int_tmod,
-    nat_mod, nat_sub, relation,
+    MAX_BITS,
+    NotEvaluable,
+    arith,
+    int_ediv,
+    int_emod,
+    int_fdiv,
+    int_fmod,
+    int_tdiv,
+    int_tmod,
+    nat_mod,
+    nat_sub,
+    relation,
 )
 from lean_env.mini.terms import (
-    NAT, NUMERIC, PROP, And, App, Arith, Cast, Const, Exists, FalseP, Forall, Goal, Iff, Imp,
-    Lit, Neg, Not, Or, Rel, Term, TrueP, Var, free_vars, type_of,
+    NAT,
+    NUMERIC,
+    PROP,
+    And,
+    App,
+    Arith,
+    Cast,
+    Const,
+    Exists,
+    FalseP,
+    Forall,
+    Goal,
+    Iff,
+    Imp,
+    Lit,
+    Neg,
+    Not,
+    Or,
+    Rel,
+    Term,
+    TrueP,
+    Var,
+    free_vars,
+    type_of,
 )
 
 
@@ -240,7 +273,7 @@ def _eval(t: Term, env: dict[str, object], deadline: Deadline, cap: int | None) 
         case FalseP():
             return False
         case Var(name=n):
-            return env[n]  # type: ignore[return-value]
+            return env[n]  # type: ignore[return-value]  # a numeric or Prop variable: an int or a bool
         case App(fn=Const(name=n), args=args):
             return CONSTANTS[n][1](*(_eval(a, env, deadline, cap) for a in args))
         case App(fn=Var(name=n), args=args):
@@ -318,7 +351,7 @@ def decide(goal: Goal, deadline: Deadline = UNBOUNDED, pp: Callable[[Term], str]
     `DeadlineExceeded` propagates (the caller turns it into a timeout).
     """
     if pp is None:
-        from lean_env.mini.printer import pp_term as pp
+        pp = pp_term
     target = goal.target
     if not is_closed(target):
         raise TacticFailure(

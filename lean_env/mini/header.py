@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from lean_env.mini.elaborate_library import ALIASES, KNOWN_CONSTANTS, SPECIAL_CONSTANTS
 from lean_env.mini.errors import ParseError
-from lean_env.mini.lexer import tokenize
 from lean_env.mini.lemmas import LEMMAS
+from lean_env.mini.lexer import tokenize
 
 # keyword -> what it declares (for the message)
 REFUSED = {

@@ -10,13 +10,29 @@ Lean's unifier would on these shapes. Every statement here is a true Mathlib lem
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
+from lean_env.mini.elaborate_library import NUM_RANK
 from lean_env.mini.errors import TacticFailure
 from lean_env.mini.printer import pp_term
 from lean_env.mini.syntax import Syn
-from lean_env.mini.terms import NAT, Arith, Lit, Rel, Term, type_of
+from lean_env.mini.terms import (
+    NAT,
+    App,
+    Arith,
+    Arrow,
+    Const,
+    Lit,
+    Rel,
+    Term,
+    alpha_eq,
+    type_of,
+)
 
-Lemma = Callable[["Checker", list[Syn]], Term]  # noqa: F821 (Checker lives in proofterm)
+if TYPE_CHECKING:  # proofterm imports this module (lazily, for `LEMMAS`)
+    from lean_env.mini.proofterm import Checker
+
+Lemma = Callable[["Checker", list[Syn]], Term]
 
 
 def _zero(t: Term) -> Term:
@@ -26,7 +42,6 @@ def _zero(t: Term) -> Term:
 def _term(ck, syn: Syn) -> Term:
     """A numeric argument (these lemmas are about ordered semirings: a proposition or a
     finset is an instance failure in Lean, refused here)."""
-    from lean_env.mini.elaborate_library import NUM_RANK
     from lean_env.mini.proofterm import term_of
 
     t = term_of(syn, ck.goal, None)
@@ -56,7 +71,9 @@ def _rel(ck, syn: Syn, *ops: str) -> Rel:
             prop = Rel("≤", prop.rhs, prop.lhs)
         if prop.op in ops:
             return prop
-    raise TacticFailure(f"application type mismatch: expected a proof of a {'/'.join(ops)} fact, got\n  {pp_term(prop)}")
+    raise TacticFailure(
+        f"application type mismatch: expected a proof of a {'/'.join(ops)} fact, got\n  {pp_term(prop)}"
+    )
 
 
 def _pos_arg(ck, syn: Syn, strict: bool) -> Term:
@@ -85,7 +102,6 @@ def mul_self_nonneg(ck, args):
 
 
 def abs_nonneg(ck, args):
-    from lean_env.mini.terms import App, Arrow, Const
 
     _arity("abs_nonneg", args, 1)
     a = _term(ck, args[0])
@@ -101,7 +117,9 @@ def _binary_pos(name: str, op: str, strict_a: bool, strict_b: bool, strict_out: 
         a = _pos_arg(ck, args[0], strict_a)
         b = _pos_arg(ck, args[1], strict_b)
         if type_of(a) != type_of(b):
-            raise TacticFailure(f"application type mismatch in {name}: the facts are about {type_of(a)} and {type_of(b)}")
+            raise TacticFailure(
+                f"application type mismatch in {name}: the facts are about {type_of(a)} and {type_of(b)}"
+            )
         return Rel("<" if strict_out else "≤", _zero(a), Arith(op, a, b, type_of(a)))
 
     return lemma
@@ -139,7 +157,6 @@ def le_of_lt(ck, args):
 
 def _trans(name: str, op1: str, op2: str, out: str) -> Lemma:
     def lemma(ck, args):
-        from lean_env.mini.terms import alpha_eq
 
         _arity(name, args, 2)
         r1, r2 = _rel(ck, args[0], op1), _rel(ck, args[1], op2)
@@ -163,7 +180,6 @@ def ne_of_lt(ck, args):
 
 
 def le_antisymm(ck, args):
-    from lean_env.mini.terms import alpha_eq
 
     _arity("le_antisymm", args, 2)
     r1, r2 = _rel(ck, args[0], "≤"), _rel(ck, args[1], "≤")

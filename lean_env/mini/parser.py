@@ -18,10 +18,24 @@ from __future__ import annotations
 from typing import NoReturn
 
 from .errors import ParseError
-from .lexer import Token, tokenize  # noqa: F401  (re-exported: callers import tokenize from here)
+from .lexer import Token, tokenize
 from .syntax import (
-    SAnon, SApp, SAscribe, SBinder, SBinderGroup, SBinOp, SBy, SHole, SIdent, SModEq, SNum,
-    SProj, STuple, SUnOp, Syn, TheoremSyn,
+    SAnon,
+    SApp,
+    SAscribe,
+    SBinder,
+    SBinderGroup,
+    SBinOp,
+    SBy,
+    SHole,
+    SIdent,
+    SModEq,
+    SNum,
+    SProj,
+    STuple,
+    SUnOp,
+    Syn,
+    TheoremSyn,
 )
 
 # ---------------------------------------------------------------- grammar tables
@@ -225,7 +239,7 @@ class Parser:
             prev.kind in ("ident", "num") or prev.text in (")", "]", "⟩", "!", "|", "⁻¹", "⌋", "⌉", "₊", "}")
         )
         if (
-            self._abs_depth and ends_term and prev.end == tok.offset
+            self._abs_depth and ends_term and prev is not None and prev.end == tok.offset
             and not (self._abs_openers and self._abs_openers[-1] == self.i - 1)
         ):
             return False

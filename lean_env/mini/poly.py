@@ -10,6 +10,7 @@ on the number of terms an expansion may reach.
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import overload
 
 from lean_env.mini.errors import UNBOUNDED, Deadline
 
@@ -79,6 +80,14 @@ def mul(p: Poly, q: Poly, deadline: Deadline = UNBOUNDED) -> Poly:
             else:
                 out.pop(m, None)
     return out
+
+
+@overload
+def power(p: Poly, n: int, deadline: Deadline = UNBOUNDED, max_terms: None = None) -> Poly: ...
+
+
+@overload
+def power(p: Poly, n: int, deadline: Deadline = UNBOUNDED, *, max_terms: int) -> Poly | None: ...
 
 
 def power(p: Poly, n: int, deadline: Deadline = UNBOUNDED, max_terms: int | None = None) -> Poly | None:

@@ -30,8 +30,34 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .terms import (
-    And, App, Arith, Arrow, Base, BigOp, Cast, Const, Exists, FalseP, Forall, Goal, Iff, Imp, Lam,
-    Lit, Neg, Not, Or, Rel, Term, TrueP, Ty, Var, alpha_eq, free_vars, hint_of, is_mvar,
+    And,
+    App,
+    Arith,
+    Arrow,
+    Base,
+    BigOp,
+    Cast,
+    Const,
+    Exists,
+    FalseP,
+    Forall,
+    Goal,
+    Iff,
+    Imp,
+    Lam,
+    Lit,
+    Neg,
+    Not,
+    Or,
+    Rel,
+    Term,
+    TrueP,
+    Ty,
+    Var,
+    alpha_eq,
+    free_vars,
+    hint_of,
+    is_mvar,
 )
 
 MAX = 1024  # atoms, and what application arguments must be
@@ -213,11 +239,11 @@ def _body(t: Term, follow: int, nm: Names) -> str:
         case Forall() | Exists():
             return _binder(t, follow, nm)
         case Lam(name=n, body=b):
-            shown, inner = nm.enter(n, b)
-            return f"fun {shown} => {_pp(b, 0, NOTHING, inner)}"
+            shown, scope = nm.enter(n, b)
+            return f"fun {shown} => {_pp(b, 0, NOTHING, scope)}"
         case BigOp(op=op, name=n, finset=s, body=b):
-            shown, inner = nm.enter(n, b)
-            return f"{op} {shown} ∈ {_pp(s, 0, NOTHING, nm)}, {_pp(b, BIGOP_BODY, follow, inner)}"
+            shown, scope = nm.enter(n, b)
+            return f"{op} {shown} ∈ {_pp(s, 0, NOTHING, nm)}, {_pp(b, BIGOP_BODY, follow, scope)}"
     raise TypeError(f"cannot print {t!r}")
 
 
@@ -245,17 +271,17 @@ def _app(t: App, follow: int, nm: Names) -> str:
         if name in _FIELDS:
             return f"{_pp(a, MAX, MAX, nm)}.{_FIELDS[name]}"
         if name == "setOf" and isinstance(a, Lam):
-            shown, inner = nm.enter(a.name, a.body)
-            return f"{{{shown} | {_pp(a.body, 0, NOTHING, inner)}}}"
+            shown, scope = nm.enter(a.name, a.body)
+            return f"{{{shown} | {_pp(a.body, 0, NOTHING, scope)}}}"
         if name == "ExistsUnique" and isinstance(a, Lam):
-            shown, inner = nm.enter(a.name, a.body)
+            shown, scope = nm.enter(a.name, a.body)
             names, body = [shown], a.body
-            while _app_name(body) == "ExistsUnique" and isinstance(body.args[0], Lam):  # type: ignore[union-attr]
-                lam = body.args[0]  # type: ignore[union-attr]
-                shown, inner = inner.enter(lam.name, lam.body)
+            while isinstance(body, App) and _app_name(body) == "ExistsUnique" and isinstance(body.args[0], Lam):
+                lam = body.args[0]
+                shown, scope = scope.enter(lam.name, lam.body)
                 names.append(shown)
                 body = lam.body
-            return f"∃! {' '.join(names)}, {_pp(body, 0, NOTHING, inner)}"
+            return f"∃! {' '.join(names)}, {_pp(body, 0, NOTHING, scope)}"
     if isinstance(fn, Const) and len(args) == 3 and fn.name in ("Nat.ModEq", "Int.ModEq"):
         n, a, b = args
         kind = "MOD" if fn.name == "Nat.ModEq" else "ZMOD"

@@ -14,15 +14,50 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from lean_env.mini.context import add_hyp, add_local, with_target
-from lean_env.mini.elaborate import Scope, elaborate_term, elaborate_type, looks_like_type
+from lean_env.mini.elaborate import (
+    Scope,
+    elaborate_term,
+    elaborate_type,
+    looks_like_type,
+)
 from lean_env.mini.errors import UNBOUNDED, Deadline, ParseError, TacticFailure
+from lean_env.mini.evaluate import NotEvaluable, evaluate
 from lean_env.mini.printer import pp_in, pp_term, pp_type
 from lean_env.mini.syntax import (
-    SAnon, SApp, SAscribe, SBinder, SBy, SHole, SIdent, SNum, SProj, Syn,
+    SAnon,
+    SApp,
+    SAscribe,
+    SBinder,
+    SBy,
+    SHole,
+    SIdent,
+    SNum,
+    SProj,
+    Syn,
 )
 from lean_env.mini.terms import (
-    FALSE, PROP, TRUE, And, Exists, Forall, Goal, Iff, Imp, Not, Or, Rel, Term,
-    TrueP, Ty, alpha_eq, free_vars, in_fragment, instantiate, map_children, subst,
+    FALSE,
+    PROP,
+    TRUE,
+    And,
+    Exists,
+    Forall,
+    Goal,
+    Iff,
+    Imp,
+    Not,
+    Or,
+    Rel,
+    Term,
+    TrueP,
+    Ty,
+    alpha_eq,
+    free_vars,
+    in_fragment,
+    instantiate,
+    is_prop,
+    map_children,
+    subst,
 )
 
 # A callback that runs a nested `by` block on a goal and fails unless it closes it.
@@ -75,7 +110,6 @@ def term_of(syn: Syn, goal: Goal, ty: Ty | None) -> Term:
 
 def prop_of(syn: Syn, goal: Goal) -> Term:
     t = term_of(syn, goal, PROP)
-    from lean_env.mini.terms import is_prop
 
     if not is_prop(t):
         raise TacticFailure(f"type expected, got {pp_in(goal, t)}")
@@ -130,7 +164,9 @@ class Checker:
                 self.check(b, expected.rhs)
                 return
             case SHole():
-                raise TacticFailure(f"don't know how to synthesize placeholder\ncontext:\n⊢ {pp_in(self.goal, expected)}")
+                raise TacticFailure(
+                    f"don't know how to synthesize placeholder\ncontext:\n⊢ {pp_in(self.goal, expected)}"
+                )
         got = self.infer(syn)
         if not defeq(got, expected):
             raise TacticFailure(
@@ -165,7 +201,8 @@ class Checker:
                 return
             case _:
                 raise TacticFailure(
-                    f"invalid constructor ⟨...⟩, expected type must be an inductive type \n  {pp_in(self.goal, expected)}"
+                    "invalid constructor ⟨...⟩, expected type must be an inductive type \n"
+                    f"  {pp_in(self.goal, expected)}"
                 )
 
     def _fun(self, binders: list[tuple[str, Syn | None]], body: Syn, expected: Term) -> None:
@@ -228,7 +265,7 @@ class Checker:
         if loc is not None:
             if loc.is_var:
                 raise TacticFailure(f"type mismatch: '{name}' is a term of type {loc.type}, not a proof")
-            return loc.type  # type: ignore[return-value]
+            return loc.prop
         if name in LEMMAS:
             return LEMMAS[name](self, [])
         if name == "trivial":
@@ -238,7 +275,7 @@ class Checker:
             base = ".".join(parts[:cut])
             loc = self.goal.lookup(base)
             if loc is not None and not loc.is_var:
-                prop: Term = loc.type  # type: ignore[assignment]
+                prop = loc.prop
                 for f in parts[cut:]:
                     prop = project(prop, f)
                 return prop
@@ -293,7 +330,6 @@ def refl_holds(t: Term, deadline: Deadline = UNBOUNDED) -> bool:
             if alpha_eq(a, b):
                 return True
             if isinstance(t, Rel) and t.op == "=" and not free_vars(t) and in_fragment(t):
-                from lean_env.mini.evaluate import NotEvaluable, evaluate
 
                 try:
                     return bool(evaluate(t, None, deadline))

@@ -28,10 +28,22 @@ from __future__ import annotations
 from lean_env.mini import poly as P
 from lean_env.mini.context import replace_type, with_target
 from lean_env.mini.errors import UNBOUNDED, Deadline, TacticFailure
-from lean_env.mini.poly import Monomial, Poly
+from lean_env.mini.poly import Coeff, Monomial, Poly
 from lean_env.mini.semantics import NotEvaluable, arith, power
 from lean_env.mini.terms import (
-    NAT, NUMERIC, App, Arith, Cast, Goal, Lit, Neg, Rel, Term, Ty, map_children, type_of,
+    NAT,
+    NUMERIC,
+    App,
+    Arith,
+    Cast,
+    Goal,
+    Lit,
+    Neg,
+    Rel,
+    Term,
+    Ty,
+    map_children,
+    type_of,
 )
 
 # ---------------------------------------------------------------- normalizer
@@ -39,6 +51,19 @@ from lean_env.mini.terms import (
 
 def _sort_key(m: Monomial) -> tuple[int, Monomial]:
     return (sum(e for _, e in m), m)
+
+
+def _int(c: Coeff) -> int:
+    """A coefficient of a `ring` polynomial: always an int (numerals, `+ - *`, numeral powers and
+    Lean's ℕ/ℤ operations keep it one; only `linarith` builds Fraction coefficients)."""
+    assert isinstance(c, int), c
+    return c
+
+
+def _constant(p: Poly) -> int | None:
+    """`P.constant_value` of a `ring` polynomial (an int, see `_int`)."""
+    v = P.constant_value(p)
+    return None if v is None else _int(v)
 
 
 class RingNormalizer:
@@ -59,7 +84,7 @@ class RingNormalizer:
     def power(self, p: Poly, n: int) -> Poly:
         """`p ^ n`; NotEvaluable when a coefficient would be too large to compute."""
         if n and len(p) <= 1:  # one monomial (or zero): exponents scale, the coefficient is a power
-            return {tuple((i, e * n) for i, e in m): power(c, n) for m, c in p.items()}
+            return {tuple((i, e * n) for i, e in m): power(_int(c), n) for m, c in p.items()}
         return P.power(p, n, self.deadline)
 
     def poly(self, t: Term) -> Poly:
@@ -78,7 +103,7 @@ class RingNormalizer:
                 return P.add(self.poly(a), self.poly(b), -1)
             case Arith(op="^", lhs=a, rhs=b, ty=ty):
                 pa, pb = self.poly(a), self.poly(b)
-                n = P.constant_value(pb)
+                n = _constant(pb)
                 if n is not None:
                     try:
                         return self.power(pa, n)
@@ -87,13 +112,13 @@ class RingNormalizer:
                 return self.atom(Arith("^", self.render(pa, ty), self.render(pb, NAT), ty))
             case Arith(op=op, lhs=a, rhs=b, ty=ty):  # ℕ `-`, `/`, `%`
                 pa, pb = self.poly(a), self.poly(b)
-                va, vb = P.constant_value(pa), P.constant_value(pb)
+                va, vb = _constant(pa), _constant(pb)
                 if va is not None and vb is not None:
                     return P.const(arith(op, va, vb, ty))
                 return self.atom(Arith(op, self.render(pa, ty), self.render(pb, ty), ty))
             case Cast(arg=a, ty=ty):
                 pa = self.poly(a)
-                va = P.constant_value(pa)
+                va = _constant(pa)
                 if va is not None:
                     return P.const(va)
                 return self.atom(Cast(self.render(pa, type_of(a)), ty))
@@ -115,7 +140,7 @@ class RingNormalizer:
             return Lit(0, ty)
         out: Term | None = None
         for m in sorted(p, key=_sort_key):
-            c = p[m]
+            c = _int(p[m])
             if out is None:
                 out = self._monomial(m, c, ty) if c > 0 else self._negated(m, -c, ty)
             elif c > 0:
@@ -196,7 +221,7 @@ def ring_nf(goal: Goal, deadline: Deadline = UNBOUNDED, at: str | None = None) -
     h = goal.get(at)
     if h is None or h.is_var:
         raise TacticFailure("ring_nf failed")
-    new = _nf_prop(n, h.type)  # type: ignore[arg-type]  # a hypothesis: its type is a Prop term
-    if new == h.type:
+    new = _nf_prop(n, h.prop)
+    if new == h.prop:
         raise TacticFailure("ring_nf failed")
     return replace_type(goal, at, new)

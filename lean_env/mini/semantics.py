@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable
+from fractions import Fraction
 
 from lean_env.mini.terms import NAT
 
@@ -122,7 +123,8 @@ def arith(op: str, a: int, b: int, ty: object) -> int:
     return _guard(fn(a, b)) if op == "*" else fn(a, b)
 
 
-def relation(op: str, a: int | bool, b: int | bool) -> bool:
+def relation(op: str, a: int | Fraction, b: int | Fraction) -> bool:
+    """`a op b` on ℕ/ℤ values, or on ℚ/ℝ values (Fractions; the caller refuses `∣` on those)."""
     match op:
         case "=":
             return a == b

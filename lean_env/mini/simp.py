@@ -43,8 +43,7 @@ a goal from a hypothesis unless hypotheses are given as rules (`simp [*]`, `use_
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from lean_env.mini.context import clear, match, replace_type, with_target
@@ -52,9 +51,40 @@ from lean_env.mini.errors import UNBOUNDED, Deadline, TacticFailure
 from lean_env.mini.evaluate import CONSTANTS, evaluate
 from lean_env.mini.semantics import NotEvaluable, arith, relation
 from lean_env.mini.terms import (
-    FALSE, INT, NAT, NUMERIC, PROP, TRUE, And, App, Arith, Cast, Const, Exists, FalseP, Forall,
-    Goal, Iff, Imp, Lit, Neg, Not, Or, Rel, Term, TrueP, Ty, Var, alpha_eq, free_vars, fresh_id,
-    fresh_mvar, instantiate, subst, subst_many, type_of,
+    FALSE,
+    INT,
+    NAT,
+    NUMERIC,
+    PROP,
+    TRUE,
+    And,
+    App,
+    Arith,
+    Cast,
+    Const,
+    Exists,
+    FalseP,
+    Forall,
+    Goal,
+    Iff,
+    Imp,
+    Lit,
+    Neg,
+    Not,
+    Or,
+    Rel,
+    Term,
+    TrueP,
+    Ty,
+    Var,
+    alpha_eq,
+    free_vars,
+    fresh_id,
+    fresh_mvar,
+    instantiate,
+    subst,
+    subst_many,
+    type_of,
 )
 
 MAX_STEPS = 10_000  # rewrites per call before giving up, like Lean's `maxSteps`
@@ -478,9 +508,9 @@ class Rewriter:
             if new != t:
                 return new
         for proc in self.procs:
-            new = proc(t)
-            if new is not None and new != t:
-                return new
+            out = proc(t)
+            if out is not None and out != t:
+                return out
         return None
 
     def _discharge(self, rule: Rule, sub: dict[str, Term]) -> bool:
@@ -518,15 +548,15 @@ def _run(
         if use_hyps:
             for h in goal.hyps():
                 if h.fid != exclude:
-                    rs += rules_from_prop(h.type)  # type: ignore[arg-type]
+                    rs += rules_from_prop(h.prop)
         return Rewriter(rs, procs, deadline)
 
     if at is not None:
         h = goal.get(at)
         if h is None or h.is_var:
             raise TacticFailure(fail)
-        new = rewriter(at).simp(h.type)  # type: ignore[arg-type]
-        if new == h.type:
+        new = rewriter(at).simp(h.prop)
+        if new == h.prop:
             raise TacticFailure(fail)
         if new == FALSE:
             return None

@@ -8,6 +8,7 @@ the elaborator splits off projections it cannot resolve as constants, as Lean do
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 Pos = tuple[int, int]
@@ -110,7 +111,7 @@ class SProj:
 
     expr: Syn
     field: str
-    pos: Pos = field(default=(0, 0), compare=False)
+    pos: Pos = dataclasses.field(default=(0, 0), compare=False)  # qualified: `field` is the attribute above
 
 
 @dataclass(frozen=True, slots=True)

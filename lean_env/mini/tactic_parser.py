@@ -363,10 +363,10 @@ def _atomic(p: Parser) -> Tactic:
         case "obtain":
             pat = _pattern(p)
             prop = p.parse_term() if p.accept(":") else None
-            term = p.parse_term() if p.accept(":=") else None
-            if term is None and prop is None:
+            proof = p.parse_term() if p.accept(":=") else None
+            if proof is None and prop is None:
                 p.error("obtain needs ':=' or ':'")
-            return Rcases(term, pat, prop)
+            return Rcases(proof, pat, prop)
         case "cases":
             term = p.parse_term()
             if p.accept("with"):

@@ -11,20 +11,70 @@ from __future__ import annotations
 import logging
 
 from lean_env.mini import destruct
+from lean_env.mini.closers import run_closer
 from lean_env.mini.context import add_hyp, add_local, clear, match, with_target
 from lean_env.mini.elaborate_check import check_goal
 from lean_env.mini.errors import Deadline, ParseError, TacticFailure
+from lean_env.mini.evaluate import NotEvaluable, evaluate
 from lean_env.mini.printer import pp_goal, pp_in
-from lean_env.mini.proofterm import Checker, defeq, prop_of, refl_holds, term_of, whnf_prop
+from lean_env.mini.proofterm import (
+    Checker,
+    defeq,
+    prop_of,
+    refl_holds,
+    term_of,
+    whnf_prop,
+)
 from lean_env.mini.syntax import SApp, SIdent
 from lean_env.mini.tactic_parser import (
-    ApplyT, Block, ByCases, ByContra, Bullet, CaseBlock, Cases, Closer, Exact, Have, Induction,
-    Intro, Rcases, Rw, Simple, Specialize, Step, Subst, Tactic, Then, Try, Use, parse_script,
+    ApplyT,
+    Block,
+    Bullet,
+    ByCases,
+    ByContra,
+    CaseBlock,
+    Cases,
+    Closer,
+    Exact,
+    Have,
+    Induction,
+    Intro,
+    Rcases,
+    Rw,
+    Simple,
+    Specialize,
+    Step,
+    Subst,
+    Tactic,
+    Then,
+    Try,
+    Use,
+    parse_script,
     parse_tactic,
 )
 from lean_env.mini.terms import (
-    FALSE, And, Exists, FalseP, Forall, Goal, Iff, Imp, Not, Or, Rel, Term, TrueP, Var,
-    alpha_eq, free_vars, fresh_mvar, in_fragment, instantiate, subst_many,
+    FALSE,
+    And,
+    Exists,
+    FalseP,
+    Forall,
+    Goal,
+    Iff,
+    Imp,
+    Lit,
+    Not,
+    Or,
+    Rel,
+    Term,
+    TrueP,
+    Ty,
+    Var,
+    alpha_eq,
+    free_vars,
+    fresh_mvar,
+    in_fragment,
+    instantiate,
+    subst_many,
 )
 
 log = logging.getLogger(__name__)
@@ -124,7 +174,6 @@ class Engine:
             case Have(name=name, prop=p, proof=proof):
                 return self.have(goal, name or "this", p, proof)
             case Closer():
-                from lean_env.mini.closers import run_closer
 
                 return run_closer(self, goal, tac)
             case Then(first=a, then=b):
@@ -175,14 +224,14 @@ class Engine:
                 return self.simple(goal, name)
         prop = self.checker(goal).infer(syn)
         premises: list[Term] = []
-        holes: dict[str, object] = {}
+        holes: dict[str, Ty] = {}
         cur = prop
         while True:
             if not holes and defeq(cur, goal.target):
                 return [with_target(goal, p) for p in premises]
             if holes:
                 binding: dict[str, Term] = {}
-                if match(cur, goal.target, holes, binding) and all(v in binding for v in holes):  # type: ignore[arg-type]
+                if match(cur, goal.target, holes, binding) and all(v in binding for v in holes):
                     return [with_target(goal, subst_many(p, binding)) for p in premises]
             w = whnf_prop(cur)
             match w:
@@ -213,11 +262,15 @@ class Engine:
                         return []
                     case Exists():
                         raise TacticFailure("mini: constructor on ∃ would leave a metavariable goal; use `use`")
-                raise TacticFailure(f"tactic 'constructor' failed, target is not an inductive datatype\n{pp_goal(goal)}")
+                raise TacticFailure(
+                    f"tactic 'constructor' failed, target is not an inductive datatype\n{pp_goal(goal)}"
+                )
             case "left" | "right":
                 if isinstance(t, Or):
                     return [with_target(goal, t.lhs if name == "left" else t.rhs, "h")]
-                raise TacticFailure(f"tactic '{name}' failed, target is not an inductive datatype with two constructors")
+                raise TacticFailure(
+                    f"tactic '{name}' failed, target is not an inductive datatype with two constructors"
+                )
             case "exfalso":
                 return [with_target(goal, FALSE)]
             case "assumption":
@@ -231,16 +284,22 @@ class Engine:
             case "rfl":
                 if self._refl(goal.target):
                     return []
-                raise TacticFailure(f"The rfl tactic failed. Possible reasons:\n- The goal is not a reflexive relation (neither `=` nor a relation with a @[refl] lemma).\n- The arguments of the relation are not equal.\nTry using the reflexivity lemma for your relation explicitly, e.g. `exact Eq.refl _` or\n`exact HEq.rfl` etc.\n{pp_goal(goal)}")
+                raise TacticFailure(
+                    "The rfl tactic failed. Possible reasons:\n"
+                    "- The goal is not a reflexive relation (neither `=` nor a relation with a @[refl] lemma).\n"
+                    "- The arguments of the relation are not equal.\n"
+                    "Try using the reflexivity lemma for your relation explicitly, e.g. `exact Eq.refl _` or\n"
+                    f"`exact HEq.rfl` etc.\n{pp_goal(goal)}"
+                )
             case "trivial":
                 return self._trivial(goal)
         raise TacticFailure(f"unknown tactic '{name}'")
 
     def _assumption(self, goal: Goal) -> bool:
-        return any(defeq(h.type, goal.target) for h in goal.hyps())  # type: ignore[arg-type]
+        return any(defeq(h.prop, goal.target) for h in goal.hyps())
 
     def _contradiction(self, goal: Goal) -> bool:
-        hyps = [h.type for h in goal.hyps()]
+        hyps = [h.prop for h in goal.hyps()]
         for h in hyps:
             if isinstance(h, FalseP):
                 return True
@@ -269,7 +328,6 @@ class Engine:
         if isinstance(t, And):
             return self._trivial(with_target(goal, t.lhs)) + self._trivial(with_target(goal, t.rhs))
         if not free_vars(t) and in_fragment(t):
-            from lean_env.mini.evaluate import NotEvaluable, evaluate
 
             try:
                 if evaluate(t, None, self.deadline, decide=True) is True:  # `trivial` tries `decide`
@@ -305,8 +363,10 @@ class Engine:
             raise TacticFailure("specialize requires a term of the form `h x_1 .. x_n`")
         loc = goal.lookup(syn.fn.name)
         if loc is None or loc.is_var:
-            raise TacticFailure("'specialize' requires a term of the form `h x_1 .. x_n` where `h` appears in the local context")
-        prop = self.checker(goal).apply_args(loc.type, list(syn.args))  # type: ignore[arg-type]
+            raise TacticFailure(
+                "'specialize' requires a term of the form `h x_1 .. x_n` where `h` appears in the local context"
+            )
+        prop = self.checker(goal).apply_args(loc.prop, list(syn.args))
         return add_hyp(clear(goal, loc.fid), loc.name, prop)
 
     def have(self, goal: Goal, name: str, p, proof) -> list[Goal]:
@@ -324,7 +384,7 @@ class Engine:
         loc = goal.lookup(name)
         if loc is None or loc.is_var:
             raise TacticFailure(f"unknown hypothesis '{name}'")
-        return loc.type  # type: ignore[return-value]
+        return loc.prop
 
 
 def checked(goals: list[Goal], tactic: str) -> list[Goal]:
@@ -343,7 +403,6 @@ def _is_try(text: str) -> bool:
 
 
 def _closed_literal_mismatch(h: Rel) -> bool:
-    from lean_env.mini.terms import Lit
 
     return h.op == "=" and isinstance(h.lhs, Lit) and isinstance(h.rhs, Lit) and h.lhs.value != h.rhs.value
 

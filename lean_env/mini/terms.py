@@ -513,8 +513,14 @@ class Local:
     @property
     def var(self) -> Var:
         """The term for this variable."""
-        assert self.is_var, self
-        return Var(self.fid, self.type)  # type: ignore[arg-type]
+        assert isinstance(self.type, (Base, Arrow)), self  # `is_var`
+        return Var(self.fid, self.type)
+
+    @property
+    def prop(self) -> Term:
+        """The proposition of this hypothesis."""
+        assert not isinstance(self.type, (Base, Arrow)), self  # not `is_var`
+        return self.type
 
 
 @dataclass(frozen=True, slots=True)
@@ -566,9 +572,9 @@ def goal_of(named: Sequence[tuple[str, Ty | Term]], target: Term, case: str | No
 def named(goal: Goal) -> Goal:
     """`goal` with every local's id replaced by its user name, to compare goals elaborated
     separately (tests, tools). Ambiguous where two locals share a name: never give it a tactic."""
-    mapping: dict[str, Term] = {loc.fid: Var(loc.name, loc.type) for loc in goal.locals if loc.is_var}  # type: ignore[arg-type]
+    mapping: dict[str, Term] = {loc.fid: Var(loc.name, loc.var.ty) for loc in goal.locals if loc.is_var}
     locals_ = tuple(
-        Local(loc.name, loc.name, loc.type if loc.is_var else subst_many(loc.type, mapping), loc.inaccessible)  # type: ignore[arg-type]
+        Local(loc.name, loc.name, loc.type if loc.is_var else subst_many(loc.prop, mapping), loc.inaccessible)
         for loc in goal.locals
     )
     return Goal(locals_, subst_many(goal.target, mapping), goal.case)

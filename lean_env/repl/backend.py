@@ -23,15 +23,34 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lean_interact.interface import Command, CommandResponse, LeanError, Message, ProofStep
+from lean_interact.interface import (
+    Command,
+    CommandResponse,
+    LeanError,
+    Message,
+    ProofStep,
+)
 
-from lean_env import capabilities
 from lean_env.contract import (
-    DEFAULT_TIMEOUT, ProofState, StatementError, TacticError, TacticResult, TacticSuccess,
-    TacticTimeout, Verification,
+    DEFAULT_TIMEOUT,
+    ProofState,
+    StatementError,
+    TacticError,
+    TacticResult,
+    TacticSuccess,
+    TacticTimeout,
+    Verification,
+    capabilities,
 )
 from lean_env.repl.protocol import (
-    StepFailed, addressed, declaration, focused, goal_views, mentions_name, read_root, read_step,
+    StepFailed,
+    addressed,
+    declaration,
+    focused,
+    goal_views,
+    mentions_name,
+    read_root,
+    read_step,
 )
 from lean_env.repl.server import ProcessSpec, ReplServer, spec_for
 from lean_env.repl.setup import find_setup, not_set_up
@@ -249,7 +268,9 @@ class ReplEnv:
             tail = self._server.stderr_tail()
             self._server.kill()
             first = (str(e).strip().splitlines() or [""])[0]
-            raise _Crash(f"the Lean REPL crashed ({type(e).__name__}: {first})" + (f"\n{tail}" if tail else "")) from None
+            raise _Crash(
+                f"the Lean REPL crashed ({type(e).__name__}: {first})" + (f"\n{tail}" if tail else "")
+            ) from None
 
     def _retrying(self, call):
         """`call()`, once more on a fresh process if the first try crashed it."""
@@ -349,5 +370,7 @@ class ReplEnv:
 
 def _messages(response: CommandResponse | LeanError) -> list[Message]:
     if isinstance(response, LeanError):
-        return [Message.model_validate({"pos": {"line": 0, "column": 0}, "severity": "error", "data": response.message})]
+        return [
+            Message.model_validate({"pos": {"line": 0, "column": 0}, "severity": "error", "data": response.message})
+        ]
     return list(response.messages)

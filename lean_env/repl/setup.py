@@ -15,6 +15,7 @@ Look-up order (first hit wins):
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 from dataclasses import dataclass
@@ -86,7 +87,6 @@ def _lean_interact_repl(project: Path) -> Path:
         version = (project / "lean-toolchain").read_text(encoding="utf-8").strip().removeprefix("leanprover/lean4:")
     except OSError:
         return project / ".lake" / "packages" / "repl"
-    import importlib.util
 
     spec = importlib.util.find_spec("lean_interact")
     if spec is None or not spec.submodule_search_locations:

@@ -9,6 +9,7 @@ and its header is what the file says before it, as Lean elaborates it there (`fi
 from __future__ import annotations
 
 import re
+
 from lean_env.problem import Problem
 from lean_env.text.lexical import LeanTextError, comment_end, literal_end, match_bracket
 from lean_env.text.statement import strip_proof, theorem_name
@@ -62,9 +63,10 @@ def theorem_in_file(path: str, name: str | None) -> Problem:
             raise LeanFileError(f"{path}: pass --name to choose a theorem (found: {found})")
         match = decls[0]
     else:
-        match = next((m for m in decls if m["name"] == name), None)
-        if match is None:
+        named = next((m for m in decls if m["name"] == name), None)
+        if named is None:
             raise LeanFileError(f"{path}: no theorem or lemma named '{name}'")
+        match = named
     start = match.start("kw")  # modifiers such as `private` are no part of the statement
     end_match = _COMMAND.search(text, match.end())
     statement = strip_proof(text[start : end_match.start() if end_match else len(text)])
@@ -80,7 +82,7 @@ def file_context(prefix: str) -> str:
     attributes. An `open X in` or `set_option o v in` there becomes `open X` / `set_option o v`
     at the end of the header (nothing follows it there, and the theorem still sees it)."""
     units = _units(prefix)
-    end, scoped = len(prefix), []
+    end, scoped = len(prefix), list[str]()
     while True:
         stop = len(prefix[:end].rstrip())
         line_start = prefix.rfind("\n", 0, stop) + 1

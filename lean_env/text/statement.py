@@ -14,7 +14,14 @@ from dataclasses import dataclass, replace
 
 from lean_env.contract import StatementError
 from lean_env.text.lexical import (
-    LeanTextError, ident_char, is_word_at, match_bracket, mentions, squash, top_level, without_comments,
+    LeanTextError,
+    ident_char,
+    is_word_at,
+    match_bracket,
+    mentions,
+    squash,
+    top_level,
+    without_comments,
 )
 
 KEYWORDS = ("theorem", "lemma")

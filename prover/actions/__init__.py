@@ -2,7 +2,16 @@
 heuristic reading of goal text it needs (`goaltext`)."""
 
 from prover.actions.space import (
-    CLOSER_ORDER, DEFAULT, DEFAULT_FAMILIES, ActionConfig, ActionSpace, Context, Family, Tier, candidates, ranked,
+    CLOSER_ORDER,
+    DEFAULT,
+    DEFAULT_FAMILIES,
+    ActionConfig,
+    ActionSpace,
+    Context,
+    Family,
+    Tier,
+    candidates,
+    ranked,
     read,
 )
 

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from lean_env.text.goals import parse_goal  # noqa: F401 (the toolkit's reader, as gt.parse_goal)
-from lean_env.text.lexical import CLOSE, OPEN, LeanTextError, match_bracket, top_level
-
+from lean_env.text.lexical import CLOSE, OPEN, LeanTextError, is_word_at, match_bracket, top_level
 
 # Outermost binary connectives and relations with Lean's precedence (lower binds looser).
 _PRECEDENCE = {"↔": 20, "→": 25, "∨": 30, "∧": 35, "=": 50, "≠": 50}
@@ -26,24 +25,13 @@ _OPEN, _CLOSE = OPEN, CLOSE
 _SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
 
 
-def squash(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _starts_word(text: str, i: int, word: str) -> bool:
-    end = i + len(word)
-    return text.startswith(word, i) and (i == 0 or not text[i - 1].isalnum()) and (
-        end == len(text) or not (text[end].isalnum() or text[end] in "_'")
-    )
-
-
 def _top_level(text: str):
     """(index, char) of the characters at bracket depth 0, up to a binder whose body runs to
     the end (so nothing after it is outermost). Text with unbalanced brackets has none."""
     try:
         for i in top_level(text):
             c = text[i]
-            if c in "∀∃λ" or (c == "f" and _starts_word(text, i, "fun")):
+            if c in "∀∃λ" or (c == "f" and is_word_at(text, i, "fun")):
                 return
             yield i, c
     except LeanTextError:
@@ -68,7 +56,7 @@ def head(prop: str) -> str | None:
 
 
 @lru_cache(maxsize=1 << 14)
-def split_top(prop: str, op: str) -> tuple[str, str] | None:
+def split_head(prop: str, op: str) -> tuple[str, str] | None:
     """`(left, right)` around the first outermost `op` when `op` is the head of `prop`
     (`→ ∧ ∨` associate to the right, so the first occurrence is the outermost one)."""
     text = prop.strip()
@@ -83,7 +71,7 @@ def split_top(prop: str, op: str) -> tuple[str, str] | None:
 def chain(prop: str, op: str) -> list[str]:
     """The parts of a right-nested `a op b op c`: `[a, b, c]` (just `[prop]` without `op`)."""
     parts, rest = [], prop.strip()
-    while (pair := split_top(rest, op)) is not None:
+    while (pair := split_head(rest, op)) is not None:
         parts.append(pair[0])
         rest = pair[1]
     return [*parts, rest]
@@ -170,7 +158,7 @@ def shape_of(prop: str) -> Shape:
             if pred:
                 premises.append("")
             text = body
-        elif (pair := split_top(text, "→")) is not None:
+        elif (pair := split_head(text, "→")) is not None:
             premises.append(pair[0])
             text = pair[1]
         else:

@@ -6,7 +6,8 @@ shape, numerals in sight. Every candidate is a well-formed tactic; whether it me
 is for the backend to say. The families (`Family`) can be switched on and off in
 `ActionConfig`; the list is capped, so candidates come in priority tiers: structural steps the
 target or a matching hypothesis asks for, then closers that fit the target, then rewriting
-and hinted `nlinarith`, then structural steps nothing in particular asks for. Deterministic: same goal text and config, same list.
+and hinted `nlinarith`, then structural steps nothing in particular asks for. Deterministic: same
+goal text and config, same list.
 
 Names Lean prints with `✝` are inaccessible and never appear in a candidate; closers and
 `simp [*]` still use such hypotheses (an induction hypothesis `a✝`, say).
@@ -181,7 +182,7 @@ def _intro_steps(target: str, used: set[str]) -> list[list[str]]:
             step = [gt.fresh(n, used) for n in names if n] or [gt.fresh("x", used)]
             steps.append(step + ([gt.fresh("h", used)] if pred else []))
             text = body
-        elif shape == "→" and (pair := gt.split_top(text, "→")) is not None:
+        elif shape == "→" and (pair := gt.split_head(text, "→")) is not None:
             steps.append([gt.fresh("h", used)])
             text = pair[1]
         elif shape == "¬":
@@ -206,7 +207,7 @@ def _matching_parts(h: Hypothesis, c: Context) -> Iterator[str]:
             if _same(part, c.target):
                 path = ".2" * i + (".1" if i < len(parts) - 1 else "")
                 yield f"exact {h.name}{path}"
-    elif shape == "↔" and (pair := gt.split_top(h.type, "↔")) is not None:
+    elif shape == "↔" and (pair := gt.split_head(h.type, "↔")) is not None:
         left, right = pair
         for side, proj, other in ((right, "1", left), (left, "2", right)):
             if _same(side, c.target):
@@ -406,7 +407,7 @@ def _findable(side: str, text: str) -> bool:
 def _equation(prop: str) -> tuple[str, str] | None:
     """The two sides of an `=` or `↔` proposition."""
     if gt.head(prop) == "↔":
-        return gt.split_top(prop, "↔")
+        return gt.split_head(prop, "↔")
     rel = gt.relation(prop)
     return (rel[0], rel[2]) if rel is not None and rel[1] == "=" else None
 

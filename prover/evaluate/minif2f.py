@@ -27,6 +27,7 @@ from pathlib import Path
 
 from lean_env.problem import Problem, ProblemFileError, problems_from_rows
 from lean_env.problem import read_problems as read_jsonl
+from lean_env.text.files import LeanFileError, theorem_in_file
 
 REPO_URL = "https://github.com/yangky11/miniF2F-lean4"
 COMMIT = "5746b7d6c47855ce1294bed87329618ff7f1bc31"  # Lean and Mathlib v4.24.0, as lean-toolchain
@@ -67,7 +68,6 @@ def rows_from_tree(root: str | Path, split: str) -> list[dict[str, str]]:
     `MiniF2F/<Split>/*.lean`, its theorem as `formal_statement` (`:= by sorry` appended) and its
     what the file says before it (imports, options, opens) as `header`
     (`lean_env.text.files.theorem_in_file`, as `leanzero prove --file`)."""
-    from lean_env.text.files import LeanFileError, theorem_in_file
 
     folder = Path(root) / "MiniF2F" / split.capitalize()
     if not folder.is_dir():
@@ -148,7 +148,10 @@ def _from_path(path: Path, split: str) -> tuple[list[Problem], str]:
         if (path / f"{split}.jsonl").is_file():
             return read_problems(path / f"{split}.jsonl"), str(path / f"{split}.jsonl")
         if (path / "MiniF2F").is_dir():
-            return tasks_from_rows(_numbered(path, rows_from_tree(path, split))), f"{path} (MiniF2F/{split.capitalize()})"
+            return (
+                tasks_from_rows(_numbered(path, rows_from_tree(path, split))),
+                f"{path} (MiniF2F/{split.capitalize()})",
+            )
         raise DataError(f"{path}: holds neither {split}.jsonl nor a miniF2F-lean4 checkout (MiniF2F/)")
     raise DataError(f"{path}: no such file or folder")
 

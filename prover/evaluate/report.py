@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from prover.evaluate import ERROR, MINI_LABEL, OUTSIDE, PROVED, STATUSES, Settings, Summary
+from lean_env import BACKENDS, capabilities
+from lean_env.text.statement import with_proof
+from prover.evaluate.results import ERROR, MINI_LABEL, OUTSIDE, PROVED, STATUSES, Settings, Summary
 from prover.storage import atomic_path, atomic_write_json
 
 __all__ = ["plot_budget", "print_table", "report_markdown", "summary_dict", "write_outputs"]
@@ -19,8 +21,6 @@ __all__ = ["plot_budget", "print_table", "report_markdown", "summary_dict", "wri
 
 def _embedded(backend: str) -> bool:
     """Whether `backend` is an embedded fragment prover (its results are not Lean's)."""
-    from lean_env import BACKENDS, capabilities
-
     return backend in BACKENDS and not capabilities(backend).kernel_checked
 
 
@@ -86,8 +86,6 @@ def report_markdown(summary: Summary, data: dict[str, Any]) -> str:
               "![proved against budget](budget.png)", ""]
     proved = [r for r in summary.rows if r["status"] == PROVED]
     if proved:
-        from lean_env.text.statement import with_proof
-
         lines += ["## Proved", "", "| problem | env calls | time | seed |", "|---|---:|---:|---:|"]
         lines += [f"| {r['name']} | {r['env_calls']} | {r['time']:.1f} s | {r['seed']} |" for r in proved]
         lines += ["", "The proofs, as verified:", ""]

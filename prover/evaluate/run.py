@@ -22,7 +22,8 @@ text, so it is reproducible). `budget` (env calls) and `time_limit` apply to eac
 The driver appends each finished problem to `results.jsonl` (flushed and fsynced) as it
 arrives, so a kill loses at most the problems in flight, and `resume` skips the names already
 there. Workers are Ray actors, each with its own backend, or a loop in this process. The
-summary, report and figure are written by `prover.evaluate.report`.
+summary, report and figure are written by `prover.evaluate.report`; the settings, statuses
+and results file are `prover.evaluate.results`.
 """
 
 from __future__ import annotations
@@ -35,61 +36,37 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from lean_env import open_env
+from lean_env.contract import ProofEnv, StatementError
 from lean_env.problem import Problem
-from prover.storage import JsonLog, LogError
-
-if TYPE_CHECKING:
-    from lean_env.contract import ProofEnv
-    from search.evaluator import Evaluator
+from prover.actions import ActionSpace
+from prover.evaluate.report import write_outputs
+from prover.evaluate.results import (
+    ERROR,
+    FAILED,
+    OUTSIDE,
+    PROVED,
+    STARTUP_SECONDS,
+    STATUSES,
+    TIMEOUT,
+    EvaluateError,
+    ResultsLog,
+    Settings,
+    Summary,
+    check_resumable,
+)
+from search.bestfirst import SearchConfig, StopReason, best_first_search, uniform_scorer
+from search.driver import run_searches
+from search.evaluator import EvalRequest, Evaluator, uniform_evaluator
+from search.mcts import SELF_PLAY_NOISE, MCTSConfig, MCTSSearch
 
 log = logging.getLogger(__name__)
 
-PROVED, FAILED, TIMEOUT, ERROR, OUTSIDE = "proved", "failed", "timeout", "error", "outside-fragment"
-STATUSES = (PROVED, FAILED, TIMEOUT, ERROR, OUTSIDE)
-MINI_LABEL = "results on mini, an embedded fragment prover, not Lean"
-STARTUP_SECONDS = 60.0  # start and verify timeouts, also the slack of the stalled-worker guard
-RESUME_KEYS = ("backend", "searcher", "budget", "time_limit", "checkpoint", "pass_k", "seed")
-
 Emit = Callable[[str], None]
-
-
-class EvaluateError(Exception):
-    """A run we refuse to start (an output folder in the way, a worker that cannot start)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """What every problem of a run is searched with; the budgets hold for each attempt."""
-
-    backend: str = "mini"
-    searcher: str = "mcts"  # or "bfs"
-    budget: int = 400  # env calls (tactic applications) per attempt
-    time_limit: float = 120.0  # wall seconds per attempt, verification excluded
-    tactic_timeout: float = 5.0
-    checkpoint: str | None = None  # a network guiding the search; None: uniform priors
-    pass_k: int = 1  # independent attempts per problem
-    seed: int = 0
-    simulations: int | None = None  # MCTS simulation cap; default 10 x budget (env calls bind first)
-    backend_options: tuple[tuple[str, str], ...] = ()  # for `open_env` (dojo: where miniF2F lives)
-
-    def __post_init__(self) -> None:
-        if self.searcher not in ("mcts", "bfs"):
-            raise ValueError(f"searcher must be mcts or bfs, not {self.searcher!r}")
-        if self.budget < 1 or self.pass_k < 1 or not self.time_limit > 0 or not self.tactic_timeout > 0:
-            raise ValueError("budget, pass_k, time_limit and tactic_timeout must be positive")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @property
-    def hard_limit(self) -> float:
-        """Seconds after which a worker still busy with one problem is taken to be stuck."""
-        per_attempt = self.time_limit + 2 * STARTUP_SECONDS + self.tactic_timeout
-        return self.pass_k * per_attempt + STARTUP_SECONDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +100,6 @@ class Prover:
         self.settings, self.env, self.failure = settings, env, ""
         self.network: Evaluator | None = None
         try:
-            from prover.actions import ActionSpace
-
             self.candidates = ActionSpace()
             if settings.checkpoint is not None:
                 import torch
@@ -136,8 +111,6 @@ class Prover:
                 torch.set_num_threads(threads)
                 self.network = evaluator_from_checkpoint(settings.checkpoint, "cpu")
             if self.env is None:
-                from lean_env import open_env
-
                 self.env = open_env(settings.backend, **dict(settings.backend_options))
         except Exception as e:  # ValueError (backend), CheckpointError, missing packages
             self.failure = str(e) or type(e).__name__
@@ -164,9 +137,6 @@ class Prover:
         return _row(task, self.settings, status, message, attempts, time.monotonic() - t0)
 
     def _run(self, task: Problem) -> tuple[str, str, list[_Attempt]]:
-        from lean_env.contract import StatementError
-        from search.bestfirst import StopReason
-
         if task.error:
             return ERROR, task.error, []
         if self.env is not None and self.env.capabilities.fragment:
@@ -190,8 +160,6 @@ class Prover:
 
     def _outside(self, task: Problem) -> str:
         """Why a fragment backend leaves this problem out (see the module doc), or ''."""
-        from lean_env.contract import StatementError
-
         assert self.env is not None
         try:
             state = self.env.start(task.statement, header=task.header, timeout=STARTUP_SECONDS)
@@ -205,10 +173,6 @@ class Prover:
         return (self._mcts if s.searcher == "mcts" else self._bfs)(task, index, seed)
 
     def _mcts(self, task: Problem, index: int, seed: int) -> _Attempt:
-        from search.driver import run_searches
-        from search.evaluator import uniform_evaluator
-        from search.mcts import SELF_PLAY_NOISE, MCTSConfig, MCTSSearch
-
         s = self.settings
         config = MCTSConfig(
             num_simulations=s.simulations or 10 * s.budget, max_env_calls=s.budget, time_limit=s.time_limit,
@@ -217,13 +181,12 @@ class Prover:
         )
         assert self.env is not None
         search = MCTSSearch(self.env, task.statement, self.candidates, config=config, header=task.header)
+        search.start()  # a `StatementError` goes to `_run`
         r = run_searches([search], self.network or uniform_evaluator).results[0]
         detail = r.detail or _refusal(r.verification)
         return _Attempt(seed, r.proved, r.proof, str(r.reason), detail, r.env_calls, r.elapsed, _fault(r.verification))
 
     def _bfs(self, task: Problem, index: int, seed: int) -> _Attempt:
-        from search.bestfirst import SearchConfig, best_first_search, uniform_scorer
-
         s = self.settings
         config = SearchConfig(max_expansions=10 * s.budget + 10, max_env_calls=s.budget, time_limit=s.time_limit,
                               tactic_timeout=s.tactic_timeout, start_timeout=STARTUP_SECONDS,
@@ -276,8 +239,6 @@ def shuffled(candidates: Callable[[Any], Sequence[str]], seed: int) -> Callable[
 
 def network_scorer(network: Evaluator) -> Callable[[str, Sequence[str]], list[float]]:
     """Best-first scores from a network: the log of its priors."""
-    from search.evaluator import EvalRequest
-
     def score(goal_text: str, tactics: Sequence[str]) -> list[float]:
         (result,) = network([EvalRequest(goal_text, tuple(tactics))])
         return [math.log(max(p, 1e-12)) for p in result.priors]
@@ -285,54 +246,7 @@ def network_scorer(network: Evaluator) -> Callable[[str, Sequence[str]], list[fl
     return score
 
 
-# ------------------------------------------------------------------ results on disk
-
-
-class ResultsLog(JsonLog):
-    """results.jsonl: one row per finished problem, durable before `append` returns; a torn last
-    line (a kill mid-write) is skipped on reading and cut off before the next append."""
-
-    def append(self, row: dict[str, Any]) -> None:
-        self._append(row)
-
-    def latest(self) -> dict[str, dict[str, Any]]:
-        """The last row of each name."""
-        try:
-            return {row["name"]: row for row in self.read() if isinstance(row.get("name"), str)}
-        except LogError as e:
-            raise EvaluateError(f"{e}: repair or remove the file") from None
-
-
-def _check_resumable(rows: dict[str, dict[str, Any]], settings: Settings, path: Path) -> None:
-    want = settings.to_dict()
-    for row in rows.values():
-        differ = [k for k in RESUME_KEYS if k in row and row[k] != want[k]]
-        if differ:
-            was = ", ".join(f"{k}={row[k]!r}" for k in differ)
-            raise EvaluateError(f"{path} was made with other settings ({was}, e.g. row '{row['name']}'): "
-                                "resume with the same settings, or choose another --out")
-
-
 # ------------------------------------------------------------------ the driver
-
-
-@dataclass(frozen=True)
-class Summary:
-    """Where a run stands: `counts` over the problems finished, `total` problems asked for."""
-
-    total: int
-    counts: dict[str, int]
-    ran: int  # problems finished by this invocation
-    resumed: int  # problems already in results.jsonl
-    wall: float  # seconds, this invocation
-    settings: Settings
-    out: Path
-    rows: list[dict[str, Any]] = field(repr=False)
-    interrupted: bool = False
-
-    @property
-    def done(self) -> int:
-        return sum(self.counts.values())
 
 
 def _stderr(line: str) -> None:
@@ -365,7 +279,7 @@ def evaluate(
     if earlier and not resume:
         raise EvaluateError(f"{results.path} already holds results: pass --resume to continue that run, "
                             "or choose another --out")
-    _check_resumable(earlier, settings, results.path)
+    check_resumable(earlier, settings, results.path)
     todo = [t for t in tasks if t.name not in earlier]
     resumed = len(tasks) - len(todo)
     say = emit or (lambda line: None)
@@ -402,8 +316,6 @@ def evaluate(
     counts = {status: sum(r["status"] == status for r in rows) for status in STATUSES}
     summary = Summary(len(tasks), counts, finished - resumed, resumed, time.monotonic() - t0, settings, out, rows,
                       interrupted)
-    from prover.evaluate.report import write_outputs
-
     write_outputs(summary, source=source)
     return summary
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import torch
 
+from prover.net.checkpoint import load_checkpoint
 from prover.net.model import PolicyValueNet, default_device, goal_tensor, tactic_table, tactic_tensor
 from search.evaluator import EvalRequest, EvalResult
 
@@ -100,7 +101,6 @@ class NetworkEvaluator:
 
 def evaluator_from_checkpoint(path: str | Path, device: torch.device | str | None = None) -> NetworkEvaluator:
     """Load a checkpoint (raises `CheckpointError` on a bad one) and wrap its model."""
-    from prover.net.checkpoint import load_checkpoint
 
     dev = torch.device(device) if device is not None else default_device()
     return NetworkEvaluator(load_checkpoint(path).build_model(dev), dev)

@@ -172,8 +172,9 @@ def train(
         window.append(trainer.step([records[i] for i in next(order)]))
         last = step + 1 == config.steps
         if last or (config.log_every and (step + 1) % config.log_every == 0):
-            means = torch.stack(window).float().mean(0).tolist()
-            history.append(TrainProgress(step + 1, config.steps, *means, trainer.lr, time.monotonic() - start))
+            loss, policy, value = torch.stack(window).float().mean(0).tolist()
+            history.append(TrainProgress(step + 1, config.steps, loss, policy, value, trainer.lr,
+                                         time.monotonic() - start))
             window = []
             if on_progress is not None and (config.log_every or last):
                 on_progress(history[-1])

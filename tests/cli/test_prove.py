@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-import lean_env
 import cli.common
+import cli.prove
+from cli.main import main
 from lean_env.contract import (
     Capabilities,
     GoalView,
@@ -23,7 +24,6 @@ from lean_env.contract import (
     Verification,
 )
 from lean_env.text.statement import strip_proof
-from cli.main import main
 from lean_env.text.statement import with_proof as render
 
 REPO = Path(__file__).resolve().parents[2]
@@ -74,7 +74,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> FakeEnv:
             raise ValueError(f"unknown backend '{backend}'")
         return env
 
-    monkeypatch.setattr(lean_env, "open_env", open_env, raising=False)
+    monkeypatch.setattr(cli.prove, "open_env", open_env)  # where `leanzero prove` looks it up
     return env
 
 

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from prover.net.checkpoint import save_checkpoint
 from cli.main import main
-
+from prover.net.checkpoint import save_checkpoint
 from tests.prover.net.test_model import tiny_model
 
 STATEMENT = "theorem demo (p q : Prop) (hp : p) (hq : q) : p ∧ q := by sorry"

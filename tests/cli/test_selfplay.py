@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from cli.main import main, parser as _parser
+from cli.main import main
+from cli.main import parser as _parser
+from cli.selfplay import BACKENDS, backend_label, build_config, clock
 from tests.cli.test_prove import heavy_modules_probe
-from cli.selfplay import BACKENDS, DEFAULTS, backend_label, build_config, clock
 
 REPO = Path(__file__).resolve().parents[2]
 GOOD = '{"name": "t1", "formal_statement": "theorem t1 (p : Prop) (hp : p) : p := by sorry"}\n'
@@ -31,14 +32,15 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_defaults_are_those_of_selfplay_config() -> None:
+def test_flags_cover_selfplay_config() -> None:
     import lean_env
-    from selfplay.run import SelfPlayConfig
+    from cli.selfplay import _OPTIONS
+    from selfplay.config import SelfPlayConfig
 
-    fields = {f.name: f.default for f in dataclasses.fields(SelfPlayConfig)}
-    assert {k: fields[k] for k in DEFAULTS} == DEFAULTS
-    assert set(fields) - set(DEFAULTS) == {"run_dir", "pool_target"}, "a new field may want a flag"
-    assert set(BACKENDS) <= set(lean_env.BACKENDS) and "dojo" not in BACKENDS
+    fields = {f.name for f in dataclasses.fields(SelfPlayConfig)}
+    flagged = {name for _, name, *_ in _OPTIONS} | {"backend", "address", "problems_file"}
+    assert fields - flagged == {"run_dir", "pool_target"}, "a new field may want a flag"
+    assert set(BACKENDS) <= set(lean_env.BACKENDS) and "dojo" not in BACKENDS and "mini" in BACKENDS
     args = _parser().parse_args(["selfplay", "--run-dir", "r"])
     assert dataclasses.asdict(build_config(args)) == dataclasses.asdict(SelfPlayConfig(run_dir="r"))
 
@@ -64,7 +66,8 @@ def test_help_lists_the_flags_and_imports_nothing_heavy() -> None:
 @pytest.mark.parametrize(
     ("flag", "value"),
     [("--workers", "0"), ("--workers", "two"), ("--minutes", "0"), ("--minutes", "-1"), ("--minutes", "nan"),
-     ("--simulations", "0"), ("--env-calls", "-5"), ("--buffer-capacity", "0"), ("--checkpoint-minutes", "0"), ("--solved-share", "1.5"),
+     ("--simulations", "0"), ("--env-calls", "-5"), ("--buffer-capacity", "0"), ("--checkpoint-minutes", "0"),
+     ("--solved-share", "1.5"),
      ("--difficulty", "extreme"), ("--backend", "lean4"), ("--backend", "dojo"), ("--model", "huge")],
 )
 def test_bad_flag_values_exit_2(flag: str, value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -150,7 +153,7 @@ def test_an_unreachable_cluster_is_bad_input(
 def test_resume_keeps_the_run_settings_unless_a_flag_changes_them(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from selfplay.run import SelfPlayConfig
+    from selfplay.config import SelfPlayConfig
     from selfplay.store import RunDir
 
     run_dir = tmp_path / "r"
@@ -165,7 +168,7 @@ def test_resume_keeps_the_run_settings_unless_a_flag_changes_them(
 
 
 def test_views_and_summary_text() -> None:
-    from selfplay.run import Progress, SelfPlayConfig
+    from selfplay.config import Progress, SelfPlayConfig
 
     assert [clock(s) for s in (0, 59.6, 61, 3600 + 62)] == ["0:00", "1:00", "1:01", "1:01:02"]
     assert "not Lean" in backend_label("mini") and backend_label("repl") == "repl (Lean)"

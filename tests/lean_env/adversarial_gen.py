@@ -160,7 +160,8 @@ def exists_patterns(rng: random.Random) -> Case:
                   f"rcases {h} with ⟨{new}, {hname}⟩", f"obtain ⟨{new}, rfl⟩ := {h}"):
         scripts += _closer_scripts(rng, intro, 2)
     scripts += [f"cases {h} with\n| intro {new} {hname} => {rng.choice(CLOSERS)}",
-                f"obtain ⟨{new}, {hname}⟩ := {h}\nsubst {hname}\nomega", f"cases' {h} with {new} {hname}\nsimp at {hname}"]
+                f"obtain ⟨{new}, {hname}⟩ := {h}\nsubst {hname}\nomega",
+                f"cases' {h} with {new} {hname}\nsimp at {hname}"]
     return Case("∃ patterns", binders, target, env, tuple(scripts))
 
 

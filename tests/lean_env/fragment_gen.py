@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, replace
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from hypothesis import strategies as st
@@ -500,7 +500,7 @@ class _Ctx:
         return [v for v in self.nums if v.ty == ty]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _ints(lo: int, hi: int) -> st.SearchStrategy[int]:
     return st.integers(lo, hi)
 
@@ -615,8 +615,8 @@ def _near_miss_core(draw: Callable, ty: str, a: Var, b: Var, c: Var) -> tuple[li
     """One template instance: (hypotheses, target)."""
     k = _int(draw, 1, 4)
     j = _int(draw, 0, 3)
-    L = lambda v: Lit(v, ty)  # noqa: E731
-    B = lambda op, x, y: Bin(op, x, y, ty)  # noqa: E731
+    L = lambda v: Lit(v, ty)
+    B = lambda op, x, y: Bin(op, x, y, ty)
     n = Var("n", ty)
     which = _int(draw, 0, 31)
     match which:
@@ -694,11 +694,11 @@ def _int_near_miss(draw: Callable, z: Var, w: Var, x: Var) -> tuple[list[Prop], 
     """Integer-specific traps: Euclidean `/` and `%`, negation, casts of truncated differences."""
     k = _int(draw, 1, 3)
     j = _int(draw, 0, 3)
-    L = lambda v: Lit(v, INT)  # noqa: E731
-    B = lambda op, p, q: Bin(op, p, q, INT)  # noqa: E731
+    L = lambda v: Lit(v, INT)
+    B = lambda op, p, q: Bin(op, p, q, INT)
     m, d = _int(draw, 1, 9), _int(draw, 0, 3)
     q = _int(draw, -5, 5)
-    neg = lambda v: Neg(L(-v)) if v < 0 else L(v)  # noqa: E731
+    neg = lambda v: Neg(L(-v)) if v < 0 else L(v)
     match _int(draw, 0, 13):
         case 0:
             return [], Rel("=", B("/", neg(-m), neg(d)), neg(q))
@@ -768,7 +768,7 @@ def near_miss_statements(draw: Callable) -> Statement:
     free: set[str] = set()
     types: dict[str, str] = {}
     for t in (*hyps, target):
-        for path, node in _subnodes(t):
+        for _path, node in _subnodes(t):
             if isinstance(node, Var):
                 types[node.name] = node.ty
             elif isinstance(node, PVar):

@@ -6,7 +6,22 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from lean_env.mini.terms import (
-    NAT, And, App, Arith, Cast, FalseP, Iff, Imp, Lit, Neg, Not, Or, Rel, Term, TrueP, Var,
+    NAT,
+    And,
+    App,
+    Arith,
+    Cast,
+    FalseP,
+    Iff,
+    Imp,
+    Lit,
+    Neg,
+    Not,
+    Or,
+    Rel,
+    Term,
+    TrueP,
+    Var,
 )
 
 
@@ -24,7 +39,7 @@ def lean_value(
     t: Term, env: Mapping[str, int] | None = None, fn: Callable[[int], int] | None = None
 ) -> int | bool:
     """The value of `t`, its variables read from `env`, every unary application being `fn`."""
-    ev = lambda s: lean_value(s, env, fn)  # noqa: E731
+    ev = lambda s: lean_value(s, env, fn)
     match t:
         case TrueP():
             return True

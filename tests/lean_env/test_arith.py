@@ -14,12 +14,35 @@ from lean_env.mini.arith import linarith, nlinarith, omega, positivity
 from lean_env.mini.arith_common import apply_op
 from lean_env.mini.errors import Deadline, DeadlineExceeded, TacticFailure
 from lean_env.mini.terms import (
-    FALSE, INT, NAT, PROP, TRUE, And, App, Arith, Cast, Const, Forall, Goal, Iff, Imp, Lit, Neg, Not, Or, Rel, Term, Var, arrow, free_vars, subterms, type_of,
+    FALSE,
+    INT,
+    NAT,
+    PROP,
+    TRUE,
+    And,
+    App,
+    Arith,
+    Cast,
+    Const,
+    Forall,
+    Goal,
+    Iff,
+    Imp,
+    Lit,
+    Neg,
+    Not,
+    Or,
+    Rel,
+    Term,
+    Var,
+    arrow,
+    free_vars,
+    subterms,
+    type_of,
 )
 
-from .term_builders import local
-
 from .lean_oracle import lean_value
+from .term_builders import local
 
 # ---------------------------------------------------------------- building terms
 
@@ -286,7 +309,7 @@ def terms(draw, ty, depth: int) -> Term:
         return draw(st.sampled_from(VARS[ty]))
     kinds = ["+", "-", "*k", "/", "%", "xy", "^"] + (["neg", "cast", "f"] if ty == INT else [])
     kind = draw(st.sampled_from(kinds))
-    sub_ = lambda: draw(terms(ty, depth - 1))  # noqa: E731
+    sub_ = lambda: draw(terms(ty, depth - 1))
     k = lit(draw(st.integers(0 if ty == NAT else -3, 3)), ty)
     match kind:
         case "+" | "-":

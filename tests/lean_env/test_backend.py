@@ -105,3 +105,19 @@ def test_proof_states_are_kept_in_two_generations() -> None:
     old = env.apply(forgotten, "exact hp")  # unused for a whole generation: gone
     assert isinstance(old, TacticError) and "unknown proof state" in old.message.lower()
     assert len(env._states) + len(env._old) <= 4
+
+
+def test_statement_error_leaves_a_with_block_and_pickles() -> None:
+    import contextlib
+    import pickle
+
+    @contextlib.contextmanager
+    def scope():
+        yield
+
+    with pytest.raises(StatementError) as info:
+        with scope():
+            raise StatementError("bad", 1, 2, source="theorem t : 1 = 1")
+    assert info.value.__traceback__ is not None
+    again = pickle.loads(pickle.dumps(info.value))
+    assert again == info.value and str(again) == "1:2: bad" and again.source == "theorem t : 1 = 1"

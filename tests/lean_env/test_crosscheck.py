@@ -73,7 +73,7 @@ def test_the_transition_checker_turns_an_ill_formed_goal_into_a_counted_error(mo
     from lean_env.contract import TacticError
     from lean_env.mini.terms import Goal, Local
 
-    def buggy_add_local(goal, name, type_, *, hint="x"):  # noqa: ANN001, ANN202
+    def buggy_add_local(goal, name, type_, *, hint="x"):
         loc = Local(goal.locals[0].fid, name or hint, type_)
         return Goal((*goal.locals, loc), goal.target, goal.case), loc
 

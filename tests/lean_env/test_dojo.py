@@ -23,7 +23,14 @@ from lean_env.contract import ProofEnv, StatementError, TacticError, TacticSucce
 from lean_env.dojo import DojoEnv, DojoTarget
 from lean_env.dojo.backend import repo_relative
 from lean_env.dojo.goals import (
-    focus_command, parse_goals, same_goals, script_blocks, script_refusal, split_pp, split_result, state_views,
+    focus_command,
+    parse_goals,
+    same_goals,
+    script_blocks,
+    script_refusal,
+    split_pp,
+    split_result,
+    state_views,
 )
 
 # ------------------------------------------------------------------ a fake lean_dojo

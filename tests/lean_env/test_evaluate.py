@@ -11,11 +11,30 @@ from lean_env.mini.errors import Deadline, DeadlineExceeded, TacticFailure
 from lean_env.mini.evaluate import NotDecidable, NotEvaluable, decide, evaluate, is_closed
 from lean_env.mini.semantics import arith, int_ediv, int_emod, relation
 from lean_env.mini.terms import (
-    FALSE, INT, NAT, PROP, TRUE, And, App, Arith, Cast, Const, Exists, Forall, Goal, Imp, Neg, Not, Or, Rel, Var, arrow,
+    FALSE,
+    INT,
+    NAT,
+    PROP,
+    TRUE,
+    And,
+    App,
+    Arith,
+    Cast,
+    Const,
+    Exists,
+    Forall,
+    Goal,
+    Imp,
+    Neg,
+    Not,
+    Or,
+    Rel,
+    Var,
+    arrow,
 )
 
 from .lean_oracle import lean_value
-from .term_builders import local, X, Y, call, i, n, op
+from .term_builders import X, Y, call, i, local, n, op
 
 
 def ev(t, env=None):
@@ -140,7 +159,7 @@ def test_constants(term, want):
 
 
 def test_int_constants():
-    int_call = lambda name, *a, ty=INT: App(Const(name, arrow(*(INT for _ in a), ty)), tuple(a), ty)  # noqa: E731
+    int_call = lambda name, *a, ty=INT: App(Const(name, arrow(*(INT for _ in a), ty)), tuple(a), ty)
     assert ev(int_call("Int.natAbs", i(-5), ty=NAT)) == 5
     assert ev(int_call("Int.toNat", i(-3), ty=NAT)) == 0
     assert ev(int_call("abs", i(-3))) == 3

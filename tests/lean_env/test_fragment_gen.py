@@ -101,7 +101,7 @@ def test_kleene_connectives() -> None:
 
 
 def test_quantifiers_are_three_valued() -> None:
-    ev = lambda t: fg.evaluate(t, {})  # noqa: E731
+    ev = lambda t: fg.evaluate(t, {})
     assert ev(fg.Quant("∀", "n", N, fg.Rel("<", n_nat, lit(3)))) is False  # n = 3 fails
     assert ev(fg.Quant("∀", "n", N, fg.Rel("<", n_nat, lit(10)))) is None  # no small failure
     assert ev(fg.Quant("∃", "n", N, fg.Rel("=", n_nat, lit(2)))) is True
@@ -124,7 +124,7 @@ def test_quantifiers_are_three_valued() -> None:
 
 
 def test_counterexample_requires_certainty() -> None:
-    stmt = lambda hyps, target, vs=(): fg.Statement(tuple(vs), tuple(hyps), target)  # noqa: E731
+    stmt = lambda hyps, target, vs=(): fg.Statement(tuple(vs), tuple(hyps), target)
     unknown_true = fg.Quant("∀", "n", N, fg.Rel("<", n_nat, lit(10)))
     assert fg.counterexample(stmt([], unknown_true)) is None
     assert fg.counterexample(stmt([("h", unknown_true)], fg.Const(False))) is None

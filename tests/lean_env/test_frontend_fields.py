@@ -17,8 +17,35 @@ from lean_env.mini.parser import parse_term_text
 from lean_env.mini.printer import pp_goal, pp_term
 from lean_env.mini.syntax import SApp, SBinder, SBinOp, SIdent, SNum, SUnOp
 from lean_env.mini.terms import (
-    INT, NAT, PROP, RAT, REAL, And, App, Arith, Arrow, Base, BigOp, Cast, Const, Forall, Goal, Imp,
-    Lam, Lit, Neg, Not, Rel, Term, TRUE, Var, alpha_eq, arrow, finset_of, named, type_of,
+    INT,
+    NAT,
+    PROP,
+    RAT,
+    REAL,
+    TRUE,
+    And,
+    App,
+    Arith,
+    Arrow,
+    Base,
+    BigOp,
+    Cast,
+    Const,
+    Forall,
+    Goal,
+    Imp,
+    Lam,
+    Lit,
+    Neg,
+    Not,
+    Rel,
+    Term,
+    Var,
+    alpha_eq,
+    arrow,
+    finset_of,
+    named,
+    type_of,
 )
 
 from .term_builders import local
@@ -146,7 +173,9 @@ def test_powers() -> None:
     assert el("a ^ b") == Arith("^", a, b, REAL)
     assert el("q ^ x") == Arith("^", q, x, RAT)  # zpow
     assert el("(2 : ℝ) ^ (n + 1)") == Arith("^", L(2, REAL), Arith("+", n, L(1), NAT), REAL)
-    for bad, msg in (("x ^ x", "HPow ℤ ℤ"), ("n ^ a", "HPow ℕ ℝ"), ("q ^ a", "HPow ℚ ℝ"), ("a ^ -b", "unexpected token '-'")):
+    for bad, msg in (
+        ("x ^ x", "HPow ℤ ℤ"), ("n ^ a", "HPow ℕ ℝ"), ("q ^ a", "HPow ℚ ℝ"), ("a ^ -b", "unexpected token '-'")
+    ):
         with pytest.raises(ParseError, match=msg):
             el(bad)
 
@@ -213,7 +242,9 @@ def test_big_operators() -> None:
 def test_finsets_and_sets() -> None:
     fs = finset_of(NAT)
     rng = App(C("Finset.range", NAT, fs), (L(60),), fs)
-    pred = Lam("z", NAT, Rel("∣", L(6, INT), Arith("-", Arith("*", L(4, INT), Cast(Var("z", NAT)), INT), L(2, INT), INT)))
+    pred = Lam("z", NAT, Rel(
+        "∣", L(6, INT), Arith("-", Arith("*", L(4, INT), Cast(Var("z", NAT)), INT), L(2, INT), INT)
+    ))
     filt = App(C("Finset.filter", Arrow(NAT, PROP), fs, fs), (pred, rng), fs)
     card = App(C("Finset.card", fs, NAT), (filt,), NAT)
     got = el("Finset.card (Finset.filter (fun z => 6 ∣ 4 * ↑z - (2 : ℤ)) (Finset.range 60)) = 20")
@@ -233,7 +264,9 @@ def test_finsets_and_sets() -> None:
     assert el("∀ k ∈ s, k > 0") == Forall(
         "k", NAT, Imp(App(mem, (Var("k", NAT), Var("s", fs)), PROP), Rel(">", Var("k", NAT), L(0))))
     eu = el("∃! k : ℕ, g k = 1")
-    assert eu == App(C("ExistsUnique", Arrow(NAT, PROP), PROP), (Lam("k", NAT, Rel("=", App(G, (Var("k", NAT),), NAT), L(1))),), PROP)
+    assert eu == App(
+        C("ExistsUnique", Arrow(NAT, PROP), PROP), (Lam("k", NAT, Rel("=", App(G, (Var("k", NAT),), NAT), L(1))),), PROP
+    )
     assert el("s = Finset.range 3") == Rel("=", Var("s", fs), App(C("Finset.range", NAT, fs), (L(3),), fs))
     with pytest.raises(ParseError, match="expects a Finset"):
         el("Finset.card n")
@@ -243,7 +276,9 @@ def test_function_injective() -> None:
     t = target("theorem t (f : ℕ → ℕ) (h : Function.Injective f) : True")
     assert t == TRUE
     goal = named(parse_statement("theorem t (f : ℕ → ℕ) (h : Function.Injective f) : True")[1])
-    assert goal.locals[1].type == App(C("Function.Injective", Arrow(NAT, NAT), PROP), (Var("f", Arrow(NAT, NAT)),), PROP)
+    assert goal.locals[1].type == App(
+        C("Function.Injective", Arrow(NAT, NAT), PROP), (Var("f", Arrow(NAT, NAT)),), PROP
+    )
 
 
 # ---------------------------------------------------------------- the type checker

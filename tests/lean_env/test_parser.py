@@ -8,11 +8,43 @@ from lean_env.mini.elaborate import Scope, elaborate_term, elaborate_type, parse
 from lean_env.mini.errors import ParseError
 from lean_env.mini.parser import Parser, parse_term_text, parse_theorem, tokenize
 from lean_env.mini.syntax import (
-    SAnon, SApp, SAscribe, SBinder, SBinOp, SBy, SIdent, SModEq, SNum, STuple, SUnOp,
+    SAnon,
+    SApp,
+    SAscribe,
+    SBinder,
+    SBinOp,
+    SBy,
+    SIdent,
+    SModEq,
+    SNum,
+    STuple,
+    SUnOp,
 )
 from lean_env.mini.terms import (
-    FALSE, INT, NAT, PROP, TRUE, And, App, Arith, Arrow, Cast, Const, Exists, Forall, Goal, Imp,
-    Lit, Neg, Not, Or, Rel, Var, alpha_eq, arrow, named,
+    FALSE,
+    INT,
+    NAT,
+    PROP,
+    TRUE,
+    And,
+    App,
+    Arith,
+    Arrow,
+    Cast,
+    Const,
+    Exists,
+    Forall,
+    Goal,
+    Imp,
+    Lit,
+    Neg,
+    Not,
+    Or,
+    Rel,
+    Var,
+    alpha_eq,
+    arrow,
+    named,
 )
 
 from .term_builders import local
@@ -253,7 +285,9 @@ def test_coercions() -> None:
     assert target("theorem t (n : ℕ) : (n + 1 : ℤ) = 0") == Rel("=", Arith("+", Cast(n), lit(1, INT), INT), lit(0, INT))
     # but a ℕ ascription stays ℕ inside a ℤ tree
     assert target("theorem t (n : ℕ) (x : ℤ) : x = (n + 1 : ℕ)") == Rel("=", x, Cast(Arith("+", n, lit(1), NAT)))
-    assert target("theorem t : ((3 - 5 : ℤ)) = -2") == Rel("=", Arith("-", lit(3, INT), lit(5, INT), INT), Neg(lit(2, INT)))
+    assert target("theorem t : ((3 - 5 : ℤ)) = -2") == Rel(
+        "=", Arith("-", lit(3, INT), lit(5, INT), INT), Neg(lit(2, INT))
+    )
     assert target("theorem t : 3 - 5 = 0") == Rel("=", Arith("-", lit(3), lit(5), NAT), lit(0))
     assert target("theorem t (n : ℕ) : (↑n : ℤ) = 1") == Rel("=", Cast(n), lit(1, INT))
     assert target("theorem t (n : ℕ) (x : ℤ) : ↑n + x = 1") == Rel("=", Arith("+", Cast(n), x, INT), lit(1, INT))

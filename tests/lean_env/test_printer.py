@@ -14,8 +14,33 @@ from lean_env.mini.elaborate import Scope, elaborate_term, parse_statement
 from lean_env.mini.parser import parse_term_text
 from lean_env.mini.printer import pp_goal, pp_term, pp_type
 from lean_env.mini.terms import (
-    FALSE, INT, NAT, PROP, TRUE, And, App, Arith, Arrow, Cast, Const, Exists, Forall, Goal, Iff,
-    Imp, Lit, Neg, Not, Or, Rel, Term, Var, alpha_eq, arrow, named, type_of,
+    FALSE,
+    INT,
+    NAT,
+    PROP,
+    TRUE,
+    And,
+    App,
+    Arith,
+    Arrow,
+    Cast,
+    Const,
+    Exists,
+    Forall,
+    Goal,
+    Iff,
+    Imp,
+    Lit,
+    Neg,
+    Not,
+    Or,
+    Rel,
+    Term,
+    Var,
+    alpha_eq,
+    arrow,
+    named,
+    type_of,
 )
 
 from .term_builders import local
@@ -119,7 +144,9 @@ def test_pp_type() -> None:
          "∀ (a : ℤ) (b : ℕ), a = ↑b"),
         (Forall("a", INT, Forall("b", INT, Forall("c", NAT, Rel("=", Var("a", INT), Cast(Var("c", NAT)))))),
          "∀ (a : ℤ), ℤ → ∀ (c : ℕ), a = ↑c"),
-        (Forall("a", INT, Forall("b", INT, Forall("c", NAT, Rel("=", Var("a", INT), Arith("+", Var("b", INT), Cast(Var("c", NAT)), INT))))),
+        (Forall("a", INT, Forall("b", INT, Forall(
+            "c", NAT, Rel("=", Var("a", INT), Arith("+", Var("b", INT), Cast(Var("c", NAT)), INT))
+         ))),
          "∀ (a b : ℤ) (c : ℕ), a = b + ↑c"),
         (Forall("k", NAT, Imp(Rel("≥", Var("k", NAT), L(5)), Rel("=", App(G, (Var("k", NAT),), NAT), L(0)))),
          "∀ k ≥ 5, g k = 0"),
@@ -361,11 +388,13 @@ def test_round_trip_with_expected_type(t: Term) -> None:
 
 def test_statement_print_parse_fixpoint() -> None:
     text = ("theorem t (x : ℕ → ℤ) (n : ℕ) (h₆ : ∀ n ≥ 5, x n = x (n - 1) - x (n - 2)) "
-            "(h : ∃ k : ℕ, k > 0 ∧ (k : ℤ) ^ 2 = x n) (h₂ : ∃ k > 0, (k : ℤ) = x 0) : ∀ a b : ℤ, a + n = b → (-a) ^ 2 = |b| ∨ ¬a < -1")
+            "(h : ∃ k : ℕ, k > 0 ∧ (k : ℤ) ^ 2 = x n) (h₂ : ∃ k > 0, (k : ℤ) = x 0) "
+            ": ∀ a b : ℤ, a + n = b → (-a) ^ 2 = |b| ∨ ¬a < -1")
     _, goal = parse_statement(text)
     shown = pp_goal(goal)
     assert shown == (
-        "x : ℕ → ℤ\nn : ℕ\nh₆ : ∀ n ≥ 5, x n = x (n - 1) - x (n - 2)\nh : ∃ k > 0, ↑k ^ 2 = x n\nh₂ : ∃ k > 0, k = x 0\n"
+        "x : ℕ → ℤ\nn : ℕ\nh₆ : ∀ n ≥ 5, x n = x (n - 1) - x (n - 2)\n"
+        "h : ∃ k > 0, ↑k ^ 2 = x n\nh₂ : ∃ k > 0, k = x 0\n"
         "⊢ ∀ (a b : ℤ), a + ↑n = b → (-a) ^ 2 = |b| ∨ ¬a < -1"
     )
     # feed the printed hypotheses back as a statement: same goal

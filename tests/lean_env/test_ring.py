@@ -16,7 +16,7 @@ from lean_env.mini.evaluate import NotEvaluable, evaluate
 from lean_env.mini.ring import ring, ring_equal, ring_nf, ring_nf_term
 from lean_env.mini.terms import INT, NAT, Arith, Cast, Goal, Neg, Rel, Var
 
-from .term_builders import local, A, X, Y, arith_terms, f, i, n, op
+from .term_builders import A, X, Y, arith_terms, f, i, local, n, op
 
 Z, N = Var("z", NAT), Var("n", NAT)
 B = Var("b", INT)

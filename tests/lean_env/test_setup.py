@@ -14,9 +14,24 @@ from pathlib import Path
 import pytest
 
 from lean_env.workspace import (
-    ELAN_INSTALL, REPO_ROOT, Step, StepStatus, WorkspaceError, check_workspace, doctor_checks,
-    find_tool, inspect_workspace, lean_version_of, looks_offline, missing_for, plan_setup, python_packages,
-    run_step, setup_lean, toolchain_dir, toolchain_version,
+    ELAN_INSTALL,
+    REPO_ROOT,
+    Step,
+    StepStatus,
+    WorkspaceError,
+    check_workspace,
+    doctor_checks,
+    find_tool,
+    inspect_workspace,
+    lean_version_of,
+    looks_offline,
+    missing_for,
+    plan_setup,
+    python_packages,
+    run_step,
+    setup_lean,
+    toolchain_dir,
+    toolchain_version,
 )
 
 PIN = "leanprover/lean4:v4.24.0"
@@ -164,13 +179,17 @@ def test_offline_before_a_download(tmp_path: Path) -> None:
     assert "leanzero setup-lean" in advice
     # the commands to run later, in order, with the folder they run in
     body = advice.splitlines()
-    assert body.index("    " + ELAN_INSTALL) < body.index(f"    cd {ws.resolve()}") < body.index("    lake exe cache get")
+    assert (
+        body.index("    " + ELAN_INSTALL) < body.index(f"    cd {ws.resolve()}") < body.index("    lake exe cache get")
+    )
     assert "    lake build repl" in body and "~/.elan" in advice
 
 
 def test_network_failure_in_output_reads_as_offline(tmp_path: Path) -> None:
     ws, env = workspace(tmp_path), fake_env(tmp_path)
-    runner = Recorder({"mathlib": 1}, {"mathlib": ["curl: (6) Could not resolve host: lakecache.blob.core.windows.net"]})
+    runner = Recorder(
+        {"mathlib": 1}, {"mathlib": ["curl: (6) Could not resolve host: lakecache.blob.core.windows.net"]}
+    )
     report = setup_lean(ws, env=env, runner=runner, online=lambda e: True)
     failure = report.failure
     assert failure.step.key == "mathlib" and failure.status is StepStatus.OFFLINE

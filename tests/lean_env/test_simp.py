@@ -11,12 +11,27 @@ from hypothesis import strategies as st
 from lean_env.mini.errors import TacticFailure
 from lean_env.mini.simp import norm_num, simp
 from lean_env.mini.terms import (
-    FALSE, INT, NAT, PROP, TRUE, And, Arith, Cast, Forall, Goal, Iff, Imp, Neg, Not, Or,
-    Rel, Var,
+    FALSE,
+    INT,
+    NAT,
+    PROP,
+    TRUE,
+    And,
+    Arith,
+    Cast,
+    Forall,
+    Goal,
+    Iff,
+    Imp,
+    Neg,
+    Not,
+    Or,
+    Rel,
+    Var,
 )
 
 from .lean_oracle import lean_value
-from .term_builders import local, A, X, Y, arith_terms, call, eq, f, i, n, op
+from .term_builders import A, X, Y, arith_terms, call, eq, f, i, local, n, op
 
 P, Q = Var("p", PROP), Var("q", PROP)
 VARS = (local("x", NAT), local("y", NAT), local("a", INT), local("p", PROP), local("q", PROP))

@@ -107,7 +107,9 @@ def test_by_contra_and_by_cases(env):
     assert run(env, st, "by_contra h") == ["x : ℤ\nh : ¬x = x\n⊢ False"]
     goals = run(env, st, "by_cases h : x < 0")
     assert goals[1] == "case neg\nx : ℤ\nh : ¬x < 0\n⊢ x = x"  # recorded REPL output (by_cases)
-    assert run(env, "theorem t (p : Prop) (h : p) : ¬¬p := by sorry", "by_contra hn") == ["p : Prop\nh : p\nhn : ¬p\n⊢ False"]
+    assert run(env, "theorem t (p : Prop) (h : p) : ¬¬p := by sorry", "by_contra hn") == [
+        "p : Prop\nh : p\nhn : ¬p\n⊢ False"
+    ]
 
 
 def test_use_specialize_have(env):
@@ -117,7 +119,9 @@ def test_use_specialize_have(env):
     assert run(env, st, "specialize h 3") == ["f : ℤ → ℤ\nh : f 3 = 2 * 3\n⊢ f 3 = 6"]
     goals = run(env, st, "have h3 : f 3 = 2 * 3 := h 3")
     assert goals[0].endswith("h3 : f 3 = 2 * 3\n⊢ f 3 = 6")
-    assert run(env, st, "have h3 := h 3", "rw [h3]") == ["f : ℤ → ℤ\nh : ∀ (x : ℤ), f x = 2 * x\nh3 : f 3 = 2 * 3\n⊢ 2 * 3 = 6"]
+    assert run(env, st, "have h3 := h 3", "rw [h3]") == [
+        "f : ℤ → ℤ\nh : ∀ (x : ℤ), f x = 2 * x\nh3 : f 3 = 2 * 3\n⊢ 2 * 3 = 6"
+    ]
     assert run(env, st, "have h3 : f 3 = 2 * 3 := by exact h 3", "omega") == []
 
 

@@ -55,7 +55,9 @@ def test_a_theorem_after_a_doc_comment_or_attribute_on_its_line_is_found(tmp_pat
     path = tmp_path / "F.lean"
     path.write_text(f"import Mathlib\nopen Nat in\n{line} (n : ℕ) : n = n := rfl\n", encoding="utf-8")
     thm = theorem_in_file(str(path), "foo")
-    assert thm.statement == f"{line[line.index('theorem') if 'theorem' in line else line.index('lemma'):]} (n : ℕ) : n = n"
+    assert thm.statement == (
+        f"{line[line.index('theorem') if 'theorem' in line else line.index('lemma'):]} (n : ℕ) : n = n"
+    )
     assert thm.header == "import Mathlib\nopen Nat" and thm.line == 3
     with pytest.raises(LeanFileError, match="no theorem or lemma named 'bar'"):
         theorem_in_file(str(path), "bar")

@@ -52,15 +52,18 @@ def test_on_done_reports_every_search_once_as_it_ends_and_may_stop_others() -> N
 
 def test_stop_before_the_first_round_and_twice() -> None:
     search = MCTSSearch(quick(), "thm", all_of("a", "x"))
+    search.start()
     search.stop()
     search.stop("ignored: already done")
     assert search.done and search.select() == []
+    search.finish()
     result = search.result()
     assert result.reason is StopReason.STOPPED and result.env_calls == 0 and not result.proved
 
 
 def test_stop_between_select_and_expand_ends_the_search_after_expand() -> None:
     search = MCTSSearch(FakeEnv("S", endless), "thm", all_of("p", "q"))
+    search.start()
     search.expand(uniform_evaluator(search.select()))  # the root
     requests = search.select()
     assert requests
@@ -68,6 +71,7 @@ def test_stop_between_select_and_expand_ends_the_search_after_expand() -> None:
     assert not search.done
     search.expand(uniform_evaluator(requests))
     assert search.done and search.select() == []
+    search.finish()
     result = search.result()
     assert result.reason is StopReason.STOPPED and result.detail == "later"
     tree = search.tree
@@ -77,7 +81,9 @@ def test_stop_between_select_and_expand_ends_the_search_after_expand() -> None:
 def test_time_spent_in_on_done_is_not_charged_to_the_searches_still_running() -> None:
     searches = [
         MCTSSearch(quick(), "thm", all_of("a", "x")),
-        MCTSSearch(FakeEnv("S", endless), "thm", all_of("p", "q"), config=MCTSConfig(num_simulations=40, time_limit=0.5)),
+        MCTSSearch(
+            FakeEnv("S", endless), "thm", all_of("p", "q"), config=MCTSConfig(num_simulations=40, time_limit=0.5)
+        ),
     ]
 
     def slow(i: int) -> None:

@@ -188,7 +188,7 @@ def test_unverified_proof_is_not_reported_as_proved() -> None:
 
 
 def test_evaluator_must_answer_every_tactic() -> None:
-    bad = lambda requests: [EvalResult((1.0,), 0.5) for _ in requests]  # noqa: E731
+    bad = lambda requests: [EvalResult((1.0,), 0.5) for _ in requests]
     with pytest.raises(ValueError, match="priors"):
         mcts_search(FakeEnv("R", {}), "thm", all_of("a", "b"), bad)
 
@@ -327,6 +327,11 @@ def test_driver_sends_a_goal_asked_by_several_searches_once() -> None:
 def test_select_and_expand_protocol() -> None:
     search_ = MCTSSearch(FakeEnv("R", {"R": {"a": []}}), "thm", all_of("a"))
     with pytest.raises(RuntimeError):
+        search_.select()  # not started
+    search_.start()
+    with pytest.raises(RuntimeError):
+        search_.start()
+    with pytest.raises(RuntimeError):
         search_.expand([])
     requests = search_.select()
     assert [r.goal for r in requests] == ["R"]
@@ -337,4 +342,8 @@ def test_select_and_expand_protocol() -> None:
     search_.expand(uniform_evaluator(requests))
     with pytest.raises(RuntimeError):
         search_.result()
-    assert search_.select() == [] and search_.done and search_.result().proof == "a"
+    assert search_.select() == [] and search_.done
+    with pytest.raises(RuntimeError):
+        search_.result()  # the proof is not verified yet
+    search_.finish()
+    assert search_.result().proof == "a"

@@ -17,7 +17,7 @@ from search.driver import run_searches
 from search.mcts import MCTSConfig, MCTSSearch
 from search.tree import Tree
 
-from .fake_env import FakeEnv, tactics_from, table_evaluator
+from .fake_env import FakeEnv, table_evaluator, tactics_from
 
 Snapshot = dict[str, tuple[str, int, float, dict[str, tuple[int, float, object]]]]
 

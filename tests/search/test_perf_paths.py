@@ -1,8 +1,8 @@
 """The fast paths of MCTS (incremental PUCT choice, shortcut backups and evaluations) against
-the plain definitions they replace, on seeded random AND/OR graphs with errors, timeouts,
-transpositions, cycles, ties and degenerate priors.
+the definitions in the package (`search.puct`, `search.backup`), on seeded random AND/OR
+graphs with errors, timeouts, transpositions, cycles, ties and degenerate priors.
 
-`ReferenceSearch` overrides the optimised methods with the straightforward code (score every
+`ReferenceSearch` replaces the optimised methods with calls to the definitions (score every
 tactic; combine at every level; sort by -prior and renormalise); both searches must build the
 same tree, value for value, and return the same results.
 """
@@ -15,10 +15,12 @@ from collections.abc import Sequence
 
 import pytest
 
+from search.backup import backup
 from search.driver import run_searches
-from search.evaluator import EvalRequest, EvalResult, normalized
+from search.evaluator import EvalRequest, EvalResult
 from search.mcts import MCTSConfig, MCTSSearch
-from search.tree import NOT_APPLIED, Fault
+from search.puct import kept_priors, puct_select
+from search.tree import Fault
 
 from .fake_env import FakeEnv, tactics_from
 
@@ -26,68 +28,37 @@ INF, NAN = math.inf, math.nan
 
 
 class ReferenceSearch(MCTSSearch):
-    """MCTS with the plain definitions of PUCT choice, backup and evaluation."""
+    """MCTS with the package's definitions of PUCT choice, backup and kept priors."""
 
     def _pick(self, node: int, on_path: set[int], again: bool = False) -> int | None:
         return reference_pick(self, node, on_path)
 
     def _backup(self, goals: list[int], actions: list[int], leaf_value: float | None, release: bool = False) -> None:
-        tree, combine = self.tree, self._combine
         if release:  # take the virtual loss back first
-            for goal, action in zip(goals, actions):
-                tree.edge_in_flight[goal][action] -= 1
-                tree.in_flight[goal] -= 1
+            self._virtual_loss(goals, actions, -1)
         self.simulations += 1
-        top = len(actions) - 1
+        backup(self.tree, goals, actions, leaf_value, rule=self.config.and_value)
 
-        def update(goal: int, action: int, value: float) -> None:
-            tree.edge_n[goal][action] += 1
-            tree.edge_w[goal][action] += value
-            tree.visits[goal] += 1
-            tree.value_sum[goal] += value
-
-        if leaf_value is None:
-            value = tree.edge_value(goals[top], actions[top], combine)
-            update(goals[top], actions[top], value)
-            top -= 1
-        else:
-            value = leaf_value
-        for i in range(top, -1, -1):
-            goal, action, child = goals[i], actions[i], goals[i + 1]
-            value = combine([value if c == child else tree.goal_value(c) for c in tree.children(goal, action)])
-            update(goal, action, value)
-
-    def _evaluate(self, node: int, result: EvalResult) -> None:
-        tree, cfg = self.tree, self.config
-        tactics = tree.tactics[node]
-        priors = normalized(result.priors)
-        keep = sorted(range(len(tactics)), key=lambda a: -priors[a])[: cfg.max_children]
-        kept = normalized([priors[a] for a in keep])
-        if cfg.dirichlet_fraction > 0.0 and node in tree.roots:
-            noise = normalized([self._rng.gammavariate(cfg.dirichlet_alpha, 1.0) for _ in keep])
-            f = cfg.dirichlet_fraction
-            kept = [(1 - f) * p + f * z for p, z in zip(kept, noise)]
-        value = min(max(float(result.value), 0.0), 1.0) if result.value == result.value else 0.0
-        tree.set_evaluation(node, [tactics[a] for a in keep], kept, value)
+    def _keep(self, tactics: Sequence[str], raw: Sequence[float]) -> tuple[Sequence[str], list[float]]:
+        keep, kept = kept_priors(raw, max_children=self.config.max_children)
+        return [tactics[a] for a in keep], kept
 
 
 def reference_pick(search: MCTSSearch, node: int, on_path: set[int]) -> int | None:
-    """PUCT over every tactic of `node`, skipping dead and circular edges; first on ties."""
+    """`puct_select` over every tactic of `node`, with the tree's arrays and the search's settings."""
     tree, cfg = search.tree, search.config
-    explore = cfg.c_puct * math.sqrt(tree.visits[node] + tree.in_flight[node])
-    fpu = tree.goal_value(node) if cfg.first_play_value is None else cfg.first_play_value
-    best, best_score = None, -math.inf
-    for a, prior in enumerate(tree.priors[node]):
-        out = tree.outcome[node][a]
-        if out is not NOT_APPLIED and (tree.failed_edge[node][a] or not on_path.isdisjoint(out)):  # type: ignore[arg-type]
-            continue
-        inflight = tree.edge_in_flight[node][a]
-        n = tree.edge_n[node][a] + inflight
-        q = (tree.edge_w[node][a] - cfg.virtual_loss * inflight) / n if n else fpu
-        score = q + explore * prior / (1 + n)
-        if score > best_score:
-            best, best_score = a, score
-    return best
+    return puct_select(
+        tree.priors[node],
+        tree.edge_n[node],
+        tree.edge_w[node],
+        tree.edge_in_flight[node],
+        usable=tree.usable(node, on_path),
+        parent_visits=tree.visits[node] + tree.in_flight[node],
+        parent_value=tree.goal_value(node),
+        c_puct=cfg.c_puct,
+        virtual_loss=cfg.virtual_loss,
+        first_play_value=cfg.first_play_value,
+    )
 
 
 class CheckedSearch(MCTSSearch):
@@ -182,7 +153,9 @@ def run(cls: type[MCTSSearch], seed: int) -> tuple[object, ...]:
     config = random_config(rng, seed)
     kind = rng.choice(("uniform", "near_tie", "random", "degenerate"))
     roots = ["g0"] if rng.random() < 0.8 else ["g0", "g1"]
-    searches = [cls(FakeEnv(roots, rules), "thm", tactics_from(rules), config=config) for _ in range(rng.choice((1, 3)))]
+    searches = [
+        cls(FakeEnv(roots, rules), "thm", tactics_from(rules), config=config) for _ in range(rng.choice((1, 3)))
+    ]
     report = run_searches(searches, random_evaluator(seed, kind))
     results = [
         (r.proved, r.proof, r.env_calls, r.simulations, r.reason, r.detail, r.evaluations, r.collisions)
@@ -224,7 +197,7 @@ def test_near_tied_priors_choose_the_lowest_index_among_equal_scores() -> None:
 def test_degenerate_priors_are_normalised_as_before() -> None:
     """Infinite, NaN, negative and huge priors: kept tactics and priors as the plain code gives."""
     rng = random.Random(7)
-    for trial in range(300):
+    for _trial in range(300):
         k = rng.randint(1, 8)
         raw = tuple(rng.choice((0.0, -1.0, 0.5, NAN, 1.0, INF, 1e308, 0.25)) for _ in range(k))
         rules = {"R": {f"t{i}": "error" for i in range(k)}}
@@ -232,6 +205,7 @@ def test_degenerate_priors_are_normalised_as_before() -> None:
         trees = []
         for cls in (MCTSSearch, ReferenceSearch):
             search = cls(FakeEnv("R", rules), "thm", tactics_from(rules), config=config)
+            search.start()
             search.select()
             search.expand([EvalResult(raw, 0.5)])
             trees.append((search.tree.tactics[0], repr(search.tree.priors[0])))
@@ -256,6 +230,7 @@ def test_infinite_c_puct_with_a_zero_prior_uses_the_definition() -> None:
     rules = {"R": {"a": "error", "b": "error", "c": "error"}}
     config = MCTSConfig(c_puct=INF)
     search = MCTSSearch(FakeEnv("R", rules), "thm", tactics_from(rules), config=config)
+    search.start()
     search.select()
     search.expand([EvalResult((1.0, 1.0, 1.0), 0.5)])
     root = search.tree.roots[0]

@@ -19,7 +19,7 @@ RULES = {
 }
 
 
-def _root_record(policy: str):  # noqa: ANN202
+def _root_record(policy: str):
     env = FakeEnv("R", RULES)
     result = mcts_search(env, "thm", tactics_from(RULES), config=MCTSConfig(num_simulations=50, leaves_per_round=1))
     assert result.proved

@@ -46,7 +46,7 @@ def test_the_other_side_stops_when_one_side_is_verified() -> None:
         env = LabellingEnv()
         [result] = attempt_batch(
             env, [problem], uniform_evaluator, ActionSpace(), run="t", search_prefix="s", model_version=0,
-            on_verified=lambda v: env.log.append(f"verified {v.statement}"),
+            on_verified=lambda v, log=env.log: log.append(f"verified {v.statement}"),
         )
         applies = [entry for entry in env.log if not entry.startswith("verified ")]
         assert result.env_calls == len(applies)

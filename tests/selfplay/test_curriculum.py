@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from selfplay.curriculum import Curriculum, CurriculumConfig, Outcome, Pick, Reason, Status
 from lean_env.problem import Problem
+from selfplay.curriculum import Curriculum, CurriculumConfig, Outcome, Pick, Reason, Status
 from selfplay.statements import from_generator
 from selfplay.variants import variant_maker
 

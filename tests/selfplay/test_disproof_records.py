@@ -6,13 +6,13 @@ from __future__ import annotations
 import random
 
 from lean_env import open_env
+from lean_env.problem import negation
 from prover.actions import ActionSpace
 from search.evaluator import uniform_evaluator
 from selfplay.attempt import attempt_batch
 from selfplay.buffer import ReplayBuffer
 from selfplay.curriculum import Outcome
 from selfplay.generator import EASY
-from lean_env.problem import negation
 from selfplay.statements import from_generator
 from selfplay.variants import mini_readable, variants
 

@@ -11,13 +11,24 @@ import time
 
 import pytest
 
-from lean_env.mini import MiniEnv
 from lean_env.contract import TacticSuccess
+from lean_env.mini import MiniEnv
 from lean_env.mini.semantics import int_ediv, int_emod
 from prover.actions import ActionSpace
 from search.bestfirst import SearchConfig, best_first_search
 from selfplay.generator import (
-    EASY, FAMILIES, HARD, MEDIUM, Difficulty, canonical, draw, ediv, emod, generate, intended_true, topic,
+    EASY,
+    FAMILIES,
+    HARD,
+    MEDIUM,
+    Difficulty,
+    canonical,
+    draw,
+    ediv,
+    emod,
+    generate,
+    intended_true,
+    topic,
 )
 
 LEVELS = {"easy": EASY, "medium": MEDIUM, "hard": HARD}
@@ -94,7 +105,7 @@ def test_knobs_restrict_and_steer():
         return sum(nums) / len(nums)
 
     assert mean_numeral(Difficulty(arithmetic_size=4)) > 2 * mean_numeral(Difficulty(arithmetic_size=1))
-    hyps = lambda d: sum(canonical(s.statement).count("(h") for s in generate(2, 300, d))  # noqa: E731
+    hyps = lambda d: sum(canonical(s.statement).count("(h") for s in generate(2, 300, d))
     assert hyps(Difficulty(hypotheses=4)) > hyps(Difficulty(hypotheses=1))
 
 

@@ -18,7 +18,8 @@ import pytest
 from lean_env import open_env
 from prover.net.checkpoint import load_checkpoint
 from selfplay.buffer import ReplayBuffer
-from selfplay.run import SelfPlayConfig, run_selfplay
+from selfplay.config import SelfPlayConfig
+from selfplay.run import run_selfplay
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -35,14 +36,14 @@ def proofs(run_dir: Path) -> list[dict]:
     return [json.loads(line) for line in (run_dir / "proofs.jsonl").read_text().splitlines()]
 
 
-def test_run_with_a_killed_worker_then_resume(ray_session, tmp_path: Path) -> None:  # noqa: ANN001
+def test_run_with_a_killed_worker_then_resume(ray_session, tmp_path: Path) -> None:
     """One run in which a worker is killed mid-run, then the same run resumed."""
     import ray
 
     run_dir = tmp_path / "run"
     killed: dict[str, object] = {}
 
-    def kill_one(workers: list) -> None:  # noqa: ANN001
+    def kill_one(workers: list) -> None:
         def later() -> None:
             time.sleep(3.0)
             pid = ray.get(workers[0].pid.remote())
@@ -89,6 +90,6 @@ def test_run_with_a_killed_worker_then_resume(ray_session, tmp_path: Path) -> No
     assert load_checkpoint(run_dir / "checkpoints" / "latest.pt").step == second.learner_step
 
 
-def test_a_worker_that_cannot_start_stops_the_run_with_its_reason(ray_session, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_worker_that_cannot_start_stops_the_run_with_its_reason(ray_session, tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="could not start.*nope"):
         run_selfplay(config(tmp_path / "run", backend="nope"))

@@ -12,11 +12,11 @@ import pytest
 
 from lean_env import open_env
 from lean_env.contract import StatementError
+from lean_env.problem import Problem, negation, problem_key
+from lean_env.text.statement import split_statement
 from prover.actions import ActionSpace
 from search.bestfirst import SearchConfig, best_first_search
 from selfplay.generator import EASY, HARD, MEDIUM
-from lean_env.problem import Problem, negation, problem_key
-from lean_env.text.statement import split_statement
 from selfplay.statements import from_generator, from_jsonl
 from selfplay.variants import VariantKind, mini_readable, readable_by, variant_maker, variants
 
@@ -39,7 +39,9 @@ def test_deterministic_under_the_seed_and_different_from_the_parent():
             assert v.parent == p.name and v.source.startswith(f"variant:{p.name}/") and v.header == p.header
             assert v.name.startswith(f"{p.name}_v") and v.statement.startswith(f"theorem {v.name} ")
     p = from_generator(2, 1, MEDIUM)[0]
-    assert [v.statement for v in variants(p, random.Random(1), 6)] != [v.statement for v in variants(p, random.Random(2), 6)]
+    assert [v.statement for v in variants(p, random.Random(1), 6)] != [
+        v.statement for v in variants(p, random.Random(2), 6)
+    ]
 
 
 def test_variants_of_generated_statements_are_read_by_mini():

@@ -97,7 +97,9 @@ class Repl:
         if isinstance(outcome, str):
             return {"message": "Lean error:\n" + outcome.removeprefix("error: ")}
         if isinstance(outcome, dict):
-            return {"proofStatus": "Incomplete: contains sorry", "proofState": self.new_state([]), "goals": [], **outcome}
+            return {
+                "proofStatus": "Incomplete: contains sorry", "proofState": self.new_state([]), "goals": [], **outcome
+            }
         new = [g for g in outcome if not (g.startswith("?") and " := " in g)]
         rest = (goals[index:] + goals[:index])[1:]
         result = new + rest

@@ -11,7 +11,13 @@ from pathlib import Path
 
 from lean_interact import LeanREPLConfig
 from lean_interact.interface import (
-    Command, FileCommand, PickleEnvironment, PickleProofState, ProofStep, UnpickleEnvironment, UnpickleProofState,
+    Command,
+    FileCommand,
+    PickleEnvironment,
+    PickleProofState,
+    ProofStep,
+    UnpickleEnvironment,
+    UnpickleProofState,
 )
 
 from lean_env.repl.server import ProcessSpec

@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("lean_interact")
-import psutil  # noqa: E402  (a dependency of lean-interact)
+import psutil
 
-from lean_env.contract import ProofEnv, StatementError, TacticError, TacticSuccess, TacticTimeout  # noqa: E402
-from lean_env.repl.backend import ReplEnv  # noqa: E402
-from lean_env.repl.protocol import declaration  # noqa: E402
+from lean_env.contract import ProofEnv, StatementError, TacticError, TacticSuccess, TacticTimeout
+from lean_env.repl.backend import ReplEnv
+from lean_env.repl.protocol import declaration
 
-from .fakes import FAKE_REPL, fake_spec, logged  # noqa: E402
+from .fakes import FAKE_REPL, fake_spec, logged
 
 T = "theorem two (p q : Prop) (hp : p) (hq : q) : p ∧ q"
 ROOT = "p q : Prop\nhp : p\nhq : q\n⊢ p ∧ q"
@@ -39,7 +39,10 @@ def info(data: str) -> dict:
 
 
 def error(data: str, line: int = 1, column: int = 0) -> dict:
-    return {"severity": "error", "pos": {"line": line, "column": column}, "endPos": {"line": line, "column": column + 1}, "data": data}
+    return {
+        "severity": "error", "pos": {"line": line, "column": column},
+        "endPos": {"line": line, "column": column + 1}, "data": data,
+    }
 
 
 def script(tmp_path: Path, **extra: object) -> dict:
@@ -47,16 +50,22 @@ def script(tmp_path: Path, **extra: object) -> dict:
     return {
         "log": str(tmp_path / "log"), "pids": str(tmp_path / "pids"),
         "commands": {
-            two.start_command(): {"sorries": [{"pos": {"line": 1, "column": 56}, "goal": ROOT, "endPos": {"line": 1, "column": 61}}]},
+            two.start_command(): {
+                "sorries": [{"pos": {"line": 1, "column": 56}, "goal": ROOT, "endPos": {"line": 1, "column": 61}}]
+            },
             declaration(EX).start_command(): {"sorries": [{"goal": "⊢ ∃ x, x + 2 = 5"}]},
             "theorem bad : Nat.foo = 1 := by sorry": {"messages": [error("Unknown constant `Nat.foo`", 1, 14)]},
             "import Foo": {},
             two.proof_command(PROOF): {},
-            two.proof_command("exact ⟨hp, hq⟩"): {"messages": [{**info("x"), "severity": "warning", "data": "declaration uses `sorry`"}]},
+            two.proof_command("exact ⟨hp, hq⟩"): {
+                "messages": [{**info("x"), "severity": "warning", "data": "declaration uses `sorry`"}]
+            },
             two.proof_command("simp"): "sleep",
             two.axioms_command(): {"messages": [info("'two' depends on axioms: [propext]")]},
             declaration(EX).proof_command("exact ⟨3, rfl⟩"): {},
-            declaration(EX).axioms_command(): {"messages": [info("'ex' depends on axioms: [propext, Lean.ofReduceBool]")]},
+            declaration(EX).axioms_command(): {
+                "messages": [info("'ex' depends on axioms: [propext, Lean.ofReduceBool]")]
+            },
         },
         "goals": {
             ROOT: {

@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("lean_interact")
 
-from lean_env.repl.protocol import addressed, balanced, focused, goal_views, mentioned_mvars, mentions_name  # noqa: E402
+from lean_env.repl.protocol import addressed, balanced, focused, goal_views, mentioned_mvars, mentions_name
 
 
 def test_goal_views_name_their_metavariables() -> None:

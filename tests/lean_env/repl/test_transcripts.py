@@ -24,14 +24,14 @@ import pytest
 
 pytest.importorskip("lean_interact")
 
-from lean_interact.interface import CommandResponse, LeanError, Message, ProofStepResponse  # noqa: E402
+from lean_interact.interface import CommandResponse, LeanError, Message, ProofStepResponse
 
-from lean_env.contract import StatementError  # noqa: E402
-from lean_env.repl.protocol import StepFailed, StepOk, goal_views, read_root, read_step  # noqa: E402
-from lean_env.repl.server import ReplServer  # noqa: E402
-from lean_env.repl.verify import judge, proof_problems  # noqa: E402
+from lean_env.contract import StatementError
+from lean_env.repl.protocol import StepFailed, StepOk, goal_views, read_root, read_step
+from lean_env.repl.server import ReplServer
+from lean_env.repl.verify import judge, proof_problems
 
-from .fakes import TRANSCRIPTS, fake_spec, request_model, transcript, transcript_names  # noqa: E402
+from .fakes import TRANSCRIPTS, fake_spec, request_model, transcript, transcript_names
 
 NAMES = transcript_names()
 pytestmark = pytest.mark.skipif(not NAMES, reason=f"no REPL transcripts at {TRANSCRIPTS}")
@@ -163,7 +163,7 @@ def test_every_transcript_has_an_expectation() -> None:
 def test_transcript_maps_to_contract_results(server: ReplServer, name: str) -> None:
     results = replayed(server, name)
     assert " ".join(kind(r) for _, _, r in results) == EXPECTED[name]
-    for request, raw, response in results:
+    for _request, raw, response in results:
         if "message" in raw and len(raw) == 1:
             assert isinstance(response, LeanError) and response.message == raw["message"]
             continue

@@ -13,10 +13,10 @@ import pytest
 
 pytest.importorskip("lean_interact")
 
-from lean_interact.interface import Message, Sorry  # noqa: E402
+from lean_interact.interface import Message, Sorry
 
-from lean_env.repl.protocol import Declaration, declaration, strip_proof  # noqa: E402
-from lean_env.repl.verify import axioms_of, judge, script_refusals  # noqa: E402
+from lean_env.repl.protocol import Declaration, declaration, strip_proof
+from lean_env.repl.verify import axioms_of, judge, script_refusals
 
 
 def msg(severity: str, data: str, line: int = 1, column: int = 8) -> Message:
@@ -33,7 +33,10 @@ def axioms(text: str) -> list[Message]:
 STANDARD = axioms("'foo' depends on axioms: [propext, Classical.choice, Quot.sound]")
 SORRY_NEW = msg("warning", "declaration uses `sorry`")
 SORRY_OLD = msg("warning", "declaration uses 'sorry'")
-UNUSED = msg("warning", "unused variable `h`\n\nNote: This linter can be disabled with `set_option linter.unusedVariables false`")
+UNUSED = msg(
+    "warning",
+    "unused variable `h`\n\nNote: This linter can be disabled with `set_option linter.unusedVariables false`",
+)
 
 
 def test_a_clean_proof_with_the_standard_axioms_is_a_proof() -> None:
@@ -51,7 +54,9 @@ def test_a_clean_proof_with_the_standard_axioms_is_a_proof() -> None:
 def test_sorry_is_refused_in_every_form(warning: Message) -> None:
     verdict = judge([warning], [], STANDARD)
     assert not verdict.ok and "sorry" in verdict.messages[0]
-    sorry = Sorry.model_validate({"proofState": 0, "pos": {"line": 2, "column": 2}, "goal": "⊢ True", "endPos": {"line": 2, "column": 7}})
+    sorry = Sorry.model_validate(
+        {"proofState": 0, "pos": {"line": 2, "column": 2}, "goal": "⊢ True", "endPos": {"line": 2, "column": 7}}
+    )
     assert not judge([], [sorry], STANDARD).ok
     verdict = judge([], [], axioms("'foo' depends on axioms: [propext, sorryAx]"))
     assert not verdict.ok and "sorryAx" in verdict.messages[0]
@@ -89,7 +94,8 @@ def test_a_missing_or_doubtful_axioms_report_is_refused() -> None:
 
 
 def test_every_tactic_of_a_script_passes_the_safety_filter() -> None:
-    clean = "intro x\nconstructor\n· exact h\n· induction n with\n  | zero => simp\n  | succ n ih => omega\nconstructor <;> simp"
+    clean = ("intro x\nconstructor\n· exact h\n· induction n with\n  | zero => simp\n"
+             "  | succ n ih => omega\nconstructor <;> simp")
     assert script_refusals(clean) == []
     assert script_refusals("case left => rfl\nnext => trivial\nrefine ⟨?_, ?_⟩") == []
     for bad in ("sorry", "· simp; exact sorry", "native_decide", "exact Lean.ofReduceBool", "admit",

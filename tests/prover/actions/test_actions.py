@@ -23,7 +23,6 @@ from lean_env.mini import MiniEnv
 from lean_env.mini.errors import ParseError
 from lean_env.mini.tactic_parser import parse_tactic
 from lean_env.safety import refusal
-from prover.actions import goaltext
 from prover.actions import (
     CLOSER_ORDER,
     DEFAULT,
@@ -32,6 +31,7 @@ from prover.actions import (
     Family,
     Tier,
     candidates,
+    goaltext,
     ranked,
 )
 from search.bestfirst import SearchConfig, best_first_search
@@ -154,7 +154,9 @@ def test_rewriting_with_equations_in_context() -> None:
 
 def test_closers_fit_the_target() -> None:
     closed = cands("⊢ 2 + 2 = 4")
-    assert [t for t in closed if t in CLOSER_ORDER] == ["norm_num", "omega", "linarith", "simp", "rfl", "decide", "ring"]
+    assert [t for t in closed if t in CLOSER_ORDER] == [
+        "norm_num", "omega", "linarith", "simp", "rfl", "decide", "ring"
+    ]
     assert "positivity" in cands("x : ℤ\n⊢ 0 < x ^ 2 + 1") and "positivity" in cands("x : ℕ\n⊢ x + 1 ≠ 0")
     assert "nlinarith" in cands("x y : ℤ\nh : 0 < x * y\n⊢ 0 < y * x")
     assert "nlinarith" not in cands("x : ℤ\nh : 0 < x\n⊢ 0 < x + 1")
@@ -229,7 +231,8 @@ def test_deterministic_across_calls_and_caches() -> None:
 
 
 def test_wrapped_hypotheses_and_case_tags() -> None:
-    text = "case succ\nf : ℕ → ℕ\nh₀ :\n  ∀ (n : ℕ),\n    f n = n + 1\nn✝ : ℕ\na✝ : f n✝ = n✝ + 1\n⊢ f (n✝ + 1) = n✝ + 1 + 1"
+    text = ("case succ\nf : ℕ → ℕ\nh₀ :\n  ∀ (n : ℕ),\n    f n = n + 1\n"
+            "n✝ : ℕ\na✝ : f n✝ = n✝ + 1\n⊢ f (n✝ + 1) = n✝ + 1 + 1")
     out = cands(text)
     assert {"rw [h₀]", "simp [h₀]", "simp [*]", "omega"} <= set(out)
     assert not any("✝" in t for t in out)

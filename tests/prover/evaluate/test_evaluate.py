@@ -17,11 +17,19 @@ from pathlib import Path
 
 import pytest
 
-from lean_env.contract import Capabilities, GoalView, ProofState, StatementError, TacticError, TacticResult, Verification
-from lean_env.mini import MiniEnv
 from cli.evaluate import main
-from prover.evaluate import MINI_LABEL, STATUSES, Prover, Settings, evaluate, shuffled
+from lean_env.contract import (
+    Capabilities,
+    GoalView,
+    ProofState,
+    StatementError,
+    TacticError,
+    TacticResult,
+    Verification,
+)
+from lean_env.mini import MiniEnv
 from lean_env.problem import Problem
+from prover.evaluate import MINI_LABEL, STATUSES, Prover, Settings, evaluate, shuffled
 from prover.evaluate.minif2f import read_problems
 
 REPO = Path(__file__).resolve().parents[3]
@@ -86,7 +94,7 @@ def test_minif2f_valid_subset_on_mini_end_to_end(tmp_path: Path, capsys: pytest.
 
 
 @needs_data
-def test_ray_workers_give_the_same_statuses(ray_session, tmp_path: Path) -> None:  # noqa: ANN001
+def test_ray_workers_give_the_same_statuses(ray_session, tmp_path: Path) -> None:
     tasks = read_problems(DATA / "valid.jsonl")[:16]
     settings = Settings(budget=30, time_limit=60)
     here = evaluate(tasks, settings, tmp_path / "here", workers=0, emit=None)
@@ -108,7 +116,7 @@ class FlakyProver(Prover):
         return super().run(task)
 
 
-def test_a_dead_or_stuck_worker_is_replaced_and_the_run_goes_on(ray_session, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_dead_or_stuck_worker_is_replaced_and_the_run_goes_on(ray_session, tmp_path: Path) -> None:
     ray_session.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import tests/
     tasks = [Problem(name, "theorem t (p : Prop) (hp : p) : p") for name in ("a", "die", "b", "hang", "c", "d")]
     summary = evaluate(tasks, Settings(budget=10), tmp_path, workers=2, emit=None, worker=FlakyProver,
@@ -192,7 +200,10 @@ def test_unreadable_statements_are_errors_and_outside_ones_are_outside(tmp_path:
     by_name = {r["name"]: r for r in rows(out)}
     assert by_name["broken"]["status"] == "error" and "unclosed '('" in by_name["broken"]["message"]
     assert by_name["complex"]["status"] == "outside-fragment" and "mini cannot read" in by_name["complex"]["message"]
-    assert by_name["real"]["status"] == "outside-fragment" and "outside mini's arithmetic fragment" in by_name["real"]["message"]
+    assert (
+        by_name["real"]["status"] == "outside-fragment"
+        and "outside mini's arithmetic fragment" in by_name["real"]["message"]
+    )
     assert by_name["good"]["status"] == by_name["after"]["status"] == "proved"
     check_counts(out, 5)
     assert "broken" in (out / "report.md").read_text(encoding="utf-8")
@@ -228,7 +239,9 @@ class LeanLikeEnv:
 
 @pytest.mark.parametrize("searcher", ["mcts", "bfs"])
 def test_on_other_backends_a_statement_that_does_not_parse_is_an_error(tmp_path: Path, searcher: str) -> None:
-    tasks = [Problem("bad", "theorem bad : BAD"), Problem("crash", "theorem crash : CRASH"), Problem("ok", "theorem ok : q")]
+    tasks = [
+        Problem("bad", "theorem bad : BAD"), Problem("crash", "theorem crash : CRASH"), Problem("ok", "theorem ok : q")
+    ]
     summary = evaluate(tasks, Settings(backend="repl", searcher=searcher, budget=5), tmp_path, workers=0,
                        emit=None, env=LeanLikeEnv())
     by_name = {r["name"]: r for r in summary.rows}
@@ -342,7 +355,7 @@ def test_shuffled_candidates_depend_on_the_seed_and_the_goal_only() -> None:
 
 
 @pytest.fixture
-def torch_threads():  # noqa: ANN201
+def torch_threads():
     """A checkpoint makes the in-process worker use one torch thread: restore the setting after."""
     import torch
 
@@ -355,7 +368,6 @@ def torch_threads():  # noqa: ANN201
 @pytest.mark.usefixtures("torch_threads")
 def test_a_checkpoint_guides_the_evaluation(tmp_path: Path, searcher: str, capsys: pytest.CaptureFixture[str]) -> None:
     from prover.net.checkpoint import save_checkpoint
-
     from tests.prover.net.test_model import tiny_model
 
     checkpoint = tmp_path / "net.pt"
@@ -373,7 +385,9 @@ def test_a_checkpoint_guides_the_evaluation(tmp_path: Path, searcher: str, capsy
 
 
 @pytest.mark.skipif(shutil.which("lake") is not None, reason="Lean is installed here")
-def test_a_backend_that_cannot_start_exits_2_with_its_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_backend_that_cannot_start_exits_2_with_its_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     problems = write_problems(tmp_path / "p.jsonl", [{"name": "a", "formal_statement": "theorem a : True"}])
     assert main(["--problems", str(problems), "--backend", "repl", "--no-ray", "--out", str(tmp_path / "o")]) == 2
     assert "leanzero setup-lean" in capsys.readouterr().err
@@ -382,16 +396,16 @@ def test_a_backend_that_cannot_start_exits_2_with_its_message(tmp_path: Path, ca
 def test_minif2f_on_dojo_names_the_pinned_repository_and_one_file_per_problem(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import lean_env
+    import prover.evaluate.run
     from prover.evaluate.minif2f import COMMIT, REPO_URL
 
     opened: list[tuple[str, dict]] = []
 
-    def fake_open_env(backend: str, **options):  # noqa: ANN202
+    def fake_open_env(backend: str, **options):
         opened.append((backend, options))
         raise ValueError("backend 'dojo' needs the lean-dojo package (faked)")
 
-    monkeypatch.setattr(lean_env, "open_env", fake_open_env)
+    monkeypatch.setattr(prover.evaluate.run, "open_env", fake_open_env)  # where the workers look it up
     for var in ("LEANZERO_DOJO_REPO", "LEANZERO_DOJO_COMMIT", "LEANZERO_DOJO_FILE"):
         monkeypatch.delenv(var, raising=False)
     folder = tmp_path / "repo" / "MiniF2F" / "Test"
