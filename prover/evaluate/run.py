@@ -16,7 +16,7 @@ Each problem ends in one status:
 
 pass@k is k independent searches, the first verified proof winning. Attempt 0 is the plain
 deterministic search; attempt i > 0 uses seed `seed + i`: MCTS mixes Dirichlet noise into the
-root priors (weight 0.25), best-first shuffles each goal's candidate tactics (seeded by the goal
+root priors (weight `SELF_PLAY_NOISE`), best-first shuffles each goal's candidate tactics (seeded by the goal
 text, so it is reproducible). `budget` (env calls) and `time_limit` apply to each attempt.
 
 The driver appends each finished problem to `results.jsonl` (flushed and fsynced) as it
