@@ -173,7 +173,7 @@ def evaluate(e: Expr, env: Env, ty: Base) -> int:
         case Call(fn, arg):
             return env[fn](evaluate(arg, env, ty))  # type: ignore[operator]
         case Bin(op, left, right):
-            return arith(op, evaluate(left, env, ty), evaluate(right, env, ty), ty)
+            return int(arith(op, evaluate(left, env, ty), evaluate(right, env, ty), ty))  # ℕ/ℤ only
     raise TypeError(e)
 
 

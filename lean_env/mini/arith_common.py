@@ -7,10 +7,13 @@ from __future__ import annotations
 import z3
 
 from lean_env.mini.errors import Deadline, DeadlineExceeded
-from lean_env.mini.semantics import basic_op
+from lean_env.mini.semantics import NotEvaluable, Number, basic_op, field_inv
+from lean_env.mini.semantics import arith as field_arith
 from lean_env.mini.terms import (
+    FIELDS,
     INT,
     NAT,
+    NUMBERS,
     App,
     Arith,
     Cast,
@@ -38,15 +41,20 @@ def pow_fits(base: int, exp: int) -> bool:
 
 
 def apply_op(op: str, a: int, b: int, ty) -> int | None:
-    """`a op b` at type `ty` with Lean's semantics (None for a power too large to compute)."""
+    """`a op b` at ℕ/ℤ type `ty` with Lean's semantics (None for a power too large to compute)."""
     if op == "^":
         return a**b if pow_fits(a, b) else None
     fn = basic_op(op, ty)
-    return None if fn is None else fn(a, b)
+    if fn is None:
+        return None
+    v = fn(a, b)
+    assert isinstance(v, int), (op, ty)  # callers pass ℕ/ℤ types only
+    return v
 
 
-def eval_ground(t: Term) -> int | None:
-    """The value of a closed numeral expression, or None if `t` mentions anything else."""
+def eval_ground(t: Term) -> Number | None:
+    """The value of a closed numeral expression (an int on ℕ/ℤ, a Fraction on ℚ/ℝ), or None
+    if `t` mentions anything else or is too large to compute."""
     match t:
         case Lit(value=v):
             return v
@@ -60,7 +68,18 @@ def eval_ground(t: Term) -> int | None:
             if va is None:
                 return None
             vb = eval_ground(b)
-            return None if vb is None else apply_op(op, va, vb, ty)
+            if vb is None:
+                return None
+            if ty in FIELDS:
+                try:
+                    return field_arith(op, va, vb, ty)
+                except NotEvaluable:
+                    return None
+            assert isinstance(va, int) and isinstance(vb, int)
+            return apply_op(op, va, vb, ty)
+        case App(fn=Const(name="Inv.inv"), args=(a,)):
+            va = eval_ground(a)
+            return None if va is None else field_inv(va)
     return None
 
 
@@ -74,7 +93,7 @@ def _push_cast(t: Term) -> Term:
     atoms with equal pushed forms have equal values: `↑(x * y)` and `↑x * ↑y` are one atom.
     """
     t = map_children(t, _push_cast)
-    if isinstance(t, Cast):
+    if isinstance(t, Cast) and t.ty == INT:  # casts into ℚ/ℝ stay as they are (atoms)
         match t.arg:
             case Lit(value=v):
                 return Lit(v, INT)
@@ -116,7 +135,13 @@ class AtomTable:
 
 
 def is_numeric(t: Term) -> bool:
+    """An ℕ/ℤ term (what omega reads)."""
     return type_of(t) in (NAT, INT)
+
+
+def is_number(t: Term) -> bool:
+    """A term of any number type, ℕ, ℤ, ℚ or ℝ (what linarith reads)."""
+    return type_of(t) in NUMBERS
 
 
 def head_name(t: Term) -> str | None:

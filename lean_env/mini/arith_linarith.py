@@ -1,11 +1,15 @@
 """`linarith` and `nlinarith`, following Mathlib's recipe.
 
 Comparison hypotheses (and the negated target) become facts `p ≥ 0`, `p > 0`, `p = 0` over
-polynomials; ℕ atoms get `≥ 0`; strict comparisons, all integer-valued here, are strengthened
-(`a < b` to `a + 1 ≤ b`). Each non-constant monomial is then an independent real unknown and z3
-decides the linear relaxation over ℚ: unsatisfiable means proved. That is sound, because any
-integer counterexample to the goal is also a model of the relaxation. `nlinarith` first adds
-`sq_nonneg` facts for the squares it sees and the pairwise products of all facts.
+polynomials; ℕ atoms get `≥ 0`; strict comparisons between integers are strengthened
+(`a < b` to `a + 1 ≤ b`, Mathlib's `strengthenStrictInt`), those over ℚ/ℝ stay strict. Each
+non-constant monomial is then an independent real unknown and z3 decides the linear relaxation
+over ℚ: unsatisfiable means proved. That is sound, because any counterexample to the goal
+(integers where the type is ℕ/ℤ) is also a model of the relaxation. Mathlib runs linarith on
+each type's comparisons separately (ℕ's joining ℤ's); here they share one relaxation, which
+decides the same thing: the types share no atom (a cast into ℚ/ℝ is an atom), so the union
+is contradictory exactly when one type's part is. `nlinarith` first adds `sq_nonneg` facts
+for the squares it sees and the pairwise products of the facts of one type.
 """
 
 from __future__ import annotations
@@ -17,10 +21,13 @@ from fractions import Fraction
 import z3
 
 from lean_env.mini import poly as P
-from lean_env.mini.arith_common import is_numeric, z3_unsat
+from lean_env.mini.arith_common import is_number, z3_unsat
 from lean_env.mini.arith_poly import MAX_TERMS, PolyReader
 from lean_env.mini.errors import Deadline, TacticFailure
 from lean_env.mini.terms import (
+    FIELDS,
+    INT,
+    NAT,
     And,
     Arith,
     Goal,
@@ -28,8 +35,10 @@ from lean_env.mini.terms import (
     Not,
     Rel,
     Term,
+    Ty,
     alpha_eq,
     subterms,
+    type_of,
 )
 
 FAILURE = "linarith failed to find a contradiction"
@@ -41,18 +50,19 @@ _FLIP = {"<": "≥", "≤": ">", ">": "≤", "≥": "<"}  # ¬(a < b) is a ≥ b
 
 @dataclass(frozen=True)
 class _Fact:
-    """`poly rel 0` with rel one of `≥`, `>`, `=`."""
+    """`poly rel 0` with rel one of `≥`, `>`, `=`, about numbers of type `ty` (ℕ facts count as ℤ)."""
 
     poly: P.Poly
     rel: str
+    ty: Ty = INT
 
 
 def _comparison(p: Term) -> Comparison | None:
     """`a R b` over ℕ/ℤ for R in `= < ≤ > ≥`; `¬` of an inequality is turned around."""
     match p:
-        case Rel(op=op, lhs=a, rhs=b) if op in ("=", *_FLIP) and is_numeric(a) and is_numeric(b):
+        case Rel(op=op, lhs=a, rhs=b) if op in ("=", *_FLIP) and is_number(a) and is_number(b):
             return op, a, b
-        case Not(arg=Rel(op=op, lhs=a, rhs=b)) if op in _FLIP and is_numeric(a) and is_numeric(b):
+        case Not(arg=Rel(op=op, lhs=a, rhs=b)) if op in _FLIP and is_number(a) and is_number(b):
             return _FLIP[op], a, b
     return None
 
@@ -61,11 +71,11 @@ def _negated_targets(target: Term) -> list[list[Comparison]]:
     """One list of extra hypotheses per run: Mathlib splits `=` into two, negates an
     inequality, intros a negated comparison, and otherwise (after `exfalso`) adds nothing."""
     match target:
-        case Rel(op="=", lhs=a, rhs=b) if is_numeric(a) and is_numeric(b):
+        case Rel(op="=", lhs=a, rhs=b) if is_number(a) and is_number(b):
             return [[("<", a, b)], [(">", a, b)]]
-        case Rel(op=op, lhs=a, rhs=b) if op in _FLIP and is_numeric(a) and is_numeric(b):
+        case Rel(op=op, lhs=a, rhs=b) if op in _FLIP and is_number(a) and is_number(b):
             return [[(_FLIP[op], a, b)]]
-        case Rel(op="≠", lhs=a, rhs=b) if is_numeric(a) and is_numeric(b):
+        case Rel(op="≠", lhs=a, rhs=b) if is_number(a) and is_number(b):
             return [[("=", a, b)]]
         case Not(arg=inner) if (c := _comparison(inner)) is not None:
             return [[c]]
@@ -74,18 +84,22 @@ def _negated_targets(target: Term) -> list[list[Comparison]]:
 
 def _fact(reader: PolyReader, c: Comparison) -> _Fact:
     op, a, b = c
+    ty = type_of(a)
+    ty = INT if ty == NAT else ty  # natToInt: ℕ facts are ℤ facts
     pa, pb = reader.read(a), reader.read(b)
+    if op in ("<", ">") and ty in FIELDS:
+        return _Fact(P.add(pb, pa, -1) if op == "<" else P.add(pa, pb, -1), ">", ty)
     match op:
         case "=":
-            return _Fact(P.add(pa, pb, -1), "=")
+            return _Fact(P.add(pa, pb, -1), "=", ty)
         case "≤":
-            return _Fact(P.add(pb, pa, -1), "≥")
+            return _Fact(P.add(pb, pa, -1), "≥", ty)
         case "≥":
-            return _Fact(P.add(pa, pb, -1), "≥")
+            return _Fact(P.add(pa, pb, -1), "≥", ty)
         case "<":  # integer-valued: a < b iff a + 1 ≤ b
-            return _Fact(P.add(P.add(pb, pa, -1), P.const(-1)), "≥")
+            return _Fact(P.add(P.add(pb, pa, -1), P.const(-1)), "≥", ty)
         case _:  # ">"
-            return _Fact(P.add(P.add(pa, pb, -1), P.const(-1)), "≥")
+            return _Fact(P.add(P.add(pa, pb, -1), P.const(-1)), "≥", ty)
 
 
 def _square_bases(comparisons: list[Comparison]) -> list[Term]:
@@ -107,7 +121,7 @@ def _square_bases(comparisons: list[Comparison]) -> list[Term]:
 
 
 def _product(f: _Fact, g: _Fact) -> _Fact | None:
-    if len(f.poly) * len(g.poly) > MAX_TERMS:
+    if f.ty != g.ty or len(f.poly) * len(g.poly) > MAX_TERMS:  # Mathlib multiplies within a type
         return None
     if "=" in (f.rel, g.rel):
         rel = "="
@@ -115,7 +129,7 @@ def _product(f: _Fact, g: _Fact) -> _Fact | None:
         rel = ">"
     else:
         rel = "≥"
-    return _Fact(P.mul(f.poly, g.poly), rel)
+    return _Fact(P.mul(f.poly, g.poly), rel, f.ty)
 
 
 def _real(c: P.Coeff) -> z3.ArithRef:
@@ -152,8 +166,9 @@ def _refutes(
     if nonlinear:
         for base in _square_bases(comparisons):
             p = reader.read(base)
+            ty = type_of(base)
             if len(p) ** 2 <= MAX_TERMS:
-                squares.append(_Fact(P.mul(p, p), "≥"))
+                squares.append(_Fact(P.mul(p, p), "≥", INT if ty == NAT else ty))
     facts += [_Fact(P.atom(i, Fraction(1)), "≥") for i, nat in enumerate(reader.atoms.nat) if nat]
     facts += squares
     if nonlinear:

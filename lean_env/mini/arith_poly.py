@@ -1,9 +1,13 @@
-"""Commutative-ring normal form of ℕ/ℤ terms, as `linarith` reads them (Mathlib's `linear_forms`).
+"""Commutative-ring normal form of number terms, as `linarith` reads them (Mathlib's
+`linearFormOfExpr` after its preprocessing).
 
 Terms become `poly` polynomials with Fraction coefficients over a shared `AtomTable`.
-ℕ terms are read after Mathlib's `push_cast` to ℤ: `+ * ^` and numerals are ring operations
-and `Nat.succ n` is `n + 1`, while ℕ `-`, and `/`, `%` at either type, stay atoms (the facts
-that hold of them are not ring identities).
+ℕ terms are read after Mathlib's `natToInt` (`push_cast` to ℤ): `+ * ^` and numerals are ring
+operations and `Nat.succ n` is `n + 1`, while ℕ `-`, and `/`, `%` on ℕ/ℤ, stay atoms (the
+facts that hold of them are not ring identities). On ℚ/ℝ, `-` is a ring operation and division
+by a numeral is multiplication by its inverse (Mathlib's `cancelDenoms`); any other `/`, `x⁻¹`,
+and every cast into ℚ/ℝ are atoms (linarith does not see through `↑`, and runs on each type
+separately: only ℕ's facts join ℤ's).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from fractions import Fraction
 
 from lean_env.mini import poly as P
 from lean_env.mini.arith_common import AtomTable
-from lean_env.mini.terms import NAT, App, Arith, Cast, Const, Lit, Neg, Term
+from lean_env.mini.terms import FIELDS, INT, NAT, App, Arith, Cast, Const, Lit, Neg, Term
 
 MAX_EXPONENT = 64  # larger literal exponents leave `a ^ n` an atom
 MAX_TERMS = 2000  # expansions beyond this many monomials leave the product an atom
@@ -33,7 +37,7 @@ class PolyReader:
                 return P.const(Fraction(v))
             case Neg(arg=a):
                 return P.scale(self.read(a), -1)
-            case Cast(arg=a):
+            case Cast(arg=a, ty=ty) if ty == INT:  # ℕ → ℤ: natToInt's push_cast
                 return self.read(a)
             case Arith(op="+", lhs=a, rhs=b):
                 return P.add(self.read(a), self.read(b))
@@ -47,6 +51,14 @@ class PolyReader:
                 pn = P.power(self.read(a), n, max_terms=MAX_TERMS)
                 if pn is not None:
                     return pn
+            case Arith(op="/", lhs=a, rhs=b, ty=ty) if ty in FIELDS:
+                c = P.constant_value(self.read(b))
+                if c:  # a nonzero numeral
+                    return P.scale(self.read(a), Fraction(1) / c)
+            case App(fn=Const(name="Inv.inv"), args=(b,)):
+                c = P.constant_value(self.read(b))
+                if c:
+                    return P.const(Fraction(1) / c)
             case App(fn=Const(name="Nat.succ"), args=(n,)):
                 return P.add(self.read(n), P.const(Fraction(1)))
         return self.atom(t)

@@ -8,7 +8,9 @@ from enum import Enum
 
 from lean_env.mini.arith_common import eval_ground, head_name
 from lean_env.mini.errors import Deadline, TacticFailure
+from lean_env.mini.semantics import Number
 from lean_env.mini.terms import (
+    FIELDS,
     INT,
     NAT,
     App,
@@ -47,7 +49,7 @@ def _or_else(a: _S, b: _S) -> _S:
     return a
 
 
-def _sign_of_value(v: int | None) -> _S:
+def _sign_of_value(v: Number | None) -> _S:
     if v is None:
         return NONE
     return POS if v > 0 else NONNEG if v == 0 else NONZERO
@@ -91,8 +93,17 @@ class _Prover:
                     return POS
                 if ra in _AT_LEAST_NONNEG and rb in _AT_LEAST_NONNEG:
                     return NONNEG
-            case Cast(arg=a):
-                return POS if self.core(a) is POS else NONNEG
+            case Arith(op="/", lhs=a, rhs=b, ty=ty) if ty in FIELDS:  # div_pos, div_nonneg, div_ne_zero
+                ra, rb = self.core(a), self.core(b)
+                if ra is POS and rb is POS:
+                    return POS
+                if ra in _AT_LEAST_NONNEG and rb in _AT_LEAST_NONNEG:
+                    return NONNEG
+                if ra in _AT_LEAST_NONZERO and rb in _AT_LEAST_NONZERO:
+                    return NONZERO
+            case Cast(arg=a):  # a cast up the tower keeps the sign; from ℕ it is at least nonnegative
+                ra = self.core(a)
+                return _or_else(ra, NONNEG) if type_of(a) == NAT else ra
         return self.function(e)
 
     def power(self, a: Term, n: Term) -> _S:
@@ -100,7 +111,7 @@ class _Prover:
         if isinstance(n, Lit):
             if n.value == 0:
                 return POS
-            if n.value % 2 == 0 and type_of(a) == INT:
+            if n.value % 2 == 0 and type_of(a) in (INT, *FIELDS):  # even_two_mul / Even.pow_nonneg
                 even = NONNEG
         ra = self.core(a)
         return _or_else(even, ra)
@@ -112,6 +123,8 @@ class _Prover:
         args = e.args
         if name in ("Nat.factorial", "Nat.succ") and len(args) == 1:
             return POS
+        if name == "Inv.inv" and len(args) == 1:  # inv_pos, inv_nonneg, inv_ne_zero
+            return self.core(args[0])
         if name in ("abs", "Int.natAbs") and len(args) == 1:
             return POS if self.core(args[0]) in _AT_LEAST_NONZERO else NONNEG
         if name in ("min", "max") and len(args) == 2:

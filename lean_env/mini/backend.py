@@ -37,13 +37,13 @@ from lean_env.mini.header import check_header
 from lean_env.mini.printer import pp_goal
 from lean_env.mini.tactic_parser import parse_script
 from lean_env.mini.tactics import Engine, TransitionFault
-from lean_env.mini.terms import Goal, in_fragment
+from lean_env.mini.terms import Goal, fragment_blocker
 from lean_env.safety import request_error, script_refusals
 
 log = logging.getLogger(__name__)
 NAME = "mini"
-OUTSIDE_TARGET = ("the goal lies outside mini's arithmetic fragment (ℝ/ℚ, big operators, sets or λ): "
-                  "only structural tactics act on it")
+OUTSIDE_TARGET = ("the goal lies outside mini's arithmetic fragment ({}: real functions, big operators, "
+                  "sets or λ): only structural tactics act on it")
 
 
 def view(goal: Goal) -> GoalView:
@@ -133,8 +133,10 @@ class MiniEnv:
         """Goals whose target lies outside the arithmetic fragment: only structural tactics act
         on them, so mini cannot judge them (evaluation counts them `outside-fragment`)."""
         goals = self._lookup(state.handle)
-        if goals is not None and not all(in_fragment(g.target) for g in goals):
-            return OUTSIDE_TARGET
+        for g in goals or ():
+            blocker = fragment_blocker(g.target)
+            if blocker is not None:
+                return OUTSIDE_TARGET.format(blocker)
         return ""
 
     def verify(self, statement: str, proof: str, *, header: str = "", timeout: float = DEFAULT_TIMEOUT) -> Verification:

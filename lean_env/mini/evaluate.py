@@ -1,12 +1,14 @@
 """Evaluation of closed terms with Lean's semantics, and the `decide` tactic built on it.
 
-Numbers evaluate to Python ints, propositions to bools, through `semantics` (ℕ subtraction
-truncates, `x / 0 = 0`, `x % 0 = x`, ℤ `/` and `%` are `Int.ediv` and `Int.emod`). Only what
-Lean can `decide` evaluates: a proposition is evaluable when a `Decidable` instance exists for
-it in Lean/Mathlib (relations between numbers, connectives, known decidable predicates,
-quantifiers over ℕ bounded by `x < k` / `x ≤ k`). The check is structural and done before
-evaluating, so `False ∧ ∀ x, P x` is refused even though short-circuiting would give an
-answer: Lean's instance synthesis fails on it too.
+Numbers evaluate to Python ints (ℕ, ℤ) or exact Fractions (ℚ, ℝ), propositions to bools,
+through `semantics` (ℕ subtraction truncates, `x / 0 = 0`, `x % 0 = x`, ℤ `/` and `%` are
+`Int.ediv` and `Int.emod`, a field's `0⁻¹ = 0`). Only what Lean can `decide` evaluates: a
+proposition is evaluable when a `Decidable` instance exists for it in Lean/Mathlib (relations
+between numbers, connectives, known decidable predicates, quantifiers over ℕ bounded by
+`x < k` / `x ≤ k`). The check is structural and done before evaluating, so `False ∧ ∀ x, P x`
+is refused even though short-circuiting would give an answer: Lean's instance synthesis fails
+on it too. `decide` itself never reads ℚ/ℝ (ℝ's order is not computable, and mini does not
+claim ℚ's instances reduce); `norm_num` evaluates them.
 
 Sizes are guarded: results above `MAX_BITS` bits raise `NotEvaluable` rather than eat
 memory, and quantifier loops call `deadline.check()` on every iteration.
@@ -22,7 +24,9 @@ from lean_env.mini.printer import pp_term
 from lean_env.mini.semantics import (
     MAX_BITS,
     NotEvaluable,
+    Number,
     arith,
+    field_inv,
     int_ediv,
     int_emod,
     int_fdiv,
@@ -34,8 +38,9 @@ from lean_env.mini.semantics import (
     relation,
 )
 from lean_env.mini.terms import (
+    FIELDS,
     NAT,
-    NUMERIC,
+    NUMBERS,
     PROP,
     And,
     App,
@@ -65,7 +70,7 @@ class NotDecidable(NotEvaluable):
     """No `Decidable` instance exists for a proposition (Lean: failed to synthesize)."""
 
 
-Value = int | bool
+Value = Number | bool
 
 
 # ---------------------------------------------------------------- known constants
@@ -157,6 +162,7 @@ CONSTANTS: dict[str, tuple[int, Callable[..., Value]]] = {
     "Int.tdiv": (2, int_tdiv),
     "Int.tmod": (2, int_tmod),
     "abs": (1, abs),
+    "Inv.inv": (1, field_inv),  # ℚ/ℝ only (the elaborator types it so)
     "min": (2, min),
     "max": (2, max),
     "Even": (1, lambda n: n % 2 == 0),
@@ -236,8 +242,10 @@ def _check(t: Term, bound: frozenset[str], env: Mapping[str, object], decide: bo
         case Neg(arg=a) | Cast(arg=a) | Not(arg=a):
             _check(a, bound, env, decide)
         case Rel(lhs=a, rhs=b):
-            if type_of(a) not in NUMERIC or type_of(b) not in NUMERIC:
+            if type_of(a) not in NUMBERS or type_of(b) not in NUMBERS:
                 raise NotDecidable("equality of non-numbers is not decidable")
+            if decide and type_of(a) in FIELDS:
+                raise NotEvaluable("the Decidable instance of a ℚ/ℝ relation does not reduce")
             _check(a, bound, env, decide)
             _check(b, bound, env, decide)
         case Forall() | Exists():

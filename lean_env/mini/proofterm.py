@@ -55,6 +55,7 @@ from lean_env.mini.terms import (
     free_vars,
     in_fragment,
     instantiate,
+    integral,
     is_prop,
     map_children,
     subst,
@@ -322,14 +323,15 @@ def project(prop: Term, field: str) -> Term:
 
 
 def refl_holds(t: Term, deadline: Deadline = UNBOUNDED) -> bool:
-    """Whether `rfl` proves `t`: both sides equal up to bound names, or a closed equation
+    """Whether `rfl` proves `t`: both sides equal up to bound names, or a closed ℕ/ℤ equation
     of the arithmetic fragment whose sides evaluate equal (Lean's kernel reduces literal
-    arithmetic by definitional unfolding, so `4 + 3 = 7` is `rfl`)."""
+    arithmetic by definitional unfolding, so `4 + 3 = 7` is `rfl`; not so on ℝ, and mini
+    does not claim it on ℚ)."""
     match t:
         case Rel(op="=" | "≤" | "≥", lhs=a, rhs=b) | Iff(lhs=a, rhs=b):
             if alpha_eq(a, b):
                 return True
-            if isinstance(t, Rel) and t.op == "=" and not free_vars(t) and in_fragment(t):
+            if isinstance(t, Rel) and t.op == "=" and not free_vars(t) and in_fragment(t) and integral(t):
 
                 try:
                     return bool(evaluate(t, None, deadline))

@@ -4,10 +4,19 @@ A term becomes a polynomial (monomial -> integer coefficient) over *atoms*: ever
 that is not a ring operation. What counts as a ring operation follows Mathlib's `ring`:
 
 - `+`, `*`, numerals, and `x ^ n` with a numeral exponent (after evaluating a closed
-  exponent such as `1 + 1`). A non-numeral exponent makes `x ^ n` an atom: no exponent
-  arithmetic (Mathlib does some; we do not).
-- on ℤ, binary and unary `-`. On ℕ, `a - b` is truncated and so an atom, as are `/` and `%`
-  on both types (ℕ and ℤ are not fields).
+  exponent such as `1 + 1`).
+- exponent arithmetic, as Mathlib's `ring` does it: an exponent is itself a ℕ polynomial,
+  `a ^ (e₁ + e₂) = a ^ e₁ * a ^ e₂`, `a ^ (k * m) = (a ^ m) ^ k` for a numeral `k`, and a
+  power of a product is the product of the powers, `(2 * x) ^ m = 2 ^ m * x ^ m`. So
+  `x ^ m` (m a product of atoms) is an atom of its own, `(x ^ n) ^ m = x ^ (n * m)`; `4 ^ n` and `2 ^ (2 * n)` stay
+  different (numerals are not factored, as in Mathlib).
+- on ℤ, ℚ and ℝ, binary and unary `-`. On ℕ, `a - b` is truncated and so an atom, as are
+  `/` and `%` on ℕ and ℤ (they are not fields).
+- on ℚ and ℝ (fields), `a / b = a * b⁻¹`, numerals invert (`x / 2 = x * (1 / 2)`,
+  `0⁻¹ = 0`), and `⁻¹` distributes over a product of atoms (`(2 * x * y)⁻¹ = 1/2 * x⁻¹ * y⁻¹`,
+  true in any field where `0⁻¹ = 0`); the inverse of an atom, or of a sum, is an atom. So
+  `x * x⁻¹` stays as it is: `x / x = 1` is false at `x = 0`, and `ring` does not prove it
+  (`field_simp` does, given `x ≠ 0`).
 - casts `↑a` are atoms: `ring` does not push casts (`push_cast` does), so `↑(a + b)` and
   `↑a + ↑b` are different for `ring`.
 - closed subterms fold: `5 - 7` on ℕ is `0`, `7 / 2` is `3`, `↑3` is `3`.
@@ -25,17 +34,22 @@ negative coefficients as subtraction (`x - y * 3`), a leading negative one as `-
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from lean_env.mini import poly as P
 from lean_env.mini.context import replace_type, with_target
 from lean_env.mini.errors import UNBOUNDED, Deadline, TacticFailure
 from lean_env.mini.poly import Coeff, Monomial, Poly
-from lean_env.mini.semantics import NotEvaluable, arith, power
+from lean_env.mini.semantics import NotEvaluable, arith, field_power, power
 from lean_env.mini.terms import (
+    FIELDS,
     NAT,
-    NUMERIC,
+    NUMBERS,
     App,
     Arith,
+    Arrow,
     Cast,
+    Const,
     Goal,
     Lit,
     Neg,
@@ -53,17 +67,22 @@ def _sort_key(m: Monomial) -> tuple[int, Monomial]:
     return (sum(e for _, e in m), m)
 
 
-def _int(c: Coeff) -> int:
-    """A coefficient of a `ring` polynomial: always an int (numerals, `+ - *`, numeral powers and
-    Lean's ℕ/ℤ operations keep it one; only `linarith` builds Fraction coefficients)."""
-    assert isinstance(c, int), c
-    return c
-
-
-def _constant(p: Poly) -> int | None:
-    """`P.constant_value` of a `ring` polynomial (an int, see `_int`)."""
+def _nat_constant(p: Poly) -> int | None:
+    """The value of a constant ℕ/ℤ polynomial (an int: numerals, `+ - *`, numeral powers and
+    Lean's ℕ/ℤ operations keep coefficients integral; only fields make Fractions)."""
     v = P.constant_value(p)
-    return None if v is None else _int(v)
+    if v is None:
+        return None
+    assert isinstance(v, int) or v.denominator == 1, v
+    return int(v)
+
+
+def _coeff_power(c: Coeff, n: int) -> Coeff:
+    return power(c, n) if isinstance(c, int) else field_power(c, n)
+
+
+def _inv(t: Term, ty: Ty) -> Term:
+    return App(Const("Inv.inv", Arrow(ty, ty)), (t,), ty)
 
 
 class RingNormalizer:
@@ -84,8 +103,52 @@ class RingNormalizer:
     def power(self, p: Poly, n: int) -> Poly:
         """`p ^ n`; NotEvaluable when a coefficient would be too large to compute."""
         if n and len(p) <= 1:  # one monomial (or zero): exponents scale, the coefficient is a power
-            return {tuple((i, e * n) for i, e in m): power(_int(c), n) for m, c in p.items()}
+            return {tuple((i, e * n) for i, e in m): _coeff_power(c, n) for m, c in p.items()}
         return P.power(p, n, self.deadline)
+
+    def symbolic_power(self, pa: Poly, pe: Poly, ty: Ty) -> Poly:
+        """`a ^ e` for a non-constant ℕ exponent `e`: `a ^ (c₀ + Σ cᵢ mᵢ) = a ^ c₀ * Π (a ^ mᵢ) ^ cᵢ`,
+        and `a ^ m` of one monomial `c * Π xⱼ ^ eⱼ` is `c ^ m * Π (xⱼ ^ m) ^ eⱼ`."""
+        c0 = pe.get(P.ONE, 0)
+        assert isinstance(c0, int), c0
+        out = self.power(pa, c0)
+        for m, c in pe.items():
+            if m == P.ONE:
+                continue
+            assert isinstance(c, int) and c > 0, c  # ℕ polynomials have positive integer coefficients
+            exponent = self._monomial(m, 1, NAT)
+            out = P.mul(out, self.power(self._power_of_monomial(pa, exponent, ty), c), self.deadline)
+        return out
+
+    def _power_of_monomial(self, pa: Poly, exponent: Term, ty: Ty) -> Poly:
+        if len(pa) == 1:
+            ((m, c),) = pa.items()
+            if isinstance(c, int) and c > 0:  # `(2 * x) ^ m = 2 ^ m * x ^ m` (mul_pow)
+                out = P.const(1) if c == 1 else self.atom(Arith("^", Lit(c, ty), exponent, ty))
+                for i, e in m:
+                    x = self.atoms[i]
+                    if isinstance(x, Arith) and x.op == "^":  # `(y ^ n) ^ m = y ^ (n * m)` (pow_mul)
+                        xm = self.poly(Arith("^", x.lhs, Arith("*", x.rhs, exponent, NAT), ty))
+                    else:
+                        xm = self.atom(Arith("^", x, exponent, ty))
+                    out = P.mul(out, self.power(xm, e), self.deadline)
+                return out
+        if not pa:  # `0 ^ m` is 1 at m = 0: an atom
+            return self.atom(Arith("^", Lit(0, ty), exponent, ty))
+        return self.atom(Arith("^", self.render(pa, ty), exponent, ty))
+
+    def inverse(self, p: Poly, ty: Ty) -> Poly:
+        """`p⁻¹` in a field: numerals invert, `⁻¹` distributes over one monomial (`mul_inv`,
+        `inv_pow`), anything else is an atom."""
+        if not p:
+            return {}  # 0⁻¹ = 0
+        if len(p) == 1:
+            ((m, c),) = p.items()
+            out: Poly = P.const(1 / Fraction(c))
+            for i, e in m:
+                out = P.mul(out, self.power(self.atom(_inv(self.atoms[i], ty)), e), self.deadline)
+            return out
+        return self.atom(_inv(self.render(p, ty), ty))
 
     def poly(self, t: Term) -> Poly:
         """The polynomial of a numeric term."""
@@ -101,26 +164,28 @@ class RingNormalizer:
                 return P.mul(self.poly(a), self.poly(b), self.deadline)
             case Arith(op="-", lhs=a, rhs=b, ty=ty) if ty != NAT:
                 return P.add(self.poly(a), self.poly(b), -1)
+            case Arith(op="/", lhs=a, rhs=b, ty=ty) if ty in FIELDS:
+                return P.mul(self.poly(a), self.inverse(self.poly(b), ty), self.deadline)
+            case App(fn=Const(name="Inv.inv"), args=(a,), ty=ty) if ty in FIELDS:
+                return self.inverse(self.poly(a), ty)
             case Arith(op="^", lhs=a, rhs=b, ty=ty):
                 pa, pb = self.poly(a), self.poly(b)
-                n = _constant(pb)
-                if n is not None:
-                    try:
-                        return self.power(pa, n)
-                    except NotEvaluable:
-                        pass  # too large to expand: keep the power as an atom
-                return self.atom(Arith("^", self.render(pa, ty), self.render(pb, NAT), ty))
-            case Arith(op=op, lhs=a, rhs=b, ty=ty):  # ℕ `-`, `/`, `%`
+                n = _nat_constant(pb)
+                try:
+                    return self.power(pa, n) if n is not None else self.symbolic_power(pa, pb, ty)
+                except NotEvaluable:  # too large to expand: keep the power as an atom
+                    return self.atom(Arith("^", self.render(pa, ty), self.render(pb, NAT), ty))
+            case Arith(op=op, lhs=a, rhs=b, ty=ty):  # ℕ `-`; ℕ/ℤ `/`, `%`
                 pa, pb = self.poly(a), self.poly(b)
-                va, vb = _constant(pa), _constant(pb)
+                va, vb = _nat_constant(pa), _nat_constant(pb)
                 if va is not None and vb is not None:
                     return P.const(arith(op, va, vb, ty))
                 return self.atom(Arith(op, self.render(pa, ty), self.render(pb, ty), ty))
             case Cast(arg=a, ty=ty):
                 pa = self.poly(a)
-                va = _constant(pa)
-                if va is not None:
-                    return P.const(va)
+                vc = P.constant_value(pa)
+                if vc is not None:
+                    return P.const(vc)
                 return self.atom(Cast(self.render(pa, type_of(a)), ty))
             case App(fn=fn, args=args, ty=ty):
                 return self.atom(App(fn, tuple(self.normalize(x) for x in args), ty))
@@ -130,7 +195,7 @@ class RingNormalizer:
     def normalize(self, t: Term) -> Term:
         """`t` in normal form if numeric; propositions and functions are returned as they are."""
         ty = type_of(t)
-        if ty not in NUMERIC:
+        if ty not in NUMBERS:
             return t
         return self.render(self.poly(t), ty)
 
@@ -140,7 +205,7 @@ class RingNormalizer:
             return Lit(0, ty)
         out: Term | None = None
         for m in sorted(p, key=_sort_key):
-            c = _int(p[m])
+            c = p[m]
             if out is None:
                 out = self._monomial(m, c, ty) if c > 0 else self._negated(m, -c, ty)
             elif c > 0:
@@ -150,20 +215,28 @@ class RingNormalizer:
         assert out is not None
         return out
 
-    def _monomial(self, m: Monomial, c: int, ty: Ty) -> Term:
-        """`x * y ^ 2 * c` for c > 0 (the coefficient omitted when 1)."""
+    def _monomial(self, m: Monomial, c: Coeff, ty: Ty) -> Term:
+        """`x * y ^ 2 * c` for c > 0 (the coefficient omitted when 1; `(1 / 2)` when not integral)."""
         out: Term | None = None
         for i, e in m:
             f = self.atoms[i] if e == 1 else Arith("^", self.atoms[i], Lit(e, NAT), ty)
             out = f if out is None else Arith("*", out, f, ty)
         if out is None:
-            return Lit(c, ty)
-        return out if c == 1 else Arith("*", out, Lit(c, ty), ty)
+            return _numeral(c, ty)
+        return out if c == 1 else Arith("*", out, _numeral(c, ty), ty)
 
-    def _negated(self, m: Monomial, c: int, ty: Ty) -> Term:
+    def _negated(self, m: Monomial, c: Coeff, ty: Ty) -> Term:
         if not m:
-            return Neg(Lit(c, ty), ty)
+            return Neg(_numeral(c, ty), ty)
         return Neg(self._monomial(m, c, ty), ty)
+
+
+def _numeral(c: Coeff, ty: Ty) -> Term:
+    """A positive coefficient as Mathlib's `ring_nf` prints it: `3`, or `3 / 2` on a field."""
+    q = Fraction(c)
+    if q.denominator == 1:
+        return Lit(q.numerator, ty)
+    return Arith("/", Lit(q.numerator, ty), Lit(q.denominator, ty), ty)
 
 
 # ---------------------------------------------------------------- public API
@@ -171,7 +244,7 @@ class RingNormalizer:
 
 def ring_equal(lhs: Term, rhs: Term, deadline: Deadline = UNBOUNDED) -> bool:
     """Whether `lhs` and `rhs` are equal as commutative-ring polynomials over their atoms."""
-    if type_of(lhs) != type_of(rhs) or type_of(lhs) not in NUMERIC:
+    if type_of(lhs) != type_of(rhs) or type_of(lhs) not in NUMBERS:
         return False
     n = RingNormalizer(deadline)
     return n.poly(lhs) == n.poly(rhs)
@@ -190,7 +263,7 @@ def ring(goal: Goal, deadline: Deadline = UNBOUNDED) -> None:
     its own tactic.
     """
     t = goal.target
-    if not (isinstance(t, Rel) and t.op == "=" and type_of(t.lhs) in NUMERIC):
+    if not (isinstance(t, Rel) and t.op == "=" and type_of(t.lhs) in NUMBERS):
         raise TacticFailure("ring failed: not an equality")
     if not ring_equal(t.lhs, t.rhs, deadline):
         raise TacticFailure("ring failed to prove equality")
@@ -198,7 +271,7 @@ def ring(goal: Goal, deadline: Deadline = UNBOUNDED) -> None:
 
 def _nf_prop(n: RingNormalizer, p: Term) -> Term:
     """Normalize every maximal numeric subterm of a proposition."""
-    if type_of(p) in NUMERIC:
+    if type_of(p) in NUMBERS:
         return n.normalize(p)
     if isinstance(p, App):
         return App(p.fn, tuple(n.normalize(a) for a in p.args), p.ty)

@@ -1,9 +1,11 @@
-"""Lean's ℕ/ℤ operations on Python ints: the one place `mini` writes their semantics down.
+"""Lean's number operations in Python: the one place `mini` writes their semantics down.
 
-Lean's, not Python's: ℕ subtraction truncates, `x / 0 = 0`, `x % 0 = x`, ℤ `/` and `%` are
-`Int.ediv` and `Int.emod` (remainder in `[0, |b|)`), `0 ∣ b ↔ b = 0`. `evaluate`, `simp`,
-`ring` and the arithmetic procedures all compute through these functions. `arith` and `power`
-refuse (NotEvaluable) results above `MAX_BITS` bits rather than eat memory.
+ℕ and ℤ on Python ints, Lean's way, not Python's: ℕ subtraction truncates, `x / 0 = 0`,
+`x % 0 = x`, ℤ `/` and `%` are `Int.ediv` and `Int.emod` (remainder in `[0, |b|)`),
+`0 ∣ b ↔ b = 0`. ℚ and ℝ on exact Fractions (a closed ℝ term of the fragment is rational):
+a field's `/` is `a * b⁻¹` with `0⁻¹ = 0` (so `x / 0 = 0`), there is no `%`. `evaluate`,
+`simp`, `ring` and the arithmetic procedures all compute through these functions. `arith`
+and `power` refuse (NotEvaluable) results above `MAX_BITS` bits rather than eat memory.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import operator
 from collections.abc import Callable
 from fractions import Fraction
 
-from lean_env.mini.terms import NAT
+from lean_env.mini.terms import FIELDS, NAT
+
+Number = int | Fraction  # ℕ/ℤ values are ints, ℚ/ℝ values Fractions
 
 MAX_BITS = 1 << 20  # ~315k decimal digits: beyond this we refuse to compute
 
@@ -87,13 +91,35 @@ _INT_OPS: dict[str, Callable[[int, int], int]] = {
 }
 
 
-def basic_op(op: str, ty: object) -> Callable[[int, int], int] | None:
-    """Lean's `+ - * / %` at type `ty` (ℕ, else ℤ), unguarded; None for any other operator."""
+def field_inv(a: Number) -> Fraction:
+    """`a⁻¹` in ℚ/ℝ: `0⁻¹ = 0` (Lean's `inv_zero`)."""
+    return Fraction(0) if a == 0 else 1 / Fraction(a)
+
+
+def field_div(a: Number, b: Number) -> Fraction:
+    """`a / b` in ℚ/ℝ: `a * b⁻¹`, so `a / 0 = 0`."""
+    return Fraction(a) * field_inv(b)
+
+
+_FIELD_OPS: dict[str, Callable[[Number, Number], Number]] = {
+    "+": lambda a, b: Fraction(a) + b, "-": lambda a, b: Fraction(a) - b,
+    "*": lambda a, b: Fraction(a) * b, "/": field_div,
+}
+
+
+def basic_op(op: str, ty: object) -> Callable[..., Number] | None:
+    """Lean's `+ - * / %` at type `ty` (ℕ, ℤ, or a field: no `%`), unguarded; None for any
+    other operator."""
+    if ty in FIELDS:
+        return _FIELD_OPS.get(op)
     return (_NAT_OPS if ty == NAT else _INT_OPS).get(op)
 
 
-def _guard(v: int) -> int:
-    if v.bit_length() > MAX_BITS:
+def _guard(v: Number) -> Number:
+    if isinstance(v, Fraction):
+        if v.numerator.bit_length() > MAX_BITS or v.denominator.bit_length() > MAX_BITS:
+            raise NotEvaluable("numeral too large to evaluate")
+    elif v.bit_length() > MAX_BITS:
         raise NotEvaluable("numeral too large to evaluate")
     return v
 
@@ -113,8 +139,27 @@ def power(base: int, exp: int) -> int:
     return base**exp
 
 
-def arith(op: str, a: int, b: int, ty: object) -> int:
-    """One arithmetic operation with Lean's semantics at type `ty` (ℕ or ℤ), size-guarded."""
+def field_power(a: Number, n: int) -> Fraction:
+    """`a ^ n` in ℚ/ℝ for a natural exponent `n`, size-guarded like `power`."""
+    q = Fraction(a)
+    return Fraction(power(q.numerator, n), power(q.denominator, n))
+
+
+def arith(op: str, a: Number, b: Number, ty: object) -> Number:
+    """One arithmetic operation with Lean's semantics at type `ty`, size-guarded. On ℕ/ℤ the
+    operands and the result are ints; on ℚ/ℝ Fractions (ints accepted), and the exponent of
+    `^` is a natural number."""
+    if ty in FIELDS:
+        if op == "^":
+            if not (isinstance(b, int) or b.denominator == 1):
+                raise NotEvaluable("exponent is not a natural number")
+            return field_power(a, int(b))
+        fn = basic_op(op, ty)
+        if fn is None:
+            raise NotEvaluable(f"unknown operator {op} on {ty}")
+        return _guard(Fraction(fn(a, b)))
+    if isinstance(a, Fraction) or isinstance(b, Fraction):
+        raise NotEvaluable(f"a fraction in {ty} arithmetic")
     if op == "^":
         return power(a, b)
     fn = basic_op(op, ty)

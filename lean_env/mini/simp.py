@@ -45,6 +45,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from lean_env.mini.context import clear, match, replace_type, with_target
 from lean_env.mini.errors import UNBOUNDED, Deadline, TacticFailure
@@ -52,8 +53,10 @@ from lean_env.mini.evaluate import CONSTANTS, evaluate
 from lean_env.mini.semantics import NotEvaluable, arith, relation
 from lean_env.mini.terms import (
     FALSE,
+    FIELDS,
     INT,
     NAT,
+    NUMBERS,
     NUMERIC,
     PROP,
     TRUE,
@@ -133,6 +136,8 @@ _SIMPROC_CONSTANTS = (
 def simprocs(t: Term) -> Term | None:
     """Lean core's ground-literal simprocs (active even in `simp only`)."""
     match t:
+        case Arith(ty=ty) if ty in FIELDS:
+            return None  # Lean's literal simprocs are ℕ/ℤ ones; `norm_num` evaluates ℚ/ℝ
         case Arith(op=op, lhs=a, rhs=b, ty=ty):
             va, vb = lit_value(a), lit_value(b)
             if va is None or vb is None or (op == "^" and vb > POW_THRESHOLD):
@@ -141,6 +146,7 @@ def simprocs(t: Term) -> Term | None:
                 v = arith(op, va, vb, ty)
             except NotEvaluable:
                 return None
+            assert isinstance(v, int)  # ℕ/ℤ arithmetic
             return make_lit(v, ty) if _small(v) else None
         case Neg(arg=Lit(value=0) as z):
             return Lit(0, z.ty)
@@ -155,7 +161,8 @@ def simprocs(t: Term) -> Term | None:
             vals = [lit_value(a) for a in args]
             if any(v is None for v in vals) or len(vals) != CONSTANTS[name][0]:
                 return None
-            return make_lit(CONSTANTS[name][1](*vals), ty)
+            value = CONSTANTS[name][1](*vals)
+            return make_lit(value, ty) if isinstance(value, int) else None
     return None
 
 
@@ -221,13 +228,21 @@ def _arith_lemmas(t: Arith) -> Term | None:
 
 
 def _cast_lemmas(t: Cast) -> Term | None:
+    """`Nat.cast_ofNat`, `cast_add`, `cast_mul`, `cast_pow` (any cast up the tower), and on a
+    cast from ℤ or ℚ also `cast_sub`, `cast_neg` (ℕ subtraction truncates: not pushed)."""
+    ty = t.ty
+    src = type_of(t.arg)
     match t.arg:
         case Lit(value=v):
-            return Lit(v, INT)
+            return Lit(v, ty)
         case Arith(op=("+" | "*") as op, lhs=a, rhs=b):
-            return Arith(op, Cast(a), Cast(b), INT)
+            return Arith(op, Cast(a, ty), Cast(b, ty), ty)
+        case Arith(op="-", lhs=a, rhs=b) if src != NAT:
+            return Arith("-", Cast(a, ty), Cast(b, ty), ty)
+        case Neg(arg=a):
+            return Neg(Cast(a, ty), ty)
         case Arith(op="^", lhs=a, rhs=n):
-            return Arith("^", Cast(a), n, INT)
+            return Arith("^", Cast(a, ty), n, ty)
     return None
 
 
@@ -257,12 +272,12 @@ def _rel_lemmas(t: Rel) -> Term | None:
             if a == z:
                 return Rel("=", b, z)
             return None
-    if isinstance(a, Cast) and isinstance(b, Cast):
+    if isinstance(a, Cast) and isinstance(b, Cast) and type_of(a.arg) == type_of(b.arg):
         return Rel(op, a.arg, b.arg)  # Nat.cast_inj / cast_le / cast_lt
     if isinstance(a, Cast) and isinstance(b, Lit):
-        return Rel(op, a.arg, Lit(b.value, NAT))
+        return Rel(op, a.arg, Lit(b.value, type_of(a.arg)))
     if isinstance(a, Lit) and isinstance(b, Cast):
-        return Rel(op, Lit(a.value, NAT), b.arg)
+        return Rel(op, Lit(a.value, type_of(b.arg)), b.arg)
     if ty == NAT:
         if op == "≤" and a == z:
             return TRUE
@@ -364,11 +379,12 @@ def simp_lemmas(t: Term) -> Term | None:
 
 
 def norm_num_eval(t: Term) -> Term | None:
-    """Evaluate a closed numeric subterm to a numeral, a closed decidable atom to True/False."""
+    """Evaluate a closed numeric subterm to a numeral (on ℚ/ℝ a numeral or `±a / b` in lowest
+    terms, Mathlib's normal form), a closed decidable atom to True/False."""
     if isinstance(t, (Lit, TrueP, FalseP)) or lit_value(t) is not None:
         return None
     atom = isinstance(t, Rel) or (isinstance(t, App) and t.ty == PROP)
-    numeric = isinstance(t, (Arith, App, Cast, Neg)) and type_of(t) in NUMERIC
+    numeric = isinstance(t, (Arith, App, Cast, Neg)) and type_of(t) in NUMBERS
     if not (atom or numeric):
         return None
     if free_vars(t):
@@ -379,6 +395,12 @@ def norm_num_eval(t: Term) -> Term | None:
         return None
     if isinstance(v, bool):
         return TRUE if v else FALSE
+    if isinstance(v, Fraction) and v.denominator != 1:
+        if not (_small(v.numerator) and _small(v.denominator)):
+            return None
+        out = Arith("/", make_lit(v.numerator, type_of(t)), Lit(v.denominator, type_of(t)), type_of(t))
+        return None if out == t else out
+    v = int(v)
     return make_lit(v, type_of(t)) if _small(v) else None
 
 

@@ -74,6 +74,7 @@ from lean_env.mini.terms import (
     fresh_mvar,
     in_fragment,
     instantiate,
+    integral,
     subst_many,
 )
 
@@ -327,7 +328,7 @@ class Engine:
             return []
         if isinstance(t, And):
             return self._trivial(with_target(goal, t.lhs)) + self._trivial(with_target(goal, t.rhs))
-        if not free_vars(t) and in_fragment(t):
+        if not free_vars(t) and in_fragment(t) and integral(t):
 
             try:
                 if evaluate(t, None, self.deadline, decide=True) is True:  # `trivial` tries `decide`

@@ -80,8 +80,9 @@ INT = Base("ℤ")
 PROP = Base("Prop")
 REAL = Base("ℝ")
 RAT = Base("ℚ")
-NUMERIC = (NAT, INT)  # the types the decision procedures model (see `in_fragment`)
-FIELDS = (RAT, REAL)  # parsed and printed; only structural tactics act on them
+NUMERIC = (NAT, INT)  # the integer types (omega, decide, `%`, `∣`, integer strengthening)
+FIELDS = (RAT, REAL)  # the ordered fields (linarith, nlinarith, positivity, ring, norm_num)
+NUMBERS = (NAT, INT, RAT, REAL)  # every number type, in the order casts go (ℕ → ℤ → ℚ → ℝ)
 
 
 def finset_of(elem: Ty) -> Base:
@@ -462,31 +463,80 @@ def _alpha(a: Term, b: Term, env_a: dict[str, int], env_b: dict[str, int]) -> bo
             return True
 
 
+# Library functions on ℚ/ℝ the decision procedures model (the others, `Real.sqrt`, `Real.log`,
+# `Int.floor`, `Rat.num`, ..., stay outside: nothing here knows their laws).
+FIELD_FUNCTIONS = frozenset(("abs", "min", "max", "Inv.inv"))
+
+
 def in_fragment(t: Term) -> bool:
     """Whether the decision procedures (omega, linarith, ring, simp, decide, ...) model `t`:
-    ℕ, ℤ and Prop terms only, casts ℕ → ℤ only, no λ and no big operators. Everything
-    else still parses and prints, but only structural tactics act on it."""
+    ℕ, ℤ, ℚ, ℝ and Prop terms, casts up the tower ℕ → ℤ → ℚ → ℝ, and on ℚ/ℝ only the
+    field operations and `FIELD_FUNCTIONS`; no λ and no big operators. Everything else
+    still parses and prints, but only structural tactics act on it."""
+    return fragment_blocker(t) is None
+
+
+def fragment_blocker(t: Term) -> str | None:
+    """The first construct of `t` outside the fragment (see `in_fragment`), named for a
+    report (`Real.sqrt`, `∑`, `type Finset ℕ`, ...), or None when `t` is inside."""
     for s in subterms(t):
         match s:
-            case Lam() | BigOp():
-                return False
-            case Cast(arg=a, ty=ty) if ty != INT or type_of(a) != NAT:
-                return False
-            case Var(ty=ty) | Const(ty=ty) if not _fragment_ty(ty):
-                return False
-            case Forall(ty=ty) | Exists(ty=ty) if ty not in NUMERIC:
-                return False
-            case Rel(lhs=a) if type_of(a) not in NUMERIC:  # `p = q` between propositions
-                return False
+            case Lam():
+                return "λ"
+            case BigOp(op=op):
+                return op
+            case Cast(arg=a, ty=ty) if not _cast_up(type_of(a), ty):
+                return f"cast {_ty_name(type_of(a))} → {_ty_name(ty)}"
+            case Const(name=name, ty=ty) if not _fragment_ty(ty) or (
+                _mentions_field(ty) and name not in FIELD_FUNCTIONS
+            ):
+                return name
+            case Var(ty=ty) if not _fragment_ty(ty):
+                return f"type {_ty_name(ty)}"
+            case Forall(ty=ty) | Exists(ty=ty) if ty not in NUMBERS:
+                return f"quantifier over {_ty_name(ty)}"
+            case Rel(lhs=a) if type_of(a) not in NUMBERS:  # `p = q` between propositions
+                return f"relation on {_ty_name(type_of(a))}"
+            case Rel(op="∣", lhs=a) if type_of(a) in FIELDS:
+                return "∣ on a field"
+            case Arith(op="%", ty=ty) if ty in FIELDS:
+                return "% on a field"
         if not _fragment_ty(type_of(s)):
-            return False
-    return True
+            return f"type {_ty_name(type_of(s))}"
+    return None
+
+
+def _ty_name(ty: Ty) -> str:
+    if isinstance(ty, Arrow):
+        return f"{_ty_name(ty.dom)} → {_ty_name(ty.cod)}"
+    return ty.name
+
+
+def _cast_up(src: Ty, dst: Ty) -> bool:
+    return src in NUMBERS and dst in NUMBERS and NUMBERS.index(src) < NUMBERS.index(dst)
+
+
+def _mentions_field(ty: Ty) -> bool:
+    if isinstance(ty, Arrow):
+        return _mentions_field(ty.dom) or _mentions_field(ty.cod)
+    return ty in FIELDS
 
 
 def _fragment_ty(ty: Ty) -> bool:
     if isinstance(ty, Arrow):
         return _fragment_ty(ty.dom) and _fragment_ty(ty.cod)
-    return ty in (NAT, INT, PROP)
+    return ty in (*NUMBERS, PROP)
+
+
+def integral(t: Term) -> bool:
+    """Whether every number in `t` is a natural or an integer (no ℚ/ℝ subterm or binder):
+    what `decide`, `rfl` on closed arithmetic and `omega` may read."""
+    for s in subterms(t):
+        if type_of(s) in FIELDS or (isinstance(s, (Forall, Exists)) and s.ty in FIELDS):
+            return False
+        if isinstance(s, (Var, Const)) and _mentions_field(s.ty):
+            return False
+    return True
 
 
 # ---------------------------------------------------------------- goals

@@ -4,9 +4,10 @@ The soundness test needs false statements it can be *certain* about, found by a 
 shares nothing with the prover it checks: this module deliberately imports nothing from
 `lean_env.mini`. It has its own small typed AST, a precedence-correct Lean printer and an
 evaluator with Lean 4 semantics (ℕ truncated `-`, `x / 0 = 0`, `x % 0 = x`; ℤ `/` and `%`
-are `Int.ediv`/`Int.emod`). Evaluation is three-valued (True / False / None = unknown):
-a quantifier over an infinite range only ever yields the answer a finite search can
-certify, so a reported counterexample is a genuine one.
+are `Int.ediv`/`Int.emod`; ℚ and ℝ exact rational arithmetic with `x / 0 = 0` and `0⁻¹ = 0`,
+evaluated at rational points, which is all a counterexample needs). Evaluation is
+three-valued (True / False / None = unknown): a quantifier over an infinite range only ever
+yields the answer a finite search can certify, so a reported counterexample is a genuine one.
 """
 
 from __future__ import annotations
@@ -14,14 +15,20 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, replace
+from fractions import Fraction
 from functools import cache
 from typing import Any
 
 from hypothesis import strategies as st
 
-NAT, INT, PROP = "ℕ", "ℤ", "Prop"
+NAT, INT, RAT, REAL, PROP = "ℕ", "ℤ", "ℚ", "ℝ", "Prop"
+FIELDS = (RAT, REAL)
+TOWER = (NAT, INT, RAT, REAL)  # casts go up this list, never down
 NAT_RANGE = range(0, 6)
 INT_RANGE = range(-4, 5)
+# ℚ/ℝ values tried: the non-integers are what separate field facts from integer ones
+# (`x ^ 2 ≥ x`, `0 < x → 1 ≤ x` and `2 * x ≠ 1` hold on ℤ, fail at 1/2)
+FIELD_VALUES = tuple(Fraction(v) for v in ("0", "1", "-1", "1/2", "-1/2", "2", "1/3", "-2", "3/2"))
 SPAN = 6  # values tried past the bound of an open-ended binder predicate (`∀ n ≥ 2`)
 
 # ---------------------------------------------------------------- AST
@@ -66,13 +73,21 @@ class Neg:
 
 @dataclass(frozen=True)
 class Cast:
-    """`(↑arg : ℤ)` for a natural-number `arg`."""
+    """`(↑arg : ty)` for an `arg` of a type below `ty` in ℕ → ℤ → ℚ → ℝ."""
 
     arg: Num
     ty: str = INT
 
 
-Num = Var | Lit | Bin | Pow | Neg | Cast
+@dataclass(frozen=True)
+class Inv:
+    """`arg⁻¹` on ℚ or ℝ (`0⁻¹ = 0`)."""
+
+    arg: Num
+    ty: str
+
+
+Num = Var | Lit | Bin | Pow | Neg | Cast | Inv
 
 
 @dataclass(frozen=True)
@@ -124,7 +139,7 @@ Prop = PVar | Const | Not | Conn | Rel | Quant
 
 @dataclass(frozen=True)
 class Statement:
-    """`theorem name (vars) (hyps) : target`; variables carry type ℕ, ℤ or Prop."""
+    """`theorem name (vars) (hyps) : target`; variables carry type ℕ, ℤ, ℚ, ℝ or Prop."""
 
     variables: tuple[tuple[str, str], ...]
     hyps: tuple[tuple[str, Prop], ...]
@@ -176,20 +191,25 @@ def _num(t: Num, full: bool) -> tuple[str, int]:
             sb, pb = _num(b, full)
             return f"{_paren(sa, pa, p, full)} {op} {_paren(sb, pb, p + 1, full)}", p
         case Pow(base=b, exp=e, ty=ty):
-            if ty == INT and not _anchored(b):
-                return f"({_num(b, False)[0]} : ℤ) ^ {e}", 75
+            if ty != NAT and not _anchored(b):
+                return f"({_num(b, False)[0]} : {ty}) ^ {e}", 75
             sb, pb = _num(b, full)
             return f"{_paren(sb, pb, 76, full)} ^ {e}", 75
-        case Neg(arg=a):
+        case Neg(arg=a, ty=ty):
             if not _anchored(a):
-                return f"-({_num(a, False)[0]} : ℤ)", 75
+                return f"-({_num(a, False)[0]} : {ty})", 75
             sa, pa = _num(a, full)
             return f"-{_paren(sa, pa, ATOM, full)}", 75
-        case Cast(arg=a):
+        case Inv(arg=a, ty=ty):
+            if not _anchored(a):
+                return f"({_num(a, False)[0]} : {ty})⁻¹", ATOM
+            sa, pa = _num(a, full)
+            return f"{_paren(sa, pa, ATOM, full)}⁻¹", ATOM
+        case Cast(arg=a, ty=ty):
             sa, pa = _num(a, full)
             if not _anchored(a):
-                return f"(↑({sa} : ℕ) : ℤ)", ATOM
-            return f"(↑{_paren(sa, pa, ATOM, full)} : ℤ)", ATOM
+                return f"(↑({sa} : {a.ty}) : {ty})", ATOM
+            return f"(↑{_paren(sa, pa, ATOM, full)} : {ty})", ATOM
     raise TypeError(t)
 
 
@@ -212,15 +232,15 @@ def _prop(t: Prop, full: bool) -> tuple[str, int]:
             sa, pa = _num(a, full)
             sb, pb = _num(b, full)
             sa = _paren(sa, pa, 51, full)
-            if num_type(a) == INT and not (_anchored(a) or _anchored(b)):
-                sa = f"({_num(a, False)[0]} : ℤ)"
+            if num_type(a) != NAT and not (_anchored(a) or _anchored(b)):
+                sa = f"({_num(a, False)[0]} : {num_type(a)})"
             return f"{sa} {op} {_paren(sb, pb, 51, full)}", 50
         case Quant(kind=k, name=n, ty=ty, body=b, bound=bound):
             sb, _ = _prop(b, full)
             if bound is None:
                 return f"{k} {n} : {ty}, {sb}", 0
             op, v = bound
-            sv = str(v) if ty == NAT else f"({v} : ℤ)"
+            sv = str(v) if ty == NAT else f"({v} : {ty})"
             return f"{k} {n} {op} {sv}, {sb}", 0
     raise TypeError(t)
 
@@ -278,9 +298,23 @@ _NAT_OPS: dict[str, Callable[[int, int], int]] = {
 _INT_OPS: dict[str, Callable[[int, int], int]] = {
     "+": int.__add__, "-": int.__sub__, "*": int.__mul__, "/": int_ediv, "%": int_emod,
 }
-_RELS: dict[str, Callable[[int, int], bool]] = {
-    "=": int.__eq__, "≠": int.__ne__, "<": int.__lt__, "≤": int.__le__,
-    ">": int.__gt__, "≥": int.__ge__, "∣": divides,
+
+
+def field_div(a: Fraction | int, b: Fraction | int) -> Fraction:
+    """ℚ/ℝ division: exact, and `x / 0 = 0`."""
+    return Fraction(a) / b if b else Fraction(0)
+
+
+def field_inv(a: Fraction | int) -> Fraction:
+    return field_div(1, a)
+
+
+_FIELD_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": field_div,
+}
+_RELS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": lambda a, b: a == b, "≠": lambda a, b: a != b, "<": lambda a, b: a < b,
+    "≤": lambda a, b: a <= b, ">": lambda a, b: a > b, "≥": lambda a, b: a >= b, "∣": divides,
 }
 
 Env = dict[str, Any]
@@ -291,14 +325,18 @@ def num_type(t: Num) -> str:
     return t.ty
 
 
-def _compile_num(t: Num) -> Callable[[Env], int]:
+def _ops(ty: str) -> dict[str, Callable[[Any, Any], Any]]:
+    return _NAT_OPS if ty == NAT else _INT_OPS if ty == INT else _FIELD_OPS
+
+
+def _compile_num(t: Num) -> Callable[[Env], Any]:
     match t:
         case Var(name=n):
             return lambda env: env[n]
         case Lit(value=v):
             return lambda env: v
         case Bin(op=op, lhs=a, rhs=b, ty=ty):
-            f = (_NAT_OPS if ty == NAT else _INT_OPS)[op]
+            f = _ops(ty)[op]
             ca, cb = _compile_num(a), _compile_num(b)
             return lambda env: f(ca(env), cb(env))
         case Pow(base=b, exp=e):
@@ -307,6 +345,9 @@ def _compile_num(t: Num) -> Callable[[Env], int]:
         case Neg(arg=a):
             ca = _compile_num(a)
             return lambda env: -ca(env)
+        case Inv(arg=a):
+            ca = _compile_num(a)
+            return lambda env: field_inv(ca(env))
         case Cast(arg=a):
             return _compile_num(a)
     raise TypeError(t)
@@ -332,8 +373,11 @@ def _iff(a: Tri, b: Tri) -> Tri:
     return None if a is None or b is None else a == b
 
 
-def quant_domain(ty: str, bound: tuple[str, int] | None) -> tuple[range, bool]:
+def quant_domain(ty: str, bound: tuple[str, int] | None) -> tuple[Any, bool]:
     """The values a quantifier is checked on, and whether they are all its values."""
+    if ty in FIELDS:  # never all of them; bounded field quantifiers are not generated
+        assert bound is None
+        return FIELD_VALUES, False
     if bound is None:
         return (NAT_RANGE if ty == NAT else INT_RANGE), False
     op, v = bound
@@ -380,7 +424,7 @@ def _compile_prop(t: Prop) -> Callable[[Env], Tri]:
     raise TypeError(t)
 
 
-def _forall(body: Callable[[Env], Tri], env: Env, name: str, dom: range, complete: bool) -> Tri:
+def _forall(body: Callable[[Env], Tri], env: Env, name: str, dom: Any, complete: bool) -> Tri:
     unknown = not complete
     for v in dom:
         r = body({**env, name: v})
@@ -391,7 +435,7 @@ def _forall(body: Callable[[Env], Tri], env: Env, name: str, dom: range, complet
     return None if unknown else True
 
 
-def _exists(body: Callable[[Env], Tri], env: Env, name: str, dom: range, complete: bool) -> Tri:
+def _exists(body: Callable[[Env], Tri], env: Env, name: str, dom: Any, complete: bool) -> Tri:
     unknown = not complete
     for v in dom:
         r = body({**env, name: v})
@@ -407,16 +451,21 @@ def evaluate(t: Prop, env: Env) -> Tri:
     return _compile_prop(t)(env)
 
 
-def eval_num(t: Num, env: Env) -> int:
+def eval_num(t: Num, env: Env) -> Any:
     return _compile_num(t)(env)
 
 
 def assignments(variables: tuple[tuple[str, str], ...]) -> Iterator[Env]:
-    """All assignments of small values: ℕ in 0..5, ℤ in -4..4, Props in {False, True}."""
-    doms = [NAT_RANGE if ty == NAT else INT_RANGE if ty == INT else (False, True) for _, ty in variables]
+    """All assignments of small values: ℕ in 0..5, ℤ in -4..4, ℚ/ℝ in `FIELD_VALUES`,
+    Props in {False, True}."""
+    doms = [_DOMAINS[ty] for _, ty in variables]
     names = [n for n, _ in variables]
     for values in itertools.product(*doms):
         yield dict(zip(names, values))
+
+
+_DOMAINS: dict[str, Any] = {NAT: NAT_RANGE, INT: INT_RANGE, RAT: FIELD_VALUES, REAL: FIELD_VALUES,
+                            PROP: (False, True)}
 
 
 def counterexample(stmt: Statement) -> dict[str, Any] | None:
@@ -432,6 +481,9 @@ def counterexample(stmt: Statement) -> dict[str, Any] | None:
 # ---------------------------------------------------------------- AST utilities
 
 
+NODES = (Var, Lit, Bin, Pow, Neg, Cast, Inv, PVar, Const, Not, Conn, Rel, Quant)
+
+
 def free_names(t: Prop | Num) -> set[str]:
     match t:
         case Var(name=n) | PVar(name=n):
@@ -444,7 +496,7 @@ def free_names(t: Prop | Num) -> set[str]:
             out: set[str] = set()
             for f in fields(t):
                 v = getattr(t, f.name)
-                if isinstance(v, (Var, Lit, Bin, Pow, Neg, Cast, PVar, Const, Not, Conn, Rel, Quant)):
+                if isinstance(v, NODES):
                     out |= free_names(v)
             return out
 
@@ -453,7 +505,7 @@ def _subnodes(t: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
     yield path, t
     for f in fields(t):
         v = getattr(t, f.name)
-        if isinstance(v, (Var, Lit, Bin, Pow, Neg, Cast, PVar, Const, Not, Conn, Rel, Quant)):
+        if isinstance(v, NODES):
             yield from _subnodes(v, (*path, f.name))
 
 
@@ -465,6 +517,7 @@ def _replace_at(t: Any, path: tuple, new: Any) -> Any:
 
 _REL_NEIGHBOURS = {"<": "≤", "≤": "<", ">": "≥", "≥": ">", "=": "≤", "≠": "<", "∣": "∣"}
 _OP_NEIGHBOURS = {"+": "-", "-": "+", "*": "+", "/": "%", "%": "/"}
+_FIELD_OP_NEIGHBOURS = {"+": "-", "-": "+", "*": "/", "/": "*"}  # no `%` on a field
 
 
 def _mutations(node: Any) -> list[Any]:
@@ -474,8 +527,8 @@ def _mutations(node: Any) -> list[Any]:
             return [Lit(v + 1, ty)] + ([Lit(v - 1, ty)] if v > 0 else [])
         case Rel(op=op):
             return [replace(node, op=_REL_NEIGHBOURS[op]), Rel(op, node.rhs, node.lhs)]
-        case Bin(op=op):
-            return [replace(node, op=_OP_NEIGHBOURS[op])]
+        case Bin(op=op, ty=ty):
+            return [replace(node, op=(_FIELD_OP_NEIGHBOURS if ty in FIELDS else _OP_NEIGHBOURS)[op])]
         case Pow(exp=e):
             return [replace(node, exp=e + 1)] + ([replace(node, exp=e - 1)] if e > 0 else [])
         case Quant(bound=(op, v)):
@@ -523,33 +576,44 @@ def _lit(draw: Callable, ty: str) -> Lit:
     return Lit(_pick(draw, (0, 1, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10)), ty)
 
 
+def _below(ty: str) -> tuple[str, ...]:
+    """The types that cast into `ty` (ℕ and ℤ only: the fragment's casts start there)."""
+    return tuple(t for t in TOWER[: TOWER.index(ty)] if t in (NAT, INT))
+
+
 def _num_term(draw: Callable, ty: str, ctx: _Ctx, depth: int) -> Num:
     vs = ctx.of(ty)
     kind = _int(draw, 0, 9) if depth > 0 else _int(draw, 0, 3)
     if kind <= 1 and vs:
         return _pick(draw, vs)
     if kind <= 2 or (kind <= 3 and not vs):
-        if ty == INT and ctx.of(NAT) and _coin(draw):
-            return Cast(_pick(draw, ctx.of(NAT)))
+        lower = [v for v in ctx.nums if v.ty in _below(ty)]
+        if ty != NAT and lower and _coin(draw):
+            return Cast(_pick(draw, lower), ty)
         return _lit(draw, ty)
     if kind == 3:
         return _pick(draw, vs) if vs else _lit(draw, ty)
     if kind <= 7:
-        op = _pick(draw, ("+", "-", "*", "/", "%", "+", "-", "*"))
+        ops = ("+", "-", "*", "/", "+", "-", "*") if ty in FIELDS else ("+", "-", "*", "/", "%", "+", "-", "*")
+        op = _pick(draw, ops)
         return Bin(op, _num_term(draw, ty, ctx, depth - 1), _num_term(draw, ty, ctx, depth - 1), ty)
     if kind == 8:
         return Pow(_num_term(draw, ty, ctx, 0), _int(draw, 0, 3), ty)
-    if ty == INT:
-        if _coin(draw):
-            return Neg(_num_term(draw, INT, ctx, depth - 1))
-        return Cast(_num_term(draw, NAT, ctx, depth - 1))
+    if ty != NAT:
+        choice = _int(draw, 0, 2 if ty in FIELDS else 1)
+        if choice == 0:
+            return Neg(_num_term(draw, ty, ctx, depth - 1), ty)
+        if choice == 2:
+            return Inv(_num_term(draw, ty, ctx, depth - 1), ty)
+        return Cast(_num_term(draw, _pick(draw, _below(ty)), ctx, depth - 1), ty)
     return _num_term(draw, ty, ctx, depth - 1)
 
 
 def _rel(draw: Callable, ctx: _Ctx, depth: int) -> Rel:
     tys = [v.ty for v in ctx.nums] or [NAT]
     ty = _pick(draw, tys + [NAT, INT] if _int(draw, 0, 4) == 0 else tys)
-    op = _pick(draw, ("=", "≠", "<", "≤", ">", "≥", "∣", "=", "<", "≤"))
+    ops = ("=", "≠", "<", "≤", ">", "≥", "∣", "=", "<", "≤")
+    op = _pick(draw, ops[:6] + ops[7:] if ty in FIELDS else ops)
     nd = min(depth, 2)
     return Rel(op, _num_term(draw, ty, ctx, nd), _num_term(draw, ty, ctx, nd))
 
@@ -570,11 +634,12 @@ def _prop_term(draw: Callable, ctx: _Ctx, depth: int, quants: int) -> Prop:
     if quants <= 0 or not ctx.bound:
         return _rel(draw, ctx, 2)
     name, rest = ctx.bound[0], ctx.bound[1:]
-    ty = _pick(draw, (NAT, NAT, INT))
+    fields_in_sight = any(v.ty in FIELDS for v in ctx.nums)
+    ty = _pick(draw, (NAT, NAT, INT, REAL) if fields_in_sight else (NAT, NAT, INT))
     v = Var(name, ty)
     inner = _Ctx((*ctx.nums, v, v), ctx.props, rest)  # listed twice: the bound variable is favoured
     bound = None
-    if _coin(draw):
+    if ty not in FIELDS and _coin(draw):
         bound = (_pick(draw, ("<", "≤", ">", "≥")), _int(draw, 0, 4))
     body = _prop_term(draw, inner, min(depth - 1, 2), quants - 1)
     return Quant(_pick(draw, ("∀", "∃")), name, ty, body, bound)
@@ -584,9 +649,9 @@ _HYP_NAMES = ("h₀", "h₁", "h₂")
 
 
 def _declared(free: set[str], types: dict[str, str], extra: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    """Binders for the used variables (plus a few unused ones), ℕ first, then ℤ, then Prop."""
+    """Binders for the used variables (plus a few unused ones), up the tower, then Prop."""
     used = {n: types[n] for n in free} | dict(extra)
-    order = {NAT: 0, INT: 1, PROP: 2}
+    order = {NAT: 0, INT: 1, RAT: 2, REAL: 3, PROP: 4}
     return tuple(sorted(used.items(), key=lambda kv: (order[kv[1]], kv[0])))
 
 
@@ -595,7 +660,8 @@ def random_statements(draw: Callable) -> Statement:
     """Statements built from the whole fragment at random (mostly easy to refute)."""
     names = _pick(draw, (("x", "y", "z"), ("a", "b", "c")))
     n_num = _int(draw, 0, 3)
-    nums = tuple(Var(names[i], _pick(draw, (NAT, NAT, INT))) for i in range(n_num))
+    tys = (NAT, NAT, INT, NAT, NAT, INT, RAT, REAL)  # fields on about a quarter of the variables
+    nums = tuple(Var(names[i], _pick(draw, tys)) for i in range(n_num))
     props = ("p", "q")[: _int(draw, 0, 2)]
     ctx = _Ctx(nums, props)
     hyps = tuple(
@@ -730,6 +796,71 @@ def _int_near_miss(draw: Callable, z: Var, w: Var, x: Var) -> tuple[list[Prop], 
             return [], Rel("=", B("*", B("/", z, L(k + 1)), L(k + 1)), B("-", z, B("%", z, L(k + 1))))
 
 
+def _field_near_miss(draw: Callable, ty: str, a: Var, b: Var, c: Var) -> tuple[list[Prop], Prop]:
+    """ℚ/ℝ traps: facts of ℤ that fail at 1/2, `x / 0 = 0`, `0⁻¹ = 0`, casts of ℕ/ℤ `-` and `/`."""
+    k = _int(draw, 1, 3)
+    L = lambda v: Lit(v, ty)
+    B = lambda op, p, q: Bin(op, p, q, ty)
+    x, y, z = Var("x", NAT), Var("y", NAT), Var("z", INT)
+    match _int(draw, 0, 27):
+        case 0:
+            return [], Rel("=", B("*", B("/", a, b), b), a)
+        case 1:
+            return [Rel("≠", b, L(0))], Rel("=", B("*", B("/", a, b), b), a)
+        case 2:
+            return [], Rel(">", B("*", a, a), L(0))
+        case 3:
+            return [], Rel("≥", Pow(a, 2, ty), a)
+        case 4:
+            return [Rel(">", a, L(0))], Rel("≥", a, L(1))
+        case 5:
+            return [Rel("<", a, b)], Rel("≤", B("+", a, L(1)), b)
+        case 6:
+            return [Rel("=", B("*", L(2), a), L(1))], Const(False)
+        case 7:
+            return [], Rel("≠", B("*", L(2), a), L(1))
+        case 8:
+            return [], Rel("=", B("*", Inv(a, ty), a), L(1))
+        case 9:
+            return [Rel("≠", a, L(0))], Rel("=", B("*", Inv(a, ty), a), L(1))
+        case 10:
+            return [], Rel("≥", B("/", B("+", a, b), L(2)), a)
+        case 11:
+            return [], Rel("=", B("/", a, B("+", b, c)), B("+", B("/", a, b), B("/", a, c)))
+        case 12:
+            return [Rel("<", a, b)], Rel("<", B("*", a, a), B("*", b, b))
+        case 13:
+            return [], Rel("=", Cast(Bin("-", x, y, NAT), ty), B("-", Cast(x, ty), Cast(y, ty)))
+        case 14:
+            return [], Rel("=", Cast(Bin("/", x, Lit(k + 1, NAT), NAT), ty), B("/", Cast(x, ty), L(k + 1)))
+        case 15:
+            return [], Rel("=", Cast(Bin("/", z, Lit(k + 1, INT), INT), ty), B("/", Cast(z, ty), L(k + 1)))
+        case 16:
+            return [Rel("<", L(0), a)], Rel("<", B("/", a, L(k)), a)
+        case 17:
+            return [Rel("≤", L(0), a), Rel("≤", a, L(1))], Rel("≤", Pow(a, 2, ty), a)
+        case 18:
+            return [Rel("<", L(0), a)], Rel("≤", B("/", L(1), a), a)
+        case 19:
+            return [], Rel("=", B("*", B("/", a, L(k - 1)), L(k - 1)), a)
+        case 20:
+            return [Rel("=", B("*", a, b), L(0))], Rel("=", a, L(0))
+        case 21:
+            return [], Rel(">", Pow(B("-", a, b), 2, ty), L(0))
+        case 22:
+            return [], Rel("≥", Pow(a, 3, ty), a)
+        case 23:
+            return [Rel("<", L(0), a), Rel("<", L(0), b)], Rel("<", B("/", a, b), a)
+        case 24:
+            return [], Rel("≤", Inv(a, ty), L(1))
+        case 25:
+            return [Rel("<", L(1), a)], Rel("<", Inv(a, ty), L(1))
+        case 26:
+            return [], Rel("≠", Inv(B("+", a, L(1)), ty), L(0))
+        case _:
+            return [Rel("≤", Cast(x, ty), B("/", Cast(y, ty), L(2)))], Rel("≤", Cast(x, ty), Cast(y, ty))
+
+
 _PROP_TAUTOLOGY_EDITS: tuple[Prop, ...] = (
     Conn("→", Conn("→", PVar("p"), PVar("q")), Conn("→", PVar("q"), PVar("p"))),
     Conn("→", Not(Conn("∧", PVar("p"), PVar("q"))), Not(PVar("p"))),
@@ -746,7 +877,7 @@ _PROP_TAUTOLOGY_EDITS: tuple[Prop, ...] = (
 @st.composite
 def near_miss_statements(draw: Callable) -> Statement:
     """Templates that fail on only a few small values, optionally mutated once more."""
-    family = _int(draw, 0, 9)
+    family = _int(draw, 0, 12)
     if family <= 5:
         ty = _pick(draw, (NAT, NAT, INT))
         names = _pick(draw, (("x", "y", "z"), ("a", "b", "c"), ("m", "k", "j")))
@@ -756,8 +887,13 @@ def near_miss_statements(draw: Callable) -> Statement:
         hyps, target = _near_miss_core(draw, ty, a, b, c)
     elif family <= 8:
         hyps, target = _int_near_miss(draw, Var("z", INT), Var("w", INT), Var("x", NAT))
-    else:
+    elif family == 9:
         hyps, target = [], _pick(draw, _PROP_TAUTOLOGY_EDITS)
+    else:
+        ty = _pick(draw, FIELDS)
+        names = _pick(draw, (("a", "b", "c"), ("u", "v", "w")))
+        a, b, c = (Var(nm, ty) for nm in names)
+        hyps, target = _field_near_miss(draw, ty, a, b, c)
     if _int(draw, 0, 2) == 2:  # draws shrink towards 0: keep 0 the simplest choice
         nodes = [(path, node) for path, node in _subnodes(target) if _mutations(node)]
         if nodes:

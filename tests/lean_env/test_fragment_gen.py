@@ -18,7 +18,7 @@ try:
 except ImportError:
     import fragment_gen as fg
 
-N, Z = fg.NAT, fg.INT
+N, Z, Q, R = fg.NAT, fg.INT, fg.RAT, fg.REAL
 x, y = fg.Var("x", N), fg.Var("y", N)
 z = fg.Var("z", Z)
 n_nat, n_int = fg.Var("n", N), fg.Var("n", Z)
@@ -81,6 +81,27 @@ def test_evaluator_arithmetic() -> None:
     assert fg.eval_num(fg.Pow(lit(0), 0, N), env) == 1
     assert fg.evaluate(fg.Rel("∣", lit(0), x), env) is False
     assert fg.evaluate(fg.Rel("∣", fg.Neg(lit(2, Z)), lit(4, Z)), env) is True
+
+
+def test_field_arithmetic_is_exact_with_lean_division() -> None:
+    a = fg.Var("a", R)
+    half = {"a": fg.Fraction(1, 2), "x": 7}
+    assert fg.eval_num(fg.Bin("/", fg.Lit(7, R), fg.Lit(2, R), R), {}) == fg.Fraction(7, 2)
+    assert fg.eval_num(fg.Bin("/", a, fg.Lit(0, R), R), half) == 0  # x / 0 = 0
+    assert fg.eval_num(fg.Inv(fg.Lit(0, Q), Q), {}) == 0  # 0⁻¹ = 0
+    assert fg.eval_num(fg.Inv(a, R), half) == 2
+    # a cast reads the value its source type computed: ℕ division truncates before the cast
+    assert fg.eval_num(fg.Cast(fg.Bin("/", x, fg.Lit(2, N), N), R), half) == 3
+    assert fg.eval_num(fg.Bin("/", fg.Cast(x, R), fg.Lit(2, R), R), half) == fg.Fraction(7, 2)
+    # facts of ℤ that fail on a field, refuted at 1/2
+    stmt = fg.Statement((("a", R),), (), fg.Rel("≥", fg.Pow(a, 2, R), a))
+    assert fg.counterexample(stmt) == {"a": fg.Fraction(1, 2)}
+    stmt = fg.Statement((("a", Q),), (("h₀", fg.Rel("=", fg.Bin("*", fg.Lit(2, Q), fg.Var("a", Q), Q), fg.Lit(1, Q))),),
+                        fg.Const(False))
+    assert fg.counterexample(stmt) == {"a": fg.Fraction(1, 2)}
+    # a ∀ over a field is never certified true, only refuted
+    assert fg.evaluate(fg.Quant("∀", "n", R, fg.Rel("≥", fg.Pow(fg.Var("n", R), 2, R), fg.Lit(0, R))), {}) is None
+    assert fg.evaluate(fg.Quant("∀", "n", R, fg.Rel("≥", fg.Var("n", R), fg.Lit(0, R))), {}) is False
 
 
 # ---------------------------------------------------------------- three-valued logic
@@ -164,9 +185,15 @@ def test_printing_examples() -> None:
     assert fg.prop_text(fg.Quant("∀", "n", N, body, ("≥", 2))) == "∀ n ≥ 2, n ^ 2 > n"
     assert fg.prop_text(fg.Quant("∃", "n", Z, fg.Rel("<", n_int, z), (">", 1))) == "∃ n > (1 : ℤ), n < z"
     assert fg.prop_text(fg.Conn("∧", fg.Quant("∀", "n", N, body), p)) == "(∀ n : ℕ, n ^ 2 > n) ∧ p"
+    a = fg.Var("a", R)
+    assert fg.prop_text(fg.Rel("<", fg.Lit(2, R), fg.Inv(fg.Lit(3, R), R))) == "2 < (3 : ℝ)⁻¹"
+    assert fg.num_text(fg.Neg(fg.Inv(a, R), R)) == "-a⁻¹"
+    assert fg.num_text(fg.Inv(fg.Bin("+", a, fg.Lit(1, R), R), R)) == "(a + 1)⁻¹"
+    assert fg.num_text(fg.Cast(fg.Bin("/", z, fg.Lit(2, Z), Z), Q)) == "(↑(z / 2) : ℚ)"
+    assert fg.num_text(fg.Cast(fg.Lit(2, N), R)) == "(↑(2 : ℕ) : ℝ)"
 
 
-_TOKEN = re.compile(r"\s*(\d+|[A-Za-z_][A-Za-z_0-9₀-₉']*|[()\[\]:,↑¬+\-*/%^=≠<≤>≥∣∧∨→↔∀∃ℕℤ])")
+_TOKEN = re.compile(r"\s*(\d+|[A-Za-z_][A-Za-z_0-9₀-₉']*|⁻¹|[()\[\]:,↑¬+\-*/%^=≠<≤>≥∣∧∨→↔∀∃ℕℤℚℝ])")
 _INFIX = {  # op: (precedence, associativity)
     "↔": (20, "none"), "→": (25, "right"), "∨": (30, "right"), "∧": (35, "right"),
     "=": (50, "none"), "≠": (50, "none"), "<": (50, "none"), "≤": (50, "none"),
@@ -221,6 +248,10 @@ class _Reader:
 
     def expr(self, min_prec: int) -> object:
         lhs, level = self.leading()
+        while self.peek() == "⁻¹":  # postfix at max precedence: binds before any infix or prefix
+            assert level >= MAX, f"⁻¹ after level {level}"
+            self.take()
+            lhs = ("inv", lhs)
         while (op := self.peek()) in _INFIX:
             prec, assoc = _INFIX[op]
             if prec < min_prec:
@@ -246,7 +277,9 @@ class _Reader:
                 ty, bound = self.take(), None
             else:
                 op = self.take()
-                ty = Z if self.peek() == "(" else N  # ℤ bounds are written `(k : ℤ)`
+                ty = N
+                if self.peek() == "(":  # other bounds are written `(k : ℤ)`
+                    ty = self.toks[self.i + 3]
                 value = self.expr(51)
                 bound = (op, value)
             self.take(",")
@@ -282,6 +315,8 @@ def _shape(t: object) -> object:
             return ("neg", _shape(a))
         case fg.Cast(arg=a):
             return ("cast", _shape(a))
+        case fg.Inv(arg=a):
+            return ("inv", _shape(a))
         case fg.Not(arg=a):
             return ("¬", _shape(a))
         case fg.Quant(kind=k, name=nm, ty=ty, body=b, bound=bound):
@@ -302,20 +337,25 @@ def _well_typed(t: object, scope: dict[str, str]) -> str:
         case fg.Lit(value=v, ty=ty):
             assert 0 <= v
             return ty
-        case fg.Bin(lhs=a, rhs=b, ty=ty):
+        case fg.Bin(op=op, lhs=a, rhs=b, ty=ty):
             assert _well_typed(a, scope) == ty == _well_typed(b, scope)
+            assert not (op == "%" and ty in fg.FIELDS)
             return ty
         case fg.Pow(base=b, exp=e, ty=ty):
             assert _well_typed(b, scope) == ty and 0 <= e <= 4
             return ty
-        case fg.Neg(arg=a):
-            assert _well_typed(a, scope) == Z
-            return Z
-        case fg.Cast(arg=a):
-            assert _well_typed(a, scope) == N
-            return Z
-        case fg.Rel(lhs=a, rhs=b):
+        case fg.Neg(arg=a, ty=ty):
+            assert _well_typed(a, scope) == ty != N
+            return ty
+        case fg.Inv(arg=a, ty=ty):
+            assert _well_typed(a, scope) == ty in fg.FIELDS
+            return ty
+        case fg.Cast(arg=a, ty=ty):
+            assert fg.TOWER.index(_well_typed(a, scope)) < fg.TOWER.index(ty)
+            return ty
+        case fg.Rel(op=op, lhs=a, rhs=b):
             assert _well_typed(a, scope) == _well_typed(b, scope) != fg.PROP
+            assert not (op == "∣" and _well_typed(a, scope) in fg.FIELDS)
         case fg.Not(arg=a):
             assert _well_typed(a, scope) == fg.PROP
         case fg.Conn(lhs=a, rhs=b):

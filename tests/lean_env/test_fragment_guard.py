@@ -1,7 +1,8 @@
-"""Decision procedures only ever see ℕ/ℤ/Prop terms: ℝ/ℚ goals parse but never close by them.
+"""Decision procedures read ℝ/ℚ with field semantics, never as integers.
 
-Without this guard, ℕ-style evaluation of `(7 : ℝ) / 2 = 3` would "prove" a falsehood.
-Terms are built directly so the test does not depend on the parser's coverage of ℝ.
+ℕ-style evaluation of `(7 : ℝ) / 2 = 3` would "prove" a falsehood. ℚ/ℝ arithmetic is in
+mini's fragment, so every closer sees these goals: each must refuse the false ones (and the
+true ones close). Terms are built directly so the test does not depend on the parser.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def engine() -> Engine:
 @pytest.mark.parametrize("tactic", CLOSERS)
 def test_real_division_is_never_truncated(tactic):
     goal = Goal((), Rel("=", SEVEN_HALVES, Lit(3, REAL)))
-    assert not in_fragment(goal.target)
+    assert in_fragment(goal.target)  # the closers read it, with field semantics
     with pytest.raises(TacticFailure):
         result = engine().run_text(goal, tactic)
         assert result, f"{tactic} closed (7:ℝ)/2 = 3"
@@ -42,7 +43,14 @@ def test_real_hypotheses_are_not_read_as_integers(tactic):
         raise TacticFailure("changed but did not close")
 
 
-def test_fragment_goals_still_work_beside_outside_hypotheses():
+@pytest.mark.parametrize("tactic", ["norm_num", "linarith", "nlinarith"])
+def test_real_division_is_exact(tactic):
+    seven_halves = Arith("/", Lit(7, REAL), Lit(2, REAL), REAL)
+    goal = Goal((), Rel("=", Arith("*", seven_halves, Lit(2, REAL), REAL), Lit(7, REAL)))
+    assert engine().run_text(goal, tactic) == []
+
+
+def test_fragment_goals_still_work_beside_field_hypotheses():
     x = Var("x", NAT)
     cast_eq = Rel("=", Cast(x, REAL), Lit(1, REAL))
     goal = goal_of([("x", NAT), ("hr", cast_eq), ("h", Rel("=", x, Lit(1, NAT)))], Rel("=", x, Lit(1, NAT)))

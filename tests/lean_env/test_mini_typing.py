@@ -12,7 +12,7 @@ from lean_env.mini import MiniEnv
 from lean_env.mini import poly as P
 from lean_env.mini.arith_linarith import _real
 from lean_env.mini.elaborate import parse_statement
-from lean_env.mini.ring import RingNormalizer, _int
+from lean_env.mini.ring import RingNormalizer, _nat_constant
 from lean_env.mini.syntax import SIdent, SProj
 from lean_env.mini.terms import INT, NAT, PROP, App, Arith, Lit, Local, Rel, Var, goal_of
 
@@ -59,13 +59,14 @@ def test_linarith_reads_int_and_fraction_coefficients() -> None:
     assert z3.simplify(_real(Fraction(-3, 4)) == z3.RealVal("-3/4"))
 
 
-def test_ring_coefficients_are_ints() -> None:
+def test_ring_coefficients_are_ints_on_integer_types() -> None:
     x = Var("x", INT)
     t = Arith("^", Arith("-", Arith("*", Lit(3, INT), x, INT), Lit(2, INT), INT), Lit(3, NAT), INT)
     p = RingNormalizer().poly(t)
     assert p and all(type(c) is int for c in p.values())
-    with pytest.raises(AssertionError):
-        _int(Fraction(1, 2))
+    with pytest.raises(AssertionError):  # a ℕ/ℤ constant is never a proper fraction
+        _nat_constant({(): Fraction(1, 2)})
+    assert _nat_constant({(): Fraction(4, 2)}) == 2
 
 
 def test_poly_power_refuses_only_with_a_term_bound() -> None:

@@ -1,9 +1,11 @@
-"""`ring` / `ring_nf`: what they must prove, what they must not (ℕ subtraction), soundness."""
+"""`ring` / `ring_nf`: what they must prove, what they must not (ℕ subtraction, `x / x`),
+exponent arithmetic, fields, soundness."""
 
 from __future__ import annotations
 
 import itertools
 import time
+from fractions import Fraction
 from functools import partial
 
 import pytest
@@ -14,13 +16,24 @@ from lean_env.mini import poly as P
 from lean_env.mini.errors import Deadline, DeadlineExceeded, TacticFailure
 from lean_env.mini.evaluate import NotEvaluable, evaluate
 from lean_env.mini.ring import ring, ring_equal, ring_nf, ring_nf_term
-from lean_env.mini.terms import INT, NAT, Arith, Cast, Goal, Neg, Rel, Var
+from lean_env.mini.terms import INT, NAT, REAL, App, Arith, Arrow, Cast, Const, Goal, Lit, Neg, Rel, Var
 
 from .term_builders import A, X, Y, arith_terms, f, i, local, n, op
 
 Z, N = Var("z", NAT), Var("n", NAT)
 B = Var("b", INT)
+K = Var("k", NAT)
+U, V = Var("u", REAL), Var("v", REAL)
 add, sub, mul = (partial(op, o) for o in "+-*")
+radd, rsub, rmul, rdiv = (partial(op, o, ty=REAL) for o in "+-*/")
+
+
+def r(v: int) -> Lit:
+    return Lit(v, REAL)
+
+
+def inv(t):
+    return App(Const("Inv.inv", Arrow(REAL, REAL)), (t,), REAL)
 
 
 def pw(a, e, ty=NAT):
@@ -28,7 +41,8 @@ def pw(a, e, ty=NAT):
 
 
 def goal(target):
-    return Goal((local("x", NAT), local("y", NAT), local("a", INT), local("b", INT)), target)
+    return Goal((local("x", NAT), local("y", NAT), local("a", INT), local("b", INT), local("u", REAL),
+                 local("v", REAL)), target)
 
 
 # ---------------------------------------------------------------- what ring proves
@@ -53,6 +67,19 @@ def goal(target):
         (add(Cast(n(3)), A), add(A, i(3))),
         (Arith("/", add(X, Y), n(2), NAT), Arith("/", add(Y, X), n(2), NAT)),
         (pw(X, add(n(1), n(1))), mul(X, X)),
+        # exponent arithmetic (pow_add, pow_mul, mul_pow)
+        (mul(pw(X, N), X), pw(X, add(N, n(1)))),
+        (pw(n(2), add(mul(n(2), add(K, n(1))), n(1))), mul(n(4), pw(n(2), add(mul(n(2), K), n(1))))),
+        (pw(X, mul(N, K)), pw(pw(X, N), K)),
+        (pw(mul(X, Y), N), mul(pw(X, N), pw(Y, N))),
+        (pw(X, add(N, K)), mul(pw(X, K), pw(X, N))),
+        # fields: division by numerals, distributing ⁻¹ over products, x / 0 = 0
+        (rmul(rdiv(U, r(2)), r(2)), U),
+        (radd(rdiv(U, V), rdiv(r(1), V)), rdiv(radd(U, r(1)), V)),
+        (inv(rmul(U, V)), rmul(inv(U), inv(V))),
+        (rdiv(U, r(0)), r(0)),
+        (pw(radd(U, rdiv(r(1), r(2))), 2, REAL), radd(radd(pw(U, 2, REAL), U), rdiv(r(1), r(4)))),
+        (rdiv(U, radd(V, r(1))), rdiv(U, radd(r(1), V))),
     ],
 )
 def test_ring_proves(lhs, rhs):
@@ -67,7 +94,12 @@ def test_ring_proves(lhs, rhs):
         (sub(add(X, Y), Y), X),  # true on ℕ, but `ring` cannot see through `-`
         (mul(Arith("/", X, n(2), NAT), n(2)), X),
         (mul(Arith("/", A, B, INT), B, INT), A),
-        (mul(pw(X, N), X), pw(X, add(N, n(1)))),  # no exponent arithmetic
+        (pw(n(4), N), pw(n(2), mul(n(2), N))),  # numerals are not factored (as in Mathlib)
+        (pw(n(0), N), n(0)),  # false at n = 0
+        (rdiv(U, U), r(1)),  # false at u = 0: field_simp's job, with `u ≠ 0`
+        (rmul(U, inv(U)), r(1)),
+        (inv(radd(U, V)), radd(inv(U), inv(V))),
+        (pw(radd(U, rdiv(r(1), r(2))), 2, REAL), radd(radd(pw(U, 2, REAL), U), rdiv(r(1), r(2)))),
         (Cast(add(X, Y)), add(Cast(X), Cast(Y), INT)),  # casts are not pushed
         (add(X, Y), X),
         (mul(n(2), X), add(X, n(2))),
@@ -169,6 +201,54 @@ def test_ring_equal_is_sound(pair):
     s, t = pair
     if ring_equal(s, t):
         _agree(s, t)
+
+
+LEAVES_R = st.sampled_from([U, V, r(0), r(1), r(2), Cast(A, REAL), Cast(X, REAL)])
+
+
+def real_terms(max_leaves: int) -> st.SearchStrategy:
+    """ℝ terms: `+ - * /`, `⁻¹`, unary `-`, `^` by a numeral or by a ℕ term."""
+
+    def extend(kids: st.SearchStrategy) -> st.SearchStrategy:
+        return st.one_of(
+            st.builds(lambda o, a, b: Arith(o, a, b, REAL), st.sampled_from("+-*/"), kids, kids),
+            st.builds(lambda a, e: Arith("^", a, n(e), REAL), kids, st.integers(0, 3)),
+            st.builds(lambda a, e: Arith("^", a, e, REAL), kids, st.sampled_from([X, add(X, n(1)), mul(n(2), X)])),
+            st.builds(inv, kids),
+            st.builds(lambda a: Neg(a, REAL), kids),
+        )
+
+    return st.recursive(LEAVES_R, extend, max_leaves=max_leaves)
+
+
+_HALVES = [Fraction(0), Fraction(1, 2), Fraction(-3)]
+REAL_ENVS = [dict(zip("xauv", vals)) for vals in
+             itertools.product([0, 2], [-1, 3], _HALVES, [Fraction(0), Fraction(2, 3)])]
+
+
+def _agree_real(s, t):
+    for env in REAL_ENVS:
+        try:
+            assert evaluate(s, env) == evaluate(t, env), env
+        except NotEvaluable:
+            pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(real_terms(7))
+def test_field_normal_form_is_sound(t):
+    """At rational points, with `x / 0 = 0`: `ring_nf` keeps the value, zeros included."""
+    nf = ring_nf_term(t)
+    assert ring_equal(t, nf)
+    _agree_real(t, nf)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.tuples(real_terms(6), real_terms(6)))
+def test_field_ring_equal_is_sound(pair):
+    s, t = pair
+    if ring_equal(s, t):
+        _agree_real(s, t)
 
 
 def test_poly_power_methods_agree():

@@ -40,7 +40,7 @@ UNSUPPORTED: tuple[str, ...] = ()  # StatementError messages accepted as legitim
 
 # ---------------------------------------------------------------- tactic vocabulary from goal text
 
-_SORTS = {"ℕ", "ℤ", "Prop"}
+_SORTS = {"ℕ", "ℤ", "ℚ", "ℝ", "Prop"}
 
 
 def parse_goal(text: str) -> tuple[list[tuple[str, str]], str]:
@@ -70,6 +70,7 @@ def vocabulary(text: str) -> tuple[list[str], list[str]]:
     usable = [(n, ty) for n, ty in locals_ if "✝" not in n]
     hyps = [(n, ty) for n, ty in usable if ty not in _SORTS]
     nats = [n for n, ty in usable if ty == "ℕ"]
+    numbers = [n for n, ty in usable if ty in ("ℕ", "ℤ", "ℚ", "ℝ")]
     props = [n for n, ty in usable if ty == "Prop"]
     likely: list[str] = []
     other: list[str] = []
@@ -99,6 +100,11 @@ def vocabulary(text: str) -> tuple[list[str], list[str]]:
     decided = {ty.removeprefix("¬") for _, ty in hyps}
     for p in props:
         add(f"by_cases h' : {p}", p not in decided)
+    for x in numbers[:2]:  # hint terms, as the action space proposes them
+        add(f"nlinarith [sq_nonneg {x}]", rel)
+        for y in numbers[:3]:
+            if y != x and dict(usable)[x] == dict(usable)[y]:
+                add(f"nlinarith [sq_nonneg ({x} - {y}), sq_nonneg ({x} + {y})]", rel)
     for x in nats:
         add(f"induction {x} with | zero => simp | succ n ih => simp", True)
         for y in nats:  # the successor named like another local: it must shadow, not capture

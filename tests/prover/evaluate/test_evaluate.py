@@ -192,7 +192,7 @@ def test_unreadable_statements_are_errors_and_outside_ones_are_outside(tmp_path:
         {"name": "good", "formal_statement": "theorem good (a : ℕ) (h : a = 2) : a + 1 = 3 := by sorry"},
         {"name": "broken", "formal_statement": "theorem broken (x : ℕ : x = x := by sorry"},
         {"name": "complex", "formal_statement": "theorem complex (z : ℂ) (h : z = Complex.I) : z ^ 2 = -1"},
-        {"name": "real", "formal_statement": "theorem real (x : ℝ) (h : 0 < x) : 0 < x * x := by sorry"},
+        {"name": "real", "formal_statement": "theorem real (x : ℝ) (h : 0 < x) : 0 < Real.sqrt x := by sorry"},
         {"name": "after", "formal_statement": "theorem after (p : Prop) (hp : p) : p := by sorry"},
     ])
     out = tmp_path / "run"
@@ -202,7 +202,7 @@ def test_unreadable_statements_are_errors_and_outside_ones_are_outside(tmp_path:
     assert by_name["complex"]["status"] == "outside-fragment" and "mini cannot read" in by_name["complex"]["message"]
     assert (
         by_name["real"]["status"] == "outside-fragment"
-        and "outside mini's arithmetic fragment" in by_name["real"]["message"]
+        and "outside mini's arithmetic fragment (Real.sqrt" in by_name["real"]["message"]
     )
     assert by_name["good"]["status"] == by_name["after"]["status"] == "proved"
     check_counts(out, 5)
