@@ -12,6 +12,7 @@ from typing import TextIO
 EXIT_OK = EXIT_PROVED = 0
 EXIT_NOT_PROVED = 1
 EXIT_BAD_INPUT = 2
+EXIT_DISPROVED = 3  # `prove`: the statement's negation was proved (and verified)
 EXIT_INTERRUPTED = 130
 PROGRESS_EVERY = 3.0  # seconds between progress lines on stderr
 

@@ -1,7 +1,13 @@
 """`leanzero prove`: search for a proof of one theorem, with MCTS (default) or the best-first
 baseline, print it verified, and optionally save the explored MCTS tree for inspection.
 
-Exit codes: 0 proved (and verified), 1 not proved within budget, 2 bad input. The layers' light
+Prove or disprove: as self-play does, the statement races its negation (`lean_env.problem.
+negation`, e.g. `¬ (∀ (x : ℕ) (h : 2 ≤ x), x * x < 4)`); each side has the whole `--budget`,
+MCTS runs both in one driver and stops the other side the moment one is verified, best-first
+searches the negation after the statement. `--no-disprove` searches the statement alone.
+
+Exit codes: 0 proved (and verified), 1 neither proved nor disproved within budget, 2 bad input,
+3 disproved (a verified proof of the negation is printed). The layers' light
 modules load with the parser; the backends, torch and networkx load only when the command runs
 (`open_env`, the checkpoint, `--tree`), so `--help` stays light.
 """
@@ -16,9 +22,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cli.common import EXIT_NOT_PROVED, EXIT_PROVED, BadInput, Progress, plural, positive
+from cli.common import EXIT_DISPROVED, EXIT_NOT_PROVED, EXIT_PROVED, BadInput, Progress, plural, positive
 from lean_env import BACKENDS, capabilities, open_env
 from lean_env.contract import StatementError
+from lean_env.problem import negation
 from lean_env.text.files import LeanFileError, theorem_in_file, theorem_in_text
 from lean_env.text.statement import with_proof
 from prover.actions import ActionSpace
@@ -44,8 +51,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser(
         "prove",
         help="search for a proof of one theorem",
-        description="Search for a tactic proof of one theorem and print it verified. "
-        "Exit codes: 0 proved, 1 not proved within budget, 2 bad input.",
+        description="Search for a tactic proof of one theorem, racing a proof of its negation, and print "
+        "whichever is verified. Exit codes: 0 proved, 1 neither proved nor disproved within budget, "
+        "2 bad input, 3 disproved (the negation's proof is printed).",
     )
     p.add_argument("statement", nargs="?", help='e.g. "theorem t (p : Prop) (hp : p) : p := by sorry"')
     p.add_argument("--file", help="a .lean file holding the theorem")
@@ -81,12 +89,17 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         help="a trained policy/value network (from `leanzero selfplay` or prover.net.train) to guide the "
         "search: its priors and values for mcts, its priors as scores for bfs (default: none, uniform)",
     )
-    p.add_argument("--proofs-out", metavar="FILE", help="append each verified proof as a JSON line")
+    p.add_argument(
+        "--no-disprove", dest="disprove", action="store_false",
+        help="search the statement only, not its negation (default: both race, each with the whole --budget)",
+    )
+    p.add_argument("--proofs-out", metavar="FILE",
+                   help="append each verified proof (or disproof, \"kind\": \"disproof\") as a JSON line")
     p.add_argument(
         "--tree",
         metavar="PATH",
         help="write the explored MCTS tree, proved or not: GraphML for PATH.graphml, "
-        "networkx node-link JSON for PATH.json",
+        "networkx node-link JSON for PATH.json (the negation's tree when it was the one proved)",
     )
     p.set_defaults(handler=prove)
 
@@ -118,8 +131,10 @@ def _read_theorem(args: argparse.Namespace) -> Problem:
 
 @dataclass(frozen=True, slots=True)
 class _Attempt:
-    """What either searcher found, in the terms the CLI reports."""
+    """What either searcher found for one side (the statement or its negation), in the terms
+    the CLI reports."""
 
+    problem: Problem
     proved: bool
     proof: str | None
     why: str  # the stop reason (and detail) when not proved
@@ -161,8 +176,26 @@ def _network(args: argparse.Namespace) -> Evaluator | None:
         raise BadInput(str(e)) from None
 
 
-def _search_bfs(env: ProofEnv, thm: Problem, args: argparse.Namespace, network: Evaluator | None) -> _Attempt:
+def _search_bfs(
+    env: ProofEnv, sides: Sequence[Problem], args: argparse.Namespace, network: Evaluator | None
+) -> list[_Attempt]:
+    """Best-first search on each side in turn, until one is proved; the negation's
+    `StatementError` sets it aside (noted), the statement's goes to the caller."""
+    out: list[_Attempt] = []
+    for k, side in enumerate(sides):
+        try:
+            out.append(_bfs_one(env, side, args, network))
+        except StatementError as e:
+            if k == 0:
+                raise
+            print(f"leanzero: the negation cannot be searched: {e.message}", file=sys.stderr)
+            break
+        if out[-1].proved:
+            break
+    return out
 
+
+def _bfs_one(env: ProofEnv, thm: Problem, args: argparse.Namespace, network: Evaluator | None) -> _Attempt:
     config = SearchConfig(max_env_calls=args.budget, time_limit=args.time_limit, tactic_timeout=args.timeout)
     progress = Progress(sys.stderr)
     result = best_first_search(
@@ -177,11 +210,16 @@ def _search_bfs(env: ProofEnv, thm: Problem, args: argparse.Namespace, network: 
         ),
     )
     stats = f"{plural(result.env_calls, 'env call')}, {plural(result.expansions, 'expansion')}, {result.elapsed:.1f}s"
-    return _Attempt(result.proved, result.proof, str(result.reason), stats, result.elapsed, result.verification)
+    return _Attempt(thm, result.proved, result.proof, str(result.reason), stats, result.elapsed,
+                    result.verification)
 
 
-def _search_mcts(env: ProofEnv, thm: Problem, args: argparse.Namespace, network: Evaluator | None) -> _Attempt:
-    """MCTS guided by the network (uniform without one); writes `--tree` whatever the outcome."""
+def _search_mcts(
+    env: ProofEnv, sides: Sequence[Problem], args: argparse.Namespace, network: Evaluator | None
+) -> list[_Attempt]:
+    """MCTS on every side in one driver (one evaluator batch per round), guided by the network
+    (uniform without one); the first side verified stops the other. Writes `--tree` whatever
+    the outcome: the proved side's tree, else the statement's."""
 
     config = MCTSConfig(
         num_simulations=args.simulations or MCTSConfig().num_simulations,
@@ -189,26 +227,46 @@ def _search_mcts(env: ProofEnv, thm: Problem, args: argparse.Namespace, network:
         time_limit=args.time_limit,
         tactic_timeout=args.timeout,
     )
-    search = MCTSSearch(env, thm.statement, ActionSpace(), config=config, header=thm.header)
-    search.start()  # a `StatementError` goes to the caller
+    searches: list[MCTSSearch] = []
+    for k, side in enumerate(sides):
+        search = MCTSSearch(env, side.statement, ActionSpace(), config=config, header=side.header)
+        try:
+            search.start()  # the statement's `StatementError` goes to the caller
+        except StatementError as e:
+            if k == 0:
+                raise
+            print(f"leanzero: the negation cannot be searched: {e.message}", file=sys.stderr)
+            break
+        searches.append(search)
     progress = Progress(sys.stderr)
 
     def evaluator(requests: Sequence[EvalRequest]) -> Sequence[EvalResult]:  # once per round
-        progress(
-            lambda: f"{search.env_calls} env calls  {search.simulations} simulations  {len(search.tree)} goals"
-        )
+        progress(lambda: "  ".join(
+            f"{name}: {s.env_calls} env calls, {s.simulations} simulations, {len(s.tree)} goals"
+            for name, s in zip(("statement", "negation"), searches)
+        ))
         return uniform_evaluator(requests) if network is None else network(requests)
 
-    result = run_searches([search], evaluator).results[0]
-    why = f"{result.reason}: {result.detail}" if result.detail else str(result.reason)
+    def done(index: int) -> None:
+        if searches[index].result().proved:
+            for k, other in enumerate(searches):
+                if k != index:
+                    other.stop("its negation was proved" if index == 0 else "its negation (the statement) was proved")
+
+    results = run_searches(searches, evaluator, on_done=done).results
+    out: list[_Attempt] = []
+    for side, search, result in zip(sides, searches, results):
+        why = f"{result.reason}: {result.detail}" if result.detail else str(result.reason)
+        stats = (
+            f"{plural(result.env_calls, 'env call')}, {plural(result.simulations, 'simulation')}, "
+            f"{plural(len(search.tree), 'goal')}, "
+            f"{result.elapsed:.1f}s"
+        )
+        out.append(_Attempt(side, result.proved, result.proof, why, stats, result.elapsed, result.verification))
     if args.tree is not None:
-        _write_tree(search, result, thm, env.name, args.tree)
-    stats = (
-        f"{plural(result.env_calls, 'env call')}, {plural(result.simulations, 'simulation')}, "
-        f"{plural(len(search.tree), 'goal')}, "
-        f"{result.elapsed:.1f}s"
-    )
-    return _Attempt(result.proved, result.proof, why, stats, result.elapsed, result.verification)
+        k = next((k for k, r in enumerate(results) if r.proved), 0)
+        _write_tree(searches[k], results[k], sides[k], env.name, args.tree)
+    return out
 
 
 def _write_tree(search: MCTSSearch, result: MCTSResult, thm: Problem, backend: str, path: str) -> None:
@@ -256,32 +314,44 @@ def prove(args: argparse.Namespace) -> int:
             env = open_env(args.backend, **options)
         except ValueError as e:
             raise BadInput(str(e)) from None
+        sides = [thm]
+        if args.disprove:
+            try:
+                sides.append(negation(thm))
+            except StatementError as e:  # the statement reads, but has no negation we can write
+                print(f"leanzero: not racing a disproof: {e.message}", file=sys.stderr)
         run = _search_mcts if args.searcher == "mcts" else _search_bfs
         try:
-            attempt = run(env, thm, args, network)
+            attempts = run(env, sides, args, network)
         except StatementError as e:
             raise BadInput(f"{_where(thm, e.line, e.col)}: {e.message}") from None
         finally:
             env.close()
-        if not attempt.proved:
-            print(f"not proved: {attempt.why} ({attempt.stats})", file=sys.stderr)
-            if attempt.verification is not None:  # a script was found but did not verify
-                print("\n".join(attempt.verification.messages), file=sys.stderr)
+        won = next((a for a in attempts if a.proved), None)
+        if won is None:
+            for label, attempt in zip(("not proved", "not disproved"), attempts):
+                print(f"{label}: {attempt.why} ({attempt.stats})", file=sys.stderr)
+                if attempt.verification is not None:  # a script was found but did not verify
+                    print("\n".join(attempt.verification.messages), file=sys.stderr)
             return EXIT_NOT_PROVED
-        assert attempt.proof is not None
-        if out is not None:
+        assert won.proof is not None
+        disproof = won.problem is not thm
+        if out is not None:  # first, before anything else can fail
             record = {
                 "name": thm.name,
-                "statement": thm.statement,
-                "proof": attempt.proof,
+                "kind": "disproof" if disproof else "proof",
+                "statement": won.problem.statement,
+                "proof": won.proof,
                 "backend": env.name,
-                "time": round(attempt.elapsed, 3),
+                "time": round(sum(a.elapsed for a in attempts), 3),
             }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             out.flush()
-        print(with_proof(thm.statement, attempt.proof), flush=True)
-        print(f"{env.capabilities.verified_by}; {attempt.stats}", file=sys.stderr)
-        return EXIT_PROVED
+        if disproof:
+            print(f"disproved: {thm.name} is false; a proof of its negation follows", file=sys.stderr)
+        print(with_proof(won.problem.statement, won.proof), flush=True)
+        print(f"{env.capabilities.verified_by}; {won.stats}", file=sys.stderr)
+        return EXIT_DISPROVED if disproof else EXIT_PROVED
     finally:
         if out is not None:
             out.close()

@@ -4,7 +4,7 @@ A term becomes a polynomial (monomial -> integer coefficient) over *atoms*: ever
 that is not a ring operation. What counts as a ring operation follows Mathlib's `ring`:
 
 - `+`, `*`, numerals, and `x ^ n` with a numeral exponent (after evaluating a closed
-  exponent such as `1 + 1`).
+  exponent such as `1 + 1`). A power with an ℤ or ℝ exponent (`zpow`, `rpow`) is an atom.
 - exponent arithmetic, as Mathlib's `ring` does it: an exponent is itself a ℕ polynomial,
   `a ^ (e₁ + e₂) = a ^ e₁ * a ^ e₂`, `a ^ (k * m) = (a ^ m) ^ k` for a numeral `k`, and a
   power of a product is the product of the powers, `(2 * x) ^ m = 2 ^ m * x ^ m`. So
@@ -168,6 +168,8 @@ class RingNormalizer:
                 return P.mul(self.poly(a), self.inverse(self.poly(b), ty), self.deadline)
             case App(fn=Const(name="Inv.inv"), args=(a,), ty=ty) if ty in FIELDS:
                 return self.inverse(self.poly(a), ty)
+            case Arith(op="^", lhs=a, rhs=b, ty=ty) if type_of(b) != NAT:  # zpow, rpow: atoms
+                return self.atom(Arith("^", self.normalize(a), self.normalize(b), ty))
             case Arith(op="^", lhs=a, rhs=b, ty=ty):
                 pa, pb = self.poly(a), self.poly(b)
                 n = _nat_constant(pb)

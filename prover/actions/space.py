@@ -520,8 +520,8 @@ def _specializations(c: Context, cfg: ActionConfig) -> Iterator[str]:
             for binding in gt.instances(pattern, shape.bound, t):
                 if all(n in binding for n in shape.bound):
                     args.append(" ".join(_arg(binding[n]) for n in shape.bound))
-        if not args and len(shape.bound) == 1:
-            args = in_sight
+        if not args and len(shape.bound) == 1:  # the numerals in sight, then the hypothesis's own
+            args = in_sight + [str(n) for n in gt.numerals(h.type)]
         for a in list(dict.fromkeys(args))[: cfg.max_per_hypothesis]:
             yield f"specialize {h.name} {a}"
 

@@ -243,6 +243,7 @@ def test_not_proved_exits_1(searcher: str, fake: FakeEnv, capsys: pytest.Capture
     code, out, err = run(capsys, "prove", "--backend", "fake", "--searcher", searcher, "theorem u (q : Prop) : q")
     assert code == 1 and out == ""
     assert err.startswith("not proved: search space exhausted")
+    assert "not disproved: search space exhausted" in err  # the negation raced too
 
 
 def test_mcts_reports_progress_on_stderr(
@@ -331,8 +332,41 @@ ONCE_PROVED = [
 def test_mini_proves_none_of_the_false_statements_it_once_proved(
     searcher: str, statement: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(capsys, "prove", "--backend", "mini", "--searcher", searcher, "--time-limit", "20", statement)
+    argv = ["prove", "--backend", "mini", "--searcher", searcher, "--time-limit", "20"]
+    code, out, err = run(capsys, *argv, "--no-disprove", statement)
     assert code == 1 and out == "", err
+    code, out, err = run(capsys, *argv, statement)  # racing the negation: never a proof
+    assert code in (1, 3), err
+    if code == 3:
+        assert out.startswith("theorem t_neg : ¬") and "disproved: t is false" in err
+
+
+DISPROVABLE = "theorem t (x : ℕ) (h : 2 ≤ x) : x * x < 4"
+
+
+@pytest.mark.parametrize("searcher", ["mcts", "bfs"])
+def test_a_false_statement_is_disproved(
+    searcher: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    proofs = tmp_path / "proofs.jsonl"
+    argv = ["prove", "--searcher", searcher, "--time-limit", "30", "--proofs-out", str(proofs)]
+    code, out, err = run(capsys, *argv, DISPROVABLE)
+    assert code == cli.common.EXIT_DISPROVED == 3, err
+    assert out.startswith("theorem t_neg : ¬ (∀ (x : ℕ) (h : 2 ≤ x), x * x < 4) := by\n")
+    assert "disproved: t is false" in err and "verified by mini" in err
+    (record,) = [json.loads(line) for line in proofs.read_text(encoding="utf-8").splitlines()]
+    assert record["kind"] == "disproof" and record["name"] == "t" and record["statement"].startswith("theorem t_neg")
+    from lean_env.mini import MiniEnv  # the printed disproof checks again, on a fresh backend
+
+    statement, _, proof = out.partition(" := by\n")
+    assert MiniEnv().verify(statement, "\n".join(line[2:] for line in proof.splitlines())).ok
+    code, out, err = run(capsys, *argv, "--no-disprove", DISPROVABLE)
+    assert code == 1 and out == "" and "not proved" in err and "not disproved" not in err
+
+
+def test_a_true_statement_is_proved_not_disproved(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(capsys, "prove", "--time-limit", "30", "theorem t (x : ℕ) (h : 2 ≤ x) : 4 ≤ x * x")
+    assert code == 0 and out.startswith("theorem t (x : ℕ)"), err
 
 
 def test_mini_refuses_a_file_whose_header_redefines_a_name(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -258,3 +258,12 @@ def test_poly_power_methods_agree():
     for k in range(12):
         assert P.power(p, k) == P.power(p, k, max_terms=10**6)
     assert P.power(p, 40, max_terms=50) is None
+
+
+def test_integer_exponents_are_atoms():
+    """`x ^ (-3 : ℤ)` is `zpow`: `ring` keeps it whole (its exponent stays an integer)."""
+    t = Arith("^", rmul(r(4), U), Neg(Lit(3, INT), INT), REAL)
+    nf = ring_nf_term(t)
+    assert isinstance(nf, Arith) and nf.op == "^" and nf.rhs == Neg(Lit(3, INT), INT)
+    assert ring_equal(rmul(t, r(2)), radd(t, t))
+    assert not ring_equal(t, rdiv(r(1), pw(rmul(r(4), U), 3, REAL)))
