@@ -1,16 +1,24 @@
-"""How much of miniF2F the `mini` front end reads.
+"""How much of miniF2F `mini` can judge, and what keeps the rest out.
 
-The subset (primary line): statements whose theorem binders are variables typed by ℕ, ℤ,
-Nat, Int, Prop and functions between them; hypothesis binders are propositions and do not
-count, whatever they mention (ℝ, `Finset.range`, `∑`, ...). The binders are split with a
-bracket scanner independent of `mini`'s parser, so a statement the parser chokes on still
-lands in (or out of) the subset for the right reason. For each statement of the subset we
-try `parse_statement` and list the blocking construct of every failure.
+The primary figure (issue 14): per split, the statements inside mini's fragment, i.e. the
+statements `MiniEnv.start` reads whose goal the decision procedures model
+(`MiniEnv.outside_fragment` is empty: `lean_env.mini.terms.fragment_blocker` on the target),
+and the blocker table: for each statement outside, the first construct that keeps it out
+(`Real.sqrt`, `a finite set other than range/Icc/divisors/filter`, or the reason `start`
+refuses it: `unknown type 'ℂ'`, ...). The evaluation (`bench/minif2f_mini.py`) searches exactly
+the statements counted inside here.
 
-Two informative lines follow: the narrow subset (no other type mentioned anywhere, the part
-the decision procedures can act on), and all statements.
+Then the front end's parse rates, as before: the subset (first line of that part):
+statements whose theorem binders are variables typed by ℕ, ℤ, Nat, Int, Prop and functions
+between them; hypothesis binders are propositions and do not count, whatever they mention
+(ℝ, `Finset.range`, `∑`, ...). The binders are split with a bracket scanner independent of
+`mini`'s parser, so a statement the parser chokes on still lands in (or out of) the subset
+for the right reason. For each statement of the subset we try `parse_statement` and list the
+blocking construct of every failure. Two more lines follow: the narrow subset (no other type
+mentioned anywhere) and all statements.
 
 Usage: python bench/minif2f_fragment.py [--data ../shared/minif2f] [--split valid|test|all] [--all]
+These are figures for mini, an embedded fragment prover, not for Lean.
 """
 
 from __future__ import annotations
@@ -122,6 +130,29 @@ def fragment_report(
     return subset, parsed, failures
 
 
+def mini_fragment(rows: list[dict]) -> tuple[list[str], dict[str, str]]:
+    """(names inside mini's fragment, name -> blocker for the others)."""
+    from lean_env.contract import StatementError
+    from lean_env.mini import MiniEnv
+
+    env = MiniEnv()
+    inside: list[str] = []
+    blockers: dict[str, str] = {}
+    for row in rows:
+        try:
+            state = env.start(row["formal_statement"], header=row.get("header", ""))
+        except StatementError as e:
+            blockers[row["name"]] = f"unreadable: {_construct(e.message)}"
+            continue
+        why = env.outside_fragment(state)
+        if why:
+            match = re.search(r"fragment \((.*?): real functions", why)
+            blockers[row["name"]] = match.group(1) if match else why
+        else:
+            inside.append(row["name"])
+    return inside, blockers
+
+
 def load_rows(data: Path, split: str) -> list[dict]:
     names = ("valid", "test") if split == "all" else (split,)
     rows: list[dict] = []
@@ -147,6 +178,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", choices=("valid", "test", "all"), default="all")
     ap.add_argument("--all", action="store_true", help="also list the failures over all statements")
     args = ap.parse_args(argv)
+    splits = ("valid", "test") if args.split == "all" else (args.split,)
+    tables: dict[str, Counter[str]] = {}
+    print("mini's fragment (mini, an embedded fragment prover, not Lean)")
+    for split in splits:
+        split_rows = load_rows(args.data, split)
+        inside, blockers = mini_fragment(split_rows)
+        tables[split] = Counter(blockers.values())
+        print(f"  {split:<6} {len(split_rows):4d} statements, {len(inside):4d} inside the fragment, "
+              f"{len(blockers):4d} outside")
+    print("\nblockers (first construct outside the fragment), by split:")
+    print(f"  {'blocker':<56}" + "".join(f"{s:>7}" for s in splits))
+    for what, _ in sum(tables.values(), Counter()).most_common():
+        print(f"  {what[:56]:<56}" + "".join(f"{tables[s][what]:>7}" for s in splits))
+    print()
     rows = load_rows(args.data, args.split)
     subset, parsed, failures = fragment_report(rows)
     narrow, narrow_parsed, _ = fragment_report(rows, strict=True)

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
 
 from lean_env.mini.arith_common import eval_ground, head_name
@@ -195,3 +196,9 @@ def positivity(goal: Goal, deadline: Deadline) -> None:
     raise TacticFailure(
         f"failed to prove {wanted_word}, but it would be possible to prove {got_word} if desired"
     )
+
+
+def prover_for(hyps: list[Term], deadline: Deadline) -> Callable[[Term], _S]:
+    """`positivity`'s judgement of a term (POS, NONNEG, NONZERO or NONE) under `hyps`, for the
+    side conditions of other tactics (`field_simp`'s nonzero denominators)."""
+    return _Prover(hyps, deadline).core

@@ -11,9 +11,10 @@ a hypothesis by its identity.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from lean_env.mini import evaluate, ring, simp
+from lean_env.mini import bigop, evaluate, ring, simp
 from lean_env.mini.context import settled
 from lean_env.mini.errors import TacticFailure
 from lean_env.mini.printer import display_names, pp_term
@@ -110,6 +111,11 @@ def _hints(engine: Engine, goal: Goal, tac: Closer) -> list[tuple[Term, str | No
     return out
 
 
+def _bigop_rule(arg, goal: Goal) -> bool:
+    """A simp argument naming a big-operator rule (`Finset.sum_range_succ`, ...), not a local."""
+    return isinstance(arg, SIdent) and arg.name in bigop.RULE_NAMES and goal.lookup(arg.name) is None
+
+
 def _rules_for(hints: list[tuple[Term, str | None]], at: str | None) -> list[Term]:
     """The hint rules used at one place: never the hypothesis being simplified itself (Lean's
     simp erases it from the simp set there)."""
@@ -150,16 +156,24 @@ def run_closer(engine: Engine, goal: Goal, tac: Closer) -> list[Goal]:
             return []
         return _at_places(full, goal, tac.at, lambda g, at: ring.ring_nf(g, dl, at=at), "ring_nf failed",
                           each=True)
-    if name in ("norm_num", "simp"):
+    if name == "field_simp":
+        from lean_env.mini import field_simp
 
-        hints = _hints(engine, full, tac)
+        facts = tuple(_hint_props(engine, full, tac))
+        return _at_places(full, goal, tac.at,
+                          lambda g, at: field_simp.field_simp(g, dl, at=at, facts=facts),
+                          field_simp.NO_PROGRESS, each=True)
+    if name in ("norm_num", "simp"):
+        lemmas = tuple(a.name for a in tac.args if isinstance(a, SIdent) and _bigop_rule(a, full))
+        hints = _hints(engine, full, replace(tac, args=tuple(a for a in tac.args if not _bigop_rule(a, full))))
         if name == "norm_num":
             return _at_places(full, goal, tac.at,
-                              lambda g, at: simp.norm_num(g, dl, rules=_rules_for(hints, at), at=at),
+                              lambda g, at: simp.norm_num(g, dl, rules=_rules_for(hints, at), at=at, lemmas=lemmas),
                               "norm_num failed to simplify", each=True)
         return _at_places(
             full, goal, tac.at,
-            lambda g, at: simp.simp(g, dl, rules=_rules_for(hints, at), only=tac.only, at=at, use_hyps=tac.star),
+            lambda g, at: simp.simp(g, dl, rules=_rules_for(hints, at), only=tac.only, at=at, use_hyps=tac.star,
+                                    lemmas=lemmas),
             "simp made no progress",
         )
     raise TacticFailure(f"unknown tactic '{name}'")

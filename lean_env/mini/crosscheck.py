@@ -38,6 +38,7 @@ from lean_env.mini.terms import (
     Arith,
     Arrow,
     Base,
+    BigOp,
     Cast,
     Const,
     Exists,
@@ -46,6 +47,7 @@ from lean_env.mini.terms import (
     Goal,
     Iff,
     Imp,
+    Lam,
     Lit,
     Neg,
     Not,
@@ -57,6 +59,7 @@ from lean_env.mini.terms import (
     Var,
     arrow_parts,
     free_vars,
+    subst,
 )
 
 Value = int | Fraction | bool | Callable[..., "Value"]  # a function returns a value
@@ -64,6 +67,7 @@ UNKNOWN = None
 FIELDS = (RAT, REAL)
 MAX_BITS = 4096  # larger intermediate values are unknown: this check stays cheap
 BOUNDED_RANGE = 200  # a bounded quantifier over more values than this is sampled instead
+MAX_FINSET = 20_000  # a big operator over more elements is unknown
 PRIME_TRIAL = 10_000  # `Nat.Prime n` by trial division up to this divisor, else unknown
 
 _SMALL: dict[Ty, tuple[Value, ...]] = {
@@ -264,14 +268,57 @@ class _Evaluator:
                 return self._arith(op, a, b, ty)
             case App(fn=Var(name=n), args=args):
                 return self._call(n, args)
+            case App(fn=Const(name="Finset.card"), args=(s,)):
+                return len(self._finset(s))
             case App(fn=Const(name=name), args=args):
                 return self._function(name, args)
+            case BigOp(op=op, name=n, elem=elem, finset=s, body=body, ty=ty):
+                acc: int | Fraction = Fraction(0 if op == "∑" else 1) if ty in FIELDS else (0 if op == "∑" else 1)
+                for v in self._finset(s):
+                    acc = int_arith("+" if op == "∑" else "*", acc, self._num(self._with(n, v, body, elem)), ty)
+                return acc
         if isinstance(t, (Rel, Not, And, Or, Imp, Iff, TrueP, FalseP, Forall, Exists)):
             r = self.truth(t)
             if r is None:
                 raise Unknown("proposition")
             return r
         raise Unknown(type(t).__name__)
+
+    def _with(self, name: str, v: int, t: Term, ty: Ty) -> Term:
+        """`t` with the bound variable `name` replaced by the numeral `v` (so no env juggling)."""
+        return subst(t, name, Lit(v, ty) if v >= 0 else Neg(Lit(-v, ty), ty))
+
+    def _finset(self, s: Term) -> list[int]:
+        """The elements of a finite set of the fragment, in increasing order (Lean's `range`,
+        `Icc`/`Ico`/`Ioc`/`Ioo`, `divisors` (none for 0), `properDivisors`, `filter`)."""
+        match s:
+            case App(fn=Const(name="Finset.filter"), args=(Lam(name=x, ty=ty, body=p), inner)):
+                out = []
+                for v in self._finset(inner):
+                    r = self.truth(self._with(x, v, p, ty))
+                    if r is None:
+                        raise Unknown("filter predicate")
+                    if r:
+                        out.append(v)
+                return out
+            case App(fn=Const(name=name), args=args):
+                vals = [self._num(a) for a in args]
+                if not all(isinstance(v, int) for v in vals):
+                    raise Unknown("finite set bounds")
+                ends = {"Finset.range": lambda: (0, vals[0]), "Finset.Icc": lambda: (vals[0], vals[1] + 1),
+                        "Finset.Ico": lambda: (vals[0], vals[1]), "Finset.Ioc": lambda: (vals[0] + 1, vals[1] + 1),
+                        "Finset.Ioo": lambda: (vals[0] + 1, vals[1])}
+                if name in ends and len(vals) == (1 if name == "Finset.range" else 2):
+                    lo, hi = ends[name]()
+                    if hi - lo > MAX_FINSET:
+                        raise Unknown("finite set too large")
+                    return [int(v) for v in range(int(lo), int(hi))]
+                if name in ("Nat.divisors", "Nat.properDivisors") and len(vals) == 1:
+                    n = int(vals[0])
+                    if n > MAX_FINSET:
+                        raise Unknown("finite set too large")
+                    return [d for d in range(1, n + 1) if n % d == 0 and (name == "Nat.divisors" or d < n)]
+        raise Unknown("finite set")
 
     def _num(self, t: Term) -> int | Fraction:
         v = self.value(t)

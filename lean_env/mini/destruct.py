@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from lean_env.mini import bigop
 from lean_env.mini.context import (
     add_hyp,
     add_local,
@@ -65,6 +66,7 @@ from lean_env.mini.terms import (
     is_mvar,
     subst,
     subst_many,
+    subterms,
 )
 
 if TYPE_CHECKING:
@@ -335,6 +337,8 @@ def rewrite(engine: Engine, goal: Goal, rules, at: Location) -> list[Goal]:
 
 def _rewrite_at(engine: Engine, goal: Goal, rev: bool, syn, fid: str | None) -> Goal:
     """One rule at one place: the target (`fid` None) or the hypothesis `fid`."""
+    if isinstance(syn, SIdent) and syn.name in bigop.SUCC_RULES and goal.lookup(syn.name) is None:
+        return _rewrite_range_succ(goal, syn.name, rev, fid)
     prop = engine.checker(goal).infer(syn)
     holes: dict = {}
     while isinstance(prop, Forall):
@@ -361,3 +365,19 @@ def _rewrite_at(engine: Engine, goal: Goal, rev: bool, syn, fid: str | None) -> 
         raise TacticFailure("mini: rewrite would leave a metavariable")
     changed = replace_all(where, old, new)
     return with_target(goal, changed) if hyp is None else replace_type(goal, hyp.fid, changed)
+
+
+def _rewrite_range_succ(goal: Goal, name: str, rev: bool, fid: str | None) -> Goal:
+    """`rw [Finset.sum_range_succ]`: the first big operator over `range (n + 1)` (or a numeral),
+    and every copy of it, split off its last term."""
+    if rev:
+        raise TacticFailure(f"mini: rw [← {name}] is not supported")
+    hyp = goal.get(fid) if fid is not None else None
+    where = goal.target if hyp is None else hyp.prop
+    op = bigop.SUCC_RULES[name]
+    for sub in subterms(where):
+        new = bigop.range_succ(sub, op)
+        if new is not None:
+            changed = replace_all(where, sub, new)
+            return with_target(goal, changed) if hyp is None else replace_type(goal, hyp.fid, changed)
+    raise TacticFailure(f"tactic 'rewrite' failed, did not find instance of the pattern {name}\n{pp_goal(goal)}")

@@ -45,6 +45,7 @@ from lean_env.mini.terms import (
     And,
     App,
     Arith,
+    BigOp,
     Cast,
     Const,
     Exists,
@@ -53,6 +54,7 @@ from lean_env.mini.terms import (
     Goal,
     Iff,
     Imp,
+    Lam,
     Lit,
     Neg,
     Not,
@@ -61,6 +63,7 @@ from lean_env.mini.terms import (
     Term,
     TrueP,
     Var,
+    finset_parts,
     free_vars,
     type_of,
 )
@@ -220,6 +223,8 @@ def _check(t: Term, bound: frozenset[str], env: Mapping[str, object], decide: bo
                 raise NotEvaluable(f"free variable {n}")
         case Const(name=n):
             raise NotEvaluable(f"cannot evaluate constant {n}")
+        case App(fn=Const(name="Finset.card"), args=(s,)):
+            _check_finset(s, bound, env, decide)
         case App(fn=Const(name=n), args=args):
             spec = CONSTANTS.get(n)
             if spec is None or spec[0] != len(args):
@@ -255,8 +260,26 @@ def _check(t: Term, bound: frozenset[str], env: Mapping[str, object], decide: bo
             _, k, body = shape
             _check(k, bound, env, decide)
             _check(body, bound | {t.name}, env, decide)
+        case BigOp(name=n, finset=fs, body=body):
+            _check_finset(fs, bound, env, decide)
+            _check(body, bound | {n}, env, decide)
         case _:
             raise NotEvaluable(f"cannot evaluate {type(t).__name__}")
+
+
+def _check_finset(s: Term, bound: frozenset[str], env: Mapping[str, object], decide: bool) -> None:
+    parts = finset_parts(s)
+    if parts is None:
+        raise NotEvaluable("cannot evaluate this finite set")
+    kind, args = parts
+    if kind == "Finset.filter":
+        p, inner = args
+        assert isinstance(p, Lam)
+        _check(p.body, bound | {p.name}, env, decide)
+        _check_finset(inner, bound, env, decide)
+        return
+    for a in args:
+        _check(a, bound, env, decide)
 
 
 # ---------------------------------------------------------------- evaluation
@@ -282,6 +305,8 @@ def _eval(t: Term, env: dict[str, object], deadline: Deadline, cap: int | None) 
             return False
         case Var(name=n):
             return env[n]  # type: ignore[return-value]  # a numeric or Prop variable: an int or a bool
+        case App(fn=Const(name="Finset.card"), args=(s,)):
+            return len(finset_values(s, env, deadline, cap))
         case App(fn=Const(name=n), args=args):
             return CONSTANTS[n][1](*(_eval(a, env, deadline, cap) for a in args))
         case App(fn=Var(name=n), args=args):
@@ -309,7 +334,65 @@ def _eval(t: Term, env: dict[str, object], deadline: Deadline, cap: int | None) 
             return bool(_eval(a, env, deadline, cap)) == bool(_eval(b, env, deadline, cap))
         case Forall() | Exists():
             return _quantifier(t, env, deadline, cap)
+        case BigOp(op=op, name=n, finset=fs, body=body, ty=ty):
+            acc: Value = 0 if op == "∑" else 1
+            for v in finset_values(fs, env, deadline, cap):
+                deadline.check()
+                acc = arith("+" if op == "∑" else "*", acc, _bound_eval(body, n, v, env, deadline, cap), ty)
+            return acc
     raise NotEvaluable(f"cannot evaluate {type(t).__name__}")
+
+
+# `decide` unfolds a finite set once per element (as a bounded quantifier: `DECIDE_MAX_RANGE`);
+# `norm_num` (no cap of its own here) stops at this many elements per set.
+MAX_FINSET = 5000
+
+
+def _bound_eval(t: Term, name: str, value: int, env: dict[str, object], deadline: Deadline, cap: int | None) -> Value:
+    saved = env.get(name, _MISSING)
+    env[name] = value
+    try:
+        return _eval(t, env, deadline, cap)
+    finally:
+        if saved is _MISSING:
+            env.pop(name, None)
+        else:
+            env[name] = saved
+
+
+def finset_values(s: Term, env: dict[str, object], deadline: Deadline = UNBOUNDED, cap: int | None = None) -> list[int]:
+    """The elements of a finite set `finset_parts` reads, in increasing order."""
+    parts = finset_parts(s)
+    if parts is None:
+        raise NotEvaluable("cannot evaluate this finite set")
+    kind, args = parts
+    if kind == "Finset.filter":
+        p, inner = args
+        assert isinstance(p, Lam)
+        return [v for v in finset_values(inner, env, deadline, cap)
+                if _bound_eval(p.body, p.name, v, env, deadline, cap)]
+    vals = [int(_eval(a, env, deadline, cap)) for a in args]
+    limit = MAX_FINSET if cap is None else cap
+    match kind:
+        case "Finset.range":
+            lo, hi = 0, vals[0]
+        case "Finset.Icc":
+            lo, hi = vals[0], vals[1] + 1
+        case "Finset.Ico":
+            lo, hi = vals[0], vals[1]
+        case "Finset.Ioc":
+            lo, hi = vals[0] + 1, vals[1] + 1
+        case "Finset.Ioo":
+            lo, hi = vals[0] + 1, vals[1]
+        case _:  # divisors: Lean filters `Finset.Ico 1 (n + 1)`; 0 has none
+            n = vals[0]
+            if n + 1 > limit:
+                raise NotEvaluable(f"maximum recursion depth has been reached (the divisors of {n})")
+            top = n if kind == "Nat.properDivisors" else n + 1
+            return [d for d in range(1, top) if n % d == 0]
+    if hi - lo > limit:
+        raise NotEvaluable(f"maximum recursion depth has been reached (a set of {hi - lo} elements)")
+    return list(range(lo, max(lo, hi)))
 
 
 _MISSING = object()

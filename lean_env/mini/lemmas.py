@@ -3,8 +3,9 @@
 
 Each entry takes the checker and the syntactic arguments and returns the proposition the
 applied lemma proves, inferring implicit arguments from the types of proof arguments as
-Lean's unifier would on these shapes. Every statement here is a true Mathlib lemma on ℕ and
-ℤ (ordered commutative semirings), so citing one never makes `mini` unsound.
+Lean's unifier would on these shapes. Every statement here is a true Mathlib lemma on ℕ, ℤ, ℚ
+and ℝ (ordered commutative semirings; `sub_ne_zero_of_ne` needs an additive group, so not ℕ),
+so citing one never makes `mini` unsound.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from lean_env.mini.printer import pp_term
 from lean_env.mini.syntax import Syn
 from lean_env.mini.terms import (
     NAT,
+    And,
     App,
     Arith,
     Arrow,
     Const,
     Lit,
+    Neg,
+    Or,
     Rel,
     Term,
     alpha_eq,
@@ -223,6 +227,29 @@ def two_mul(ck, args):
     return Rel("=", Arith("*", Lit(2, ty), a, ty), Arith("+", a, a, ty))
 
 
+def sub_ne_zero_of_ne(ck, args):
+    """`sub_ne_zero_of_ne {a b : α} [AddGroup α] (h : a ≠ b) : a - b ≠ 0`: not on ℕ, where
+    `1 - 2 = 0` (no AddGroup ℕ instance)."""
+    _arity("sub_ne_zero_of_ne", args, 1)
+    r = _rel(ck, args[0], "≠")
+    ty = type_of(r.lhs)
+    if ty == NAT:
+        raise TacticFailure("failed to synthesize AddGroup ℕ")
+    return Rel("≠", Arith("-", r.lhs, r.rhs, ty), _zero(r.lhs))
+
+
+def abs_cases(ck, args):
+    """`abs_cases (a : α) : (|a| = a ∧ 0 ≤ a) ∨ (|a| = -a ∧ a < 0)` on a linear ordered ring
+    (ℤ, ℚ, ℝ; `|·|` is not defined on ℕ)."""
+    _arity("abs_cases", args, 1)
+    a = _term(ck, args[0])
+    ty = type_of(a)
+    if ty == NAT:
+        raise TacticFailure("failed to synthesize Lattice ℕ / AddGroup ℕ for |·|")
+    abs_a = App(Const("abs", Arrow(ty, ty)), (a,), ty)
+    return Or(And(Rel("=", abs_a, a), Rel("≤", _zero(a), a)), And(Rel("=", abs_a, Neg(a, ty)), Rel("<", a, _zero(a))))
+
+
 LEMMAS: dict[str, Lemma] = {
     "sq_nonneg": sq_nonneg,
     "pow_two_nonneg": sq_nonneg,
@@ -251,4 +278,6 @@ LEMMAS: dict[str, Lemma] = {
     "mul_assoc": _assoc("mul_assoc", "*"),
     "add_assoc": _assoc("add_assoc", "+"),
     "two_mul": two_mul,
+    "sub_ne_zero_of_ne": sub_ne_zero_of_ne,
+    "abs_cases": abs_cases,
 }

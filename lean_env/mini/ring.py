@@ -122,8 +122,10 @@ class RingNormalizer:
 
     def _power_of_monomial(self, pa: Poly, exponent: Term, ty: Ty) -> Poly:
         if len(pa) == 1:
-            ((m, c),) = pa.items()
-            if isinstance(c, int) and c > 0:  # `(2 * x) ^ m = 2 ^ m * x ^ m` (mul_pow)
+            ((m, coeff),) = pa.items()
+            q = Fraction(coeff)  # a field's integral coefficient reads as the integer it is
+            if q.denominator == 1 and q > 0:  # `(2 * x) ^ m = 2 ^ m * x ^ m` (mul_pow)
+                c = int(q)
                 out = P.const(1) if c == 1 else self.atom(Arith("^", Lit(c, ty), exponent, ty))
                 for i, e in m:
                     x = self.atoms[i]

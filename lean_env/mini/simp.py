@@ -47,6 +47,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from lean_env.mini import bigop
 from lean_env.mini.context import clear, match, replace_type, with_target
 from lean_env.mini.errors import UNBOUNDED, Deadline, TacticFailure
 from lean_env.mini.evaluate import CONSTANTS, evaluate
@@ -63,6 +64,7 @@ from lean_env.mini.terms import (
     And,
     App,
     Arith,
+    BigOp,
     Cast,
     Const,
     Exists,
@@ -87,6 +89,7 @@ from lean_env.mini.terms import (
     instantiate,
     subst,
     subst_many,
+    subterms,
     type_of,
 )
 
@@ -384,10 +387,10 @@ def norm_num_eval(t: Term) -> Term | None:
     if isinstance(t, (Lit, TrueP, FalseP)) or lit_value(t) is not None:
         return None
     atom = isinstance(t, Rel) or (isinstance(t, App) and t.ty == PROP)
-    numeric = isinstance(t, (Arith, App, Cast, Neg)) and type_of(t) in NUMBERS
+    numeric = isinstance(t, (Arith, App, Cast, Neg, BigOp)) and type_of(t) in NUMBERS
     if not (atom or numeric):
         return None
-    if free_vars(t):
+    if free_vars(t) or not _norm_num_reads_finsets(t):
         return None
     try:
         v = evaluate(t)
@@ -402,6 +405,18 @@ def norm_num_eval(t: Term) -> Term | None:
         return None if out == t else out
     v = int(v)
     return make_lit(v, type_of(t)) if _small(v) else None
+
+
+def _norm_num_reads_finsets(t: Term) -> bool:
+    """Mathlib's norm_num evaluates `∑`/`∏` over `Finset.range n` (its big-operators
+    extension), not cards, filters, intervals or divisors (`decide` does those)."""
+    for s in subterms(t):
+        if isinstance(s, BigOp) and not (isinstance(s.finset, App) and isinstance(s.finset.fn, Const)
+                                         and s.finset.fn.name == "Finset.range"):
+            return False
+        if isinstance(s, App) and isinstance(s.fn, Const) and s.fn.name == "Finset.card":
+            return False
+    return True
 
 
 # ---------------------------------------------------------------- user rules
@@ -551,7 +566,7 @@ class Rewriter:
 def _procs(only: bool, numerals: bool) -> list[Proc]:
     procs: list[Proc] = [simprocs, self_rules]
     if not only:
-        procs.append(simp_lemmas)
+        procs += [simp_lemmas, bigop.range_small]
     if numerals:
         procs.append(norm_num_eval)
     return procs
@@ -559,11 +574,14 @@ def _procs(only: bool, numerals: bool) -> list[Proc]:
 
 def _run(
     goal: Goal, deadline: Deadline, rules: Sequence[Term], *, only: bool, at: str | None,
-    use_hyps: bool, numerals: bool, fail: str,
+    use_hyps: bool, numerals: bool, fail: str, lemmas: Sequence[str] = (),
 ) -> Goal | None:
-    """One location: the target (`at=None`) or the hypothesis with id `at`."""
+    """One location: the target (`at=None`) or the hypothesis with id `at`. `lemmas` are the
+    big-operator rules given by name (`bigop.RULE_NAMES`)."""
     user = [r for p in rules for r in rules_from_prop(p)]
     procs = _procs(only, numerals)
+    for name in lemmas:
+        procs.append(bigop.succ_proc(name) if name in bigop.SUCC_RULES else bigop.range_small)
 
     def rewriter(exclude: str | None) -> Rewriter:
         rs = list(user)
@@ -595,7 +613,7 @@ def _run(
 
 def simp(
     goal: Goal, deadline: Deadline = UNBOUNDED, rules: Sequence[Term] = (), only: bool = False,
-    at: str | None = None, use_hyps: bool = False,
+    at: str | None = None, use_hyps: bool = False, lemmas: Sequence[str] = (),
 ) -> Goal | None:
     """Lean's `simp [rules] (at h)` at one place (`at`: a hypothesis id); `use_hyps` is `simp [*]`.
 
@@ -603,14 +621,14 @@ def simp(
     hypothesis becoming `True` is cleared, a target becoming `False` is left as the goal.
     """
     return _run(goal, deadline, rules, only=only, at=at, use_hyps=use_hyps, numerals=False,
-                fail="simp made no progress")
+                fail="simp made no progress", lemmas=lemmas)
 
 
 def norm_num(
     goal: Goal, deadline: Deadline = UNBOUNDED, rules: Sequence[Term] = (), at: str | None = None,
-    only: bool = False,
+    only: bool = False, lemmas: Sequence[str] = (),
 ) -> Goal | None:
     """Mathlib's `norm_num [rules] (at h)` at one place: simp plus evaluation of closed
     numerals and atoms."""
     return _run(goal, deadline, rules, only=only, at=at, use_hyps=False, numerals=True,
-                fail="norm_num failed to simplify")
+                fail="norm_num failed to simplify", lemmas=lemmas)

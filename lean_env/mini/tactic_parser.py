@@ -132,6 +132,13 @@ class Subst:
     names: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class IntervalCases:
+    """`interval_cases x`: a goal per value of `x` between bounds its hypotheses state."""
+
+    var: str
+
+
 # Where a tactic acts: None is the goal's target, ("*",) everywhere, otherwise hypothesis names
 # in order, with "⊢" for the target (`at h₁ h₂ ⊢`).
 Location = tuple[str, ...] | None
@@ -178,14 +185,14 @@ class Try:
 
 Tactic = (
     Intro | Exact | ApplyT | Simple | Rcases | Cases | ByContra | ByCases | Use | Specialize
-    | Have | Subst | Rw | Induction | Closer | Then | Try
+    | Have | Subst | Rw | Induction | Closer | Then | Try | IntervalCases
 )
 
 SIMPLE = ("constructor", "left", "right", "exfalso", "contradiction", "assumption", "rfl", "trivial")
 CLOSERS = ("omega", "decide", "norm_num", "simp", "linarith", "nlinarith", "positivity", "ring",
-           "ring_nf", "simp_all")
-UNSUPPORTED = ("exact?", "apply?", "rw?", "simp?", "aesop", "tauto", "field_simp", "calc",
-               "interval_cases", "push_neg", "gcongr", "bound", "polyrith", "norm_cast", "push_cast")
+           "ring_nf", "simp_all", "field_simp")
+UNSUPPORTED = ("exact?", "apply?", "rw?", "simp?", "aesop", "tauto", "calc", "push_neg", "gcongr", "bound",
+               "polyrith", "norm_cast", "push_cast")
 
 
 def parse_tactic(text: str) -> Tactic:
@@ -401,6 +408,8 @@ def _atomic(p: Parser) -> Tactic:
             if prop is None and proof is None:
                 p.error("expected ':' or ':=' after have")
             return Have(name, prop, proof)
+        case "interval_cases":
+            return IntervalCases(_name(p))
         case "subst":
             names = _names(p)
             if not names:

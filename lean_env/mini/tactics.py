@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from lean_env.mini import destruct
+from lean_env.mini import destruct, interval
 from lean_env.mini.closers import run_closer
 from lean_env.mini.context import add_hyp, add_local, clear, match, with_target
 from lean_env.mini.elaborate_check import check_goal
@@ -38,6 +38,7 @@ from lean_env.mini.tactic_parser import (
     Exact,
     Have,
     Induction,
+    IntervalCases,
     Intro,
     Rcases,
     Rw,
@@ -162,6 +163,8 @@ class Engine:
                 return self.simple(goal, name)
             case Rcases() | Cases() | Induction() | Subst() | Rw():
                 return destruct.run(self, goal, tac)
+            case IntervalCases(var=name):
+                return interval.interval_cases(goal, name)
             case ByContra(name=name):
                 return [self.by_contra(goal, name)]
             case ByCases(name=name, prop=p):

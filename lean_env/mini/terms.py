@@ -471,38 +471,82 @@ FIELD_FUNCTIONS = frozenset(("abs", "min", "max", "Inv.inv"))
 def in_fragment(t: Term) -> bool:
     """Whether the decision procedures (omega, linarith, ring, simp, decide, ...) model `t`:
     ℕ, ℤ, ℚ, ℝ and Prop terms, casts up the tower ℕ → ℤ → ℚ → ℝ, and on ℚ/ℝ only the
-    field operations and `FIELD_FUNCTIONS`; no λ and no big operators. Everything else
-    still parses and prints, but only structural tactics act on it."""
+    field operations and `FIELD_FUNCTIONS`; big operators and cards over the finite sets
+    `finset_parts` reads; no other λ. Everything else still parses and prints, but only
+    structural tactics act on it."""
     return fragment_blocker(t) is None
 
 
 def fragment_blocker(t: Term) -> str | None:
     """The first construct of `t` outside the fragment (see `in_fragment`), named for a
-    report (`Real.sqrt`, `∑`, `type Finset ℕ`, ...), or None when `t` is inside."""
-    for s in subterms(t):
-        match s:
-            case Lam():
-                return "λ"
-            case BigOp(op=op):
-                return op
-            case Cast(arg=a, ty=ty) if not _cast_up(type_of(a), ty):
-                return f"cast {_ty_name(type_of(a))} → {_ty_name(ty)}"
-            case Const(name=name, ty=ty) if not _fragment_ty(ty) or (
-                _mentions_field(ty) and name not in FIELD_FUNCTIONS
-            ):
-                return name
-            case Var(ty=ty) if not _fragment_ty(ty):
-                return f"type {_ty_name(ty)}"
-            case Forall(ty=ty) | Exists(ty=ty) if ty not in NUMBERS:
-                return f"quantifier over {_ty_name(ty)}"
-            case Rel(lhs=a) if type_of(a) not in NUMBERS:  # `p = q` between propositions
-                return f"relation on {_ty_name(type_of(a))}"
-            case Rel(op="∣", lhs=a) if type_of(a) in FIELDS:
-                return "∣ on a field"
-            case Arith(op="%", ty=ty) if ty in FIELDS:
-                return "% on a field"
-        if not _fragment_ty(type_of(s)):
-            return f"type {_ty_name(type_of(s))}"
+    report (`Real.sqrt`, `∑ over a Finset variable`, `type Finset ℕ`, ...), or None when `t` is
+    inside. Big operators and `Finset.card` are inside over the finite sets `finset_parts` reads."""
+    match t:
+        case BigOp(op=op, elem=elem, finset=s, body=body, ty=ty):
+            if elem not in (NAT, INT) or ty not in NUMBERS:
+                return f"{op} over {_ty_name(elem)}"
+            return finset_blocker(s) or fragment_blocker(body)
+        case App(fn=Const(name="Finset.card"), args=(s,)):
+            return finset_blocker(s)
+        case Lam():
+            return "λ"
+        case Cast(arg=a, ty=ty) if not _cast_up(type_of(a), ty):
+            return f"cast {_ty_name(type_of(a))} → {_ty_name(ty)}"
+        case Const(name=name, ty=ty) if not _fragment_ty(ty) or (
+            _mentions_field(ty) and name not in FIELD_FUNCTIONS
+        ):
+            return name
+        case Var(ty=ty) if not _fragment_ty(ty):
+            return f"type {_ty_name(ty)}"
+        case Forall(ty=ty) | Exists(ty=ty) if ty not in NUMBERS:
+            return f"quantifier over {_ty_name(ty)}"
+        case Rel(lhs=a) if type_of(a) not in NUMBERS:  # `p = q` between propositions
+            return f"relation on {_ty_name(type_of(a))}"
+        case Rel(op="∣", lhs=a) if type_of(a) in FIELDS:
+            return "∣ on a field"
+        case Arith(op="%", ty=ty) if ty in FIELDS:
+            return "% on a field"
+    if not _fragment_ty(type_of(t)):
+        return f"type {_ty_name(type_of(t))}"
+    for c in children(t):
+        if (b := fragment_blocker(c)) is not None:
+            return b
+    return None
+
+
+FINSET_INTERVALS = ("Finset.Icc", "Finset.Ico", "Finset.Ioc", "Finset.Ioo")
+FINSET_DIVISORS = ("Nat.divisors", "Nat.properDivisors")
+
+
+def finset_parts(s: Term) -> tuple[str, tuple[Term, ...]] | None:
+    """`(kind, arguments)` of a finite set the fragment reads: `Finset.range n`,
+    `Finset.Icc/Ico/Ioc/Ioo a b` of ℕ/ℤ, `Nat.divisors n`, `Nat.properDivisors n`, and
+    `Finset.filter (fun x => P) s` of one of these (arguments: the λ and the inner set)."""
+    match s:
+        case App(fn=Const(name="Finset.range"), args=(n,)):
+            return "Finset.range", (n,)
+        case App(fn=Const(name=name), args=(a, b)) if name in FINSET_INTERVALS and type_of(a) in (NAT, INT):
+            return name, (a, b)
+        case App(fn=Const(name=name), args=(n,)) if name in FINSET_DIVISORS:
+            return name, (n,)
+        case App(fn=Const(name="Finset.filter"), args=(Lam() as p, inner)) if finset_parts(inner) is not None:
+            return "Finset.filter", (p, inner)
+    return None
+
+
+def finset_blocker(s: Term) -> str | None:
+    """What keeps the finite set `s` out of the fragment, or None."""
+    parts = finset_parts(s)
+    if parts is None:
+        return "a finite set other than range/Icc/divisors/filter"
+    kind, args = parts
+    if kind == "Finset.filter":
+        p, inner = args
+        assert isinstance(p, Lam)
+        return fragment_blocker(p.body) or finset_blocker(inner)
+    for a in args:
+        if (b := fragment_blocker(a)) is not None:
+            return b
     return None
 
 

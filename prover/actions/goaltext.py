@@ -307,6 +307,27 @@ def arithmetic(prop: str, names: Iterable[str]) -> Callable[[dict[str, int]], bo
     return run
 
 
+def numeric(expr: str, names: Iterable[str]) -> Callable[[dict[str, int]], int | None] | None:
+    """`expr` compiled as an integer-valued function of `names` (see `arithmetic`); None when it
+    holds anything else. The function answers None where the arithmetic is undefined."""
+    toks = [t.text for t in tokens(expr) if t.text != "↑"]
+    try:
+        compiled, i = _expr(toks, 0, 0, frozenset(names))
+    except (_Unknown, IndexError):
+        return None
+    if i != len(toks):
+        return None
+
+    def run(values: dict[str, int]) -> int | None:
+        try:
+            value = compiled(values)
+        except (_Unknown, ZeroDivisionError, OverflowError):
+            return None
+        return None if isinstance(value, bool) else value
+
+    return run
+
+
 def evaluate(prop: str, values: dict[str, int]) -> bool | None:
     """Truth of `prop` at `values` (see `arithmetic`), None when it cannot be judged."""
     run = arithmetic(prop, values)

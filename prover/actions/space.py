@@ -27,6 +27,8 @@ from lean_env.contract import GoalView
 from lean_env.text.goals import Hypothesis
 from lean_env.text.lexical import balanced
 from prover.actions import goaltext as gt
+from prover.actions import splits
+from prover.actions.squares import completed_squares
 
 
 class Family(Enum):
@@ -34,9 +36,13 @@ class Family(Enum):
     CLOSERS = "closers"  # omega, decide, norm_num, linarith, nlinarith, ring, simp, ...
     REWRITING = "rewriting"  # rw [h], simp [h], simp at h, subst
     HINTS = "hints"  # nlinarith [sq_nonneg (a - b), mul_pos ha hb]
+    SQUARES = "squares"  # nlinarith [sq_nonneg (2 * b - a - 1)]: the quadratics' completed squares
+    DEFINITIONS = "definitions"  # simp only [h₀] at h₁ h₂ ⊢ for `h₀ : ∀ x, f x = ...`
+    CASES = "cases"  # interval_cases (and the bound it needs), residue and abs splits
+    DENOMINATORS = "denominators"  # field_simp, and the nonzero facts it needs
 
 
-DEFAULT_FAMILIES = frozenset({Family.STRUCTURAL, Family.CLOSERS, Family.REWRITING, Family.HINTS})
+DEFAULT_FAMILIES = frozenset(Family)
 
 
 class Tier(IntEnum):
@@ -389,6 +395,7 @@ def _rewriting(c: Context, cfg: ActionConfig) -> Iterator[str]:
                 if not shape.premises:
                     yield f"rw [{h.name}]"
                 yield f"simp [{h.name}]"
+
     if len(rules) > 1:
         yield f"simp [{', '.join(rules)}]"
     if rules:
@@ -397,6 +404,18 @@ def _rewriting(c: Context, cfg: ActionConfig) -> Iterator[str]:
         yield from ("simp [*]", "simp_all")
     for h in c.facts:
         yield from _rewrite_at(h, c, cfg)
+
+
+def _definitions(c: Context) -> Iterator[str]:
+    """A definition `h : ∀ x, f x = ...` unfolded everywhere it is used, in one step."""
+    for h in c.facts:
+        shape = gt.shape_of(h.type)
+        if not shape.bound or shape.premises or (concl := _equation(shape.conclusion)) is None:
+            continue
+        places = [g.name for g in c.facts if g.name != h.name and gt.instances(concl[0], shape.bound, g.type)]
+        if places:
+            here = " ⊢" if gt.instances(concl[0], shape.bound, c.target) else ""
+            yield f"simp only [{h.name}] at {' '.join(places)}{here}"
 
 
 def _findable(side: str, text: str) -> bool:
@@ -454,6 +473,7 @@ def _hints(c: Context, cfg: ActionConfig) -> Iterator[str]:
     names = [v for v in c.vars_of(*_NUMERIC) if gt.occurs(v, scope)][: cfg.max_hint_vars]
     pairs = list(itertools.combinations(names, 2))
     nat = set(c.vars_of("ℕ", "Nat"))
+
     scaled = []
     for a, b in pairs:
         ra, rb = _square_root_coefficient(a, scope), _square_root_coefficient(b, scope)
@@ -487,6 +507,20 @@ def _difference(x: str, y: str, natural: bool) -> str:
 
 def _times(r: int, name: str) -> str:
     return name if r == 1 else f"{r} * {name}"
+
+
+def _squares(c: Context, cfg: ActionConfig) -> Iterator[str]:
+    """`nlinarith` with the completed squares of the quadratics in sight (`squares.py`)."""
+    rel = gt.relation(c.target)
+    if not ((rel and rel[1] in "<>≤≥=") or c.target == "False"):
+        return
+    nat = frozenset(c.vars_of("ℕ", "Nat"))
+    completed = list(dict.fromkeys(  # the target's completed squares first, then the hypotheses'
+        form for prop in (c.target, *(h.type for h in c.facts))
+        for form in completed_squares(prop, c.vars_of(*_NUMERIC), nat)
+    ))
+    if completed:
+        yield f"nlinarith [{', '.join(f'sq_nonneg {form}' for form in completed[: cfg.max_hint_vars])}]"
 
 
 def _products(c: Context) -> list[str]:
@@ -562,8 +596,14 @@ def ranked(goal_text: str, config: ActionConfig = DEFAULT) -> list[tuple[Tier, F
 
     add(Tier.GOAL, Family.STRUCTURAL, _structural_goal(c, config))
     add(Tier.CLOSE, Family.CLOSERS, _closers(c))
+    add(Tier.REWRITE, Family.CASES, splits.enumerations(c, config))
+    add(Tier.REWRITE, Family.DENOMINATORS, splits.clearing(c))
+    add(Tier.REWRITE, Family.DEFINITIONS, _definitions(c))
     add(Tier.REWRITE, Family.REWRITING, _rewriting(c, config))
+    add(Tier.REWRITE, Family.SQUARES, _squares(c, config))
     add(Tier.REWRITE, Family.HINTS, _hints(c, config))
+    add(Tier.REWRITE, Family.CASES, splits.residue_splits(c, config))
+    add(Tier.REWRITE, Family.CASES, splits.abs_splits(c))
     add(Tier.REWRITE, Family.CLOSERS, iter(["ring_nf"] if any(ch in c.target for ch in "+-*^/") else []))
     add(Tier.OTHER, Family.REWRITING, _simplify_at(c))
     add(Tier.OTHER, Family.STRUCTURAL, _structural_other(c, config))

@@ -36,6 +36,7 @@ class Settings:
     seed: int = 0
     simulations: int | None = None  # MCTS simulation cap; default 10 x budget (env calls bind first)
     backend_options: tuple[tuple[str, str], ...] = ()  # for `open_env` (dojo: where miniF2F lives)
+    families: tuple[str, ...] = ()  # action-space families proposed (prover.actions.Family values); () all
 
     def __post_init__(self) -> None:
         if self.searcher not in ("mcts", "bfs"):

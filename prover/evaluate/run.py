@@ -44,6 +44,7 @@ from lean_env import open_env
 from lean_env.contract import ProofEnv, StatementError
 from lean_env.problem import Problem
 from prover.actions import ActionSpace
+from prover.actions.space import DEFAULT, ActionConfig, Family
 from prover.evaluate.report import write_outputs
 from prover.evaluate.results import (
     ERROR,
@@ -100,7 +101,10 @@ class Prover:
         self.settings, self.env, self.failure = settings, env, ""
         self.network: Evaluator | None = None
         try:
-            self.candidates = ActionSpace()
+            self.candidates = ActionSpace(
+                ActionConfig(families=frozenset(Family(f) for f in settings.families)) if settings.families
+                else DEFAULT
+            )
             if settings.checkpoint is not None:
                 import torch
 

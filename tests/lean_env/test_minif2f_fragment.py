@@ -123,3 +123,14 @@ def test_printed_statements_read_back(goals) -> None:
             assert _erase(before) == _erase(after), f"{name}: {text}"
         same += 1
     assert same >= 0.9 * len(goals)
+
+
+def test_mini_fragment_counts_and_blockers(bench) -> None:
+    """Issue 14's measure: statements whose goal mini's decision procedures model, per split, and
+    a named blocker for every other one (mini's figures, not Lean's)."""
+    valid = bench.load_rows(DATA, "valid")
+    inside, blockers = bench.mini_fragment(valid)
+    assert len(inside) + len(blockers) == len(valid)
+    assert len(inside) >= 150
+    assert all(b.strip() for b in blockers.values())
+    assert "Real.sqrt" in blockers.values()

@@ -100,6 +100,9 @@ def vocabulary(text: str) -> tuple[list[str], list[str]]:
     decided = {ty.removeprefix("¬") for _, ty in hyps}
     for p in props:
         add(f"by_cases h' : {p}", p not in decided)
+    add("field_simp", "/" in target or "⁻¹" in target)
+    for x in [n for n, ty in usable if ty in ("ℕ", "ℤ")][:2]:
+        add(f"interval_cases {x}", True)
     for x in numbers[:2]:  # hint terms, as the action space proposes them
         add(f"nlinarith [sq_nonneg {x}]", rel)
         for y in numbers[:3]:
@@ -115,6 +118,7 @@ def vocabulary(text: str) -> tuple[list[str], list[str]]:
         add(f"simp [{h}]", True)
         add(f"simp at {h}", True)
         add(f"norm_num at {h}", True)
+        add(f"field_simp at {h}", "/" in ty or "⁻¹" in ty)
         add(f"cases {h}", any(c in ty for c in "∧∨∃↔"))
         add(f"rcases {h} with ⟨a, b⟩", any(c in ty for c in "∧∃↔"))
         for x in nats[:2]:  # a pattern named like an existing local: a new variable

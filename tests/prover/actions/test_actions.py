@@ -179,19 +179,34 @@ def test_nlinarith_hints_from_squares_and_positivity_facts() -> None:
 # ---------------------------------------------------------------- config, order, cap
 
 
+DEFAULT_FAMILIES_BEFORE = {Family.STRUCTURAL, Family.CLOSERS, Family.REWRITING, Family.HINTS}
 WIDE = "\n".join([
     "a b c : ℤ", "f : ℤ → ℤ", "p : Prop", "h₀ : 0 < a ∧ 0 < b", "h₁ : a * b = c", "h₂ : ∀ (x : ℤ), f x = x + 1",
     "h₃ : p ∨ a = 1", "h₄ : ∃ k, c = 2 * k", "h₅ : f a = b", "h₆ : b = c + 2", "⊢ f a + c ^ 2 ≥ 2 * (a * b)",
 ])
 
 
+# a goal for the families of issue 14 (squares, definitions, cases, denominators)
+REACH = "\n".join([
+    "x y : ℝ", "n : ℤ", "f : ℝ → ℝ", "h₀ : x ≠ 1", "h₁ : y = (x + 1) / (x - 1)", "h₂ : |y - 2| ≤ 1",
+    "h₃ : 0 < n", "h₄ : n < 5", "h₅ : n % 3 = 1", "h₆ : y = x ^ 2 - 6 * x + 13", "h₇ : ∀ (t : ℝ), f t = 2 * t",
+    "h₈ : f 1 = y", "⊢ 4 ≤ y + ↑n",
+])
+
+
 def test_families_select_candidates() -> None:
-    every = ranked(WIDE, EVERYTHING)
-    for family in Family:
-        chosen = [t for _, f, t in every if f == family]
-        assert chosen, family
-        got = cands(WIDE, only(family))
-        assert set(got) == set(chosen), family
+    for goal, families in ((WIDE, DEFAULT_FAMILIES_BEFORE), (REACH, set(Family) - DEFAULT_FAMILIES_BEFORE)):
+        every = ranked(goal, EVERYTHING)
+        for family in families:
+            chosen = [t for _, f, t in every if f == family]
+            assert chosen, family
+            got = cands(goal, only(family))
+            assert set(got) == set(chosen), family
+    reach = cands(REACH, ActionConfig(limit=1000))
+    for expected in ("nlinarith [sq_nonneg (x - 3)]", "simp only [h₇] at h₈", "interval_cases n <;> omega",
+                     "obtain ⟨k, hk⟩ : ∃ k, n = 3 * k + 1 := ⟨n / 3, by omega⟩", "field_simp at h₁",
+                     "have hd : x - 1 ≠ 0 := sub_ne_zero_of_ne h₀", "rcases abs_cases (y - 2) with ⟨h, h₉⟩ | ⟨h, h₉⟩"):
+        assert expected in reach, expected
     closers = cands(WIDE, only(Family.CLOSERS))
     assert set(closers) <= set(CLOSER_ORDER) | {"ring_nf"}
     assert not set(closers) & set(cands(WIDE, only(Family.STRUCTURAL)))
