@@ -79,8 +79,8 @@ def run(engine: Engine, goal: Goal, tac) -> list[Goal]:
             return rcases(engine, goal, t, pat, p)
         case Cases():
             return cases(engine, goal, tac)
-        case Induction(var=v, alts=alts):
-            return induction(engine, goal, v, alts)
+        case Induction(var=v, alts=alts, names=names):
+            return induction(engine, goal, v, alts, names=names)
         case Subst(names=names):
             for n in names:
                 goal = subst_tac(goal, n)

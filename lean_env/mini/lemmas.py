@@ -19,16 +19,19 @@ from lean_env.mini.printer import pp_term
 from lean_env.mini.syntax import Syn
 from lean_env.mini.terms import (
     NAT,
+    PROP,
     And,
     App,
     Arith,
     Arrow,
     Const,
+    Forall,
     Lit,
     Neg,
     Or,
     Rel,
     Term,
+    Var,
     alpha_eq,
     type_of,
 )
@@ -250,6 +253,93 @@ def abs_cases(ck, args):
     return Or(And(Rel("=", abs_a, a), Rel("≤", _zero(a), a)), And(Rel("=", abs_a, Neg(a, ty)), Rel("<", a, _zero(a))))
 
 
+# ---------------------------------------------------------------- library facts (issue 14)
+# Stated as Mathlib states them; trailing explicit ℕ arguments left out become `∀` binders (so
+# `rw [Nat.factorial_succ]` finds its instance), the base of a power must be given (its type
+# fixes the monoid).
+
+
+def _nat(ck, syn: Syn) -> Term:
+    from lean_env.mini.proofterm import term_of
+
+    return term_of(syn, ck.goal, NAT)
+
+
+def _fn(name: str, arity: int) -> Callable[..., Term]:
+    ty = NAT if name != "Nat.Prime" else PROP
+    sig = Arrow(NAT, ty) if arity == 1 else Arrow(NAT, Arrow(NAT, ty))
+    return lambda *xs: App(Const(name, sig), tuple(xs), ty)
+
+
+def _nat_statement(name: str, arity: int, build: Callable[..., Term]) -> Lemma:
+    """A lemma over `arity` explicit naturals; missing trailing ones are quantified."""
+
+    def lemma(ck, args):
+        if len(args) > arity:
+            raise TacticFailure(f"mini: lemma {name} expects at most {arity} explicit argument(s), got {len(args)}")
+        given = [_nat(ck, a) for a in args]
+        names = [f"n{i}" for i in range(len(given), arity)]
+        body = build(*given, *(Var(n, NAT) for n in names))
+        for n in reversed(names):
+            body = Forall(n, NAT, body)
+        return body
+
+    return lemma
+
+
+def _pow_statement(name: str, build: Callable[..., Term], arity: int) -> Lemma:
+    """`pow_succ a n`, `pow_add a m n`, `pow_mul a m n`: the base fixes the type."""
+
+    def lemma(ck, args):
+        if not args or len(args) > arity:
+            raise TacticFailure(f"mini: give {name} its base (and at most {arity - 1} exponents) explicitly")
+        a = _term(ck, args[0])
+        exps = [_nat(ck, x) for x in args[1:]]
+        names = [f"n{i}" for i in range(len(exps), arity - 1)]
+        body = build(a, *exps, *(Var(n, NAT) for n in names))
+        for n in reversed(names):
+            body = Forall(n, NAT, body)
+        return body
+
+    return lemma
+
+
+def _pw(a: Term, e: Term) -> Term:
+    return Arith("^", a, e, type_of(a))
+
+
+def _plus(a: Term, b: Term) -> Term:
+    return Arith("+", a, b, NAT)
+
+
+_ONE = Lit(1, NAT)
+_factorial, _choose, _gcd, _lcm, _prime = (_fn("Nat.factorial", 1), _fn("Nat.choose", 2), _fn("Nat.gcd", 2),
+                                           _fn("Nat.lcm", 2), _fn("Nat.Prime", 1))
+
+
+def dvd_pow(ck, args):
+    """`dvd_pow {x y : α} (hxy : x ∣ y) {n : ℕ} (hn : n ≠ 0) : x ∣ y ^ n`."""
+    _arity("dvd_pow", args, 2)
+    h = _rel(ck, args[0], "∣")
+    hn = _rel(ck, args[1], "≠")
+    if not (isinstance(hn.rhs, Lit) and hn.rhs.value == 0 and type_of(hn.lhs) == NAT):
+        raise TacticFailure(f"application type mismatch in dvd_pow: expected n ≠ 0, got\n  {pp_term(hn)}")
+    return Rel("∣", h.lhs, _pw(h.rhs, hn.lhs))
+
+
+def prime_dvd_of_dvd_pow(ck, args):
+    """`Nat.Prime.dvd_of_dvd_pow {p m n : ℕ} (pp : p.Prime) (h : p ∣ m ^ n) : p ∣ m`."""
+    _arity("Nat.Prime.dvd_of_dvd_pow", args, 2)
+    pp = ck.infer(args[0])
+    h = _rel(ck, args[1], "∣")
+    if not (isinstance(pp, App) and isinstance(pp.fn, Const) and pp.fn.name == "Nat.Prime"):
+        raise TacticFailure(f"application type mismatch: expected a proof of Nat.Prime _, got\n  {pp_term(pp)}")
+    p = pp.args[0]
+    if not (alpha_eq(h.lhs, p) and isinstance(h.rhs, Arith) and h.rhs.op == "^" and type_of(h.rhs) == NAT):
+        raise TacticFailure(f"application type mismatch in Nat.Prime.dvd_of_dvd_pow: expected {pp_term(p)} ∣ _ ^ _")
+    return Rel("∣", p, h.rhs.lhs)
+
+
 LEMMAS: dict[str, Lemma] = {
     "sq_nonneg": sq_nonneg,
     "pow_two_nonneg": sq_nonneg,
@@ -280,4 +370,19 @@ LEMMAS: dict[str, Lemma] = {
     "two_mul": two_mul,
     "sub_ne_zero_of_ne": sub_ne_zero_of_ne,
     "abs_cases": abs_cases,
+    "pow_succ": _pow_statement("pow_succ", lambda a, n: Rel("=", _pw(a, _plus(n, _ONE)), Arith(
+        "*", _pw(a, n), a, type_of(a))), 2),
+    "pow_add": _pow_statement("pow_add", lambda a, m, n: Rel("=", _pw(a, _plus(m, n)), Arith(
+        "*", _pw(a, m), _pw(a, n), type_of(a))), 3),
+    "pow_mul": _pow_statement("pow_mul", lambda a, m, n: Rel("=", _pw(a, Arith("*", m, n, NAT)), _pw(_pw(a, m), n)), 3),
+    "Nat.factorial_succ": _nat_statement("Nat.factorial_succ", 1, lambda n: Rel(
+        "=", _factorial(_plus(n, _ONE)), Arith("*", _plus(n, _ONE), _factorial(n), NAT))),
+    "Nat.choose_succ_succ": _nat_statement("Nat.choose_succ_succ", 2, lambda n, k: Rel(
+        "=", _choose(_plus(n, _ONE), _plus(k, _ONE)), _plus(_choose(n, k), _choose(n, _plus(k, _ONE))))),
+    "Nat.pow_mod": _nat_statement("Nat.pow_mod", 3, lambda a, b, n: Rel(
+        "=", Arith("%", _pw(a, b), n, NAT), Arith("%", _pw(Arith("%", a, n, NAT), b), n, NAT))),
+    "Nat.gcd_mul_lcm": _nat_statement("Nat.gcd_mul_lcm", 2, lambda m, n: Rel(
+        "=", Arith("*", _gcd(m, n), _lcm(m, n), NAT), Arith("*", m, n, NAT))),
+    "dvd_pow": dvd_pow,
+    "Nat.Prime.dvd_of_dvd_pow": prime_dvd_of_dvd_pow,
 }

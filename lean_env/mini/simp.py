@@ -514,6 +514,10 @@ class Rewriter:
                 local = Var(fresh_id(n), ty)
                 body = self.simp(instantiate(t, local))
                 return type(t)(n, ty, subst(body, local.name, Var(n, ty)))
+            case BigOp(op=op, name=n, elem=elem, finset=fs, ty=ty):  # Finset.sum_congr: inside the body
+                local = Var(fresh_id(n), elem)
+                body = self.simp(instantiate(t, local))
+                return BigOp(op, n, elem, self.simp(fs), subst(body, local.name, Var(n, elem)), ty)
             case Var() | Const() | Lit() | TrueP() | FalseP():
                 return t
             case App(fn=fn, args=args, ty=ty):

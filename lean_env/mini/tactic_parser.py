@@ -154,8 +154,12 @@ class Rw:
 
 @dataclass(frozen=True, slots=True)
 class Induction:
+    """`induction n with | zero => ... | succ k ih => ...`, or Mathlib's `induction' n with k ih`
+    (`names`: the successor case's variable and hypothesis)."""
+
     var: str
     alts: tuple[Alt, ...]
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -431,6 +435,9 @@ def _atomic(p: Parser) -> Tactic:
             var = _name(p)
             alts = _alts(p) if p.accept("with") else ()
             return Induction(var, alts)
+        case "induction'":
+            var = _name(p)
+            return Induction(var, (), _names(p) if p.accept("with") else ())
         case "try":
             return Try(_tactic(p))
         case w if w in CLOSERS:

@@ -40,6 +40,7 @@ class Family(Enum):
     DEFINITIONS = "definitions"  # simp only [h₀] at h₁ h₂ ⊢ for `h₀ : ∀ x, f x = ...`
     CASES = "cases"  # interval_cases (and the bound it needs), residue and abs splits
     DENOMINATORS = "denominators"  # field_simp, and the nonzero facts it needs
+    LIBRARY = "library"  # rw [Finset.sum_range_succ, ih], norm_num [Finset.sum_range_succ], rw [pow_succ x n]
 
 
 DEFAULT_FAMILIES = frozenset(Family)
@@ -418,6 +419,26 @@ def _definitions(c: Context) -> Iterator[str]:
             yield f"simp only [{h.name}] at {' '.join(places)}{here}"
 
 
+_POW_SUCC = re.compile(r"(?<![\w.])(\w+) \^ \((\w+) \+ 1\)")
+
+
+def _library(c: Context) -> Iterator[str]:
+    """The library facts in sight: big-operator rules (with an induction hypothesis after
+    them), `Nat.factorial_succ` on `(n + 1)!`, `pow_succ` on `x ^ (n + 1)`."""
+    for op, name in (("∑", "Finset.sum_range_succ"), ("∏", "Finset.prod_range_succ")):
+        if op in c.target:
+            if re.search(r"Finset\.range \(\w+ \+ \d+\)", c.target):
+                yield f"rw [{name}]"
+                yield from (f"rw [{name}, {h.name}]" for h in c.facts if op in h.type)
+            yield f"norm_num [{name}]"
+            yield f"simp [{name}]"
+        yield from (f"norm_num [{name}] at {h.name}" for h in c.facts if op in h.type)
+    if re.search(r"\(\w+ \+ 1\)!", c.text):
+        yield "rw [Nat.factorial_succ]"
+    for base, n in dict.fromkeys(_POW_SUCC.findall(c.target)):
+        yield f"rw [pow_succ {base} {n}]"
+
+
 def _findable(side: str, text: str) -> bool:
     """Whether rewriting `side` in `text` is worth a try: it occurs and is no bare numeral."""
     return not side.strip().isdigit() and gt.occurs(side, text)
@@ -568,8 +589,8 @@ def _structural_other(c: Context, cfg: ActionConfig) -> Iterator[str]:
             yield _rcases(h, c)
     yield from _specializations(c, cfg)
     for v in c.vars_of("ℕ", "Nat"):
-        if gt.occurs(v, c.target):
-            yield f"induction {v}"
+        if gt.occurs(v, c.target):  # Mathlib's `induction'` names the successor case's locals
+            yield f"induction' {v} with {v} {gt.fresh('ih', set(c.used))}"
     for p in c.vars_of("Prop"):
         if gt.occurs(p, c.text.split("⊢")[-1]) or any(gt.occurs(p, h.type) for h in c.facts):
             yield f"by_cases {gt.fresh('h', set(c.used))} : {p}"
@@ -599,6 +620,7 @@ def ranked(goal_text: str, config: ActionConfig = DEFAULT) -> list[tuple[Tier, F
     add(Tier.REWRITE, Family.CASES, splits.enumerations(c, config))
     add(Tier.REWRITE, Family.DENOMINATORS, splits.clearing(c))
     add(Tier.REWRITE, Family.DEFINITIONS, _definitions(c))
+    add(Tier.REWRITE, Family.LIBRARY, _library(c))
     add(Tier.REWRITE, Family.REWRITING, _rewriting(c, config))
     add(Tier.REWRITE, Family.SQUARES, _squares(c, config))
     add(Tier.REWRITE, Family.HINTS, _hints(c, config))

@@ -148,3 +148,36 @@ def test_residue_split_as_the_action_space_writes_it(env):
               "<;> subst hk <;> ring_nf <;> omega")
     assert proves(env, "theorem t (a : ℤ) : a ^ 2 % 3 = 0 ∨ a ^ 2 % 3 = 1", script)
     assert not proves(env, "theorem t (a : ℤ) : a ^ 2 % 3 = 0", script)
+
+
+LIBRARY = [  # (statement, proof, proves?): each lemma as Mathlib states it, and misapplied
+    ("theorem t (k : ℕ) : 2 ^ (k + 1) = 2 ^ k * 2", "exact pow_succ 2 k", True),
+    ("theorem t (k : ℕ) : 2 ^ (k + 1) = 2 * 2 ^ k", "exact pow_succ 2 k", False),
+    ("theorem t (x : ℝ) (m n : ℕ) : x ^ (m + n) = x ^ m * x ^ n", "exact pow_add x m n", True),
+    ("theorem t (x : ℝ) (m n : ℕ) : x ^ (m * n) = (x ^ m) ^ n", "exact pow_mul x m n", True),
+    ("theorem t (x : ℝ) (m n : ℕ) : x ^ (m * n) = (x ^ n) ^ n", "exact pow_mul x m n", False),
+    ("theorem t (n : ℕ) : (n + 1)! = (n + 1) * n !", "rw [Nat.factorial_succ]", True),
+    ("theorem t (n : ℕ) : (n + 1)! = n * n !", "exact Nat.factorial_succ n", False),
+    ("theorem t (n k : ℕ) : Nat.choose (n + 1) (k + 1) = Nat.choose n k + Nat.choose n (k + 1)",
+     "exact Nat.choose_succ_succ n k", True),
+    ("theorem t (n k : ℕ) : Nat.choose (n + 1) k = Nat.choose n k + Nat.choose n (k + 1)",
+     "exact Nat.choose_succ_succ n k", False),
+    ("theorem t (a b : ℕ) : a ^ b % 7 = (a % 7) ^ b % 7", "exact Nat.pow_mod a b 7", True),
+    ("theorem t (a : ℤ) : a ^ 2 % 7 = (a % 7) ^ 2 % 7", "exact Nat.pow_mod a 2 7", False),  # ℕ only
+    ("theorem t (m n : ℕ) : Nat.gcd m n * Nat.lcm m n = m * n", "exact Nat.gcd_mul_lcm m n", True),
+    ("theorem t (x y n : ℕ) (h : x ∣ y) (hn : n ≠ 0) : x ∣ y ^ n", "exact dvd_pow h hn", True),
+    ("theorem t (x y n : ℕ) (h : x ∣ y) (hn : n = 0) : x ∣ y ^ n", "exact dvd_pow h hn", False),
+    ("theorem t (p m n : ℕ) (pp : Nat.Prime p) (h : p ∣ m ^ n) : p ∣ m", "exact Nat.Prime.dvd_of_dvd_pow pp h", True),
+    ("theorem t (p m n : ℕ) (pp : p > 1) (h : p ∣ m ^ n) : p ∣ m", "exact Nat.Prime.dvd_of_dvd_pow pp h", False),
+    ("theorem t (p q m n : ℕ) (pp : Nat.Prime q) (h : p ∣ m ^ n) : p ∣ m",
+     "exact Nat.Prime.dvd_of_dvd_pow pp h", False),
+    ("theorem t (n : ℕ) : ∏ k ∈ Finset.range n, (k + 1) = n !",
+     "induction n with\n| zero => rfl\n| succ n ih =>\n"
+     "  rw [Finset.prod_range_succ, ih, Nat.factorial_succ]\n  ring", True),
+]
+
+
+@pytest.mark.parametrize(("statement", "proof", "holds"), LIBRARY)
+def test_library_facts_as_mathlib_states_them(env, statement: str, proof: str, holds: bool):
+    v = env.verify(statement, proof)
+    assert v.ok == holds, v.messages

@@ -108,6 +108,8 @@ def vocabulary(text: str) -> tuple[list[str], list[str]]:
         for y in numbers[:3]:
             if y != x and dict(usable)[x] == dict(usable)[y]:
                 add(f"nlinarith [sq_nonneg ({x} - {y}), sq_nonneg ({x} + {y})]", rel)
+    for x in nats[:1]:
+        add(f"induction' {x} with {x} ih", True)
     for x in nats:
         add(f"induction {x} with | zero => simp | succ n ih => simp", True)
         for y in nats:  # the successor named like another local: it must shadow, not capture

@@ -130,7 +130,8 @@ def test_specialize_reads_arguments_off_the_target() -> None:
 
 def test_induction_and_case_splits() -> None:
     out = cands("n m : ℕ\nz : ℤ\np : Prop\nh : p → n = 0\n⊢ n + m = m + n")
-    assert "induction n" in out and "induction m" in out and "induction z" not in out
+    assert "induction' n with n ih" in out and "induction' m with m ih" in out
+    assert not any(t.startswith("induction' z") for t in out)
     assert "by_cases h₁ : p" in out
     assert "exfalso" in out and "exfalso" not in cands("h : p\n⊢ False")
 
@@ -190,7 +191,8 @@ WIDE = "\n".join([
 REACH = "\n".join([
     "x y : ℝ", "n : ℤ", "f : ℝ → ℝ", "h₀ : x ≠ 1", "h₁ : y = (x + 1) / (x - 1)", "h₂ : |y - 2| ≤ 1",
     "h₃ : 0 < n", "h₄ : n < 5", "h₅ : n % 3 = 1", "h₆ : y = x ^ 2 - 6 * x + 13", "h₇ : ∀ (t : ℝ), f t = 2 * t",
-    "h₈ : f 1 = y", "⊢ 4 ≤ y + ↑n",
+    "h₈ : f 1 = y", "m : ℕ", "ih : ∑ k ∈ Finset.range m, k = m * (m - 1) / 2",
+    "⊢ 4 ≤ y + ↑n + ∑ k ∈ Finset.range (m + 1), k + 2 ^ (m + 1)",
 ])
 
 
@@ -205,7 +207,8 @@ def test_families_select_candidates() -> None:
     reach = cands(REACH, ActionConfig(limit=1000))
     for expected in ("nlinarith [sq_nonneg (x - 3)]", "simp only [h₇] at h₈", "interval_cases n <;> omega",
                      "obtain ⟨k, hk⟩ : ∃ k, n = 3 * k + 1 := ⟨n / 3, by omega⟩", "field_simp at h₁",
-                     "have hd : x - 1 ≠ 0 := sub_ne_zero_of_ne h₀", "rcases abs_cases (y - 2) with ⟨h, h₉⟩ | ⟨h, h₉⟩"):
+                     "have hd : x - 1 ≠ 0 := sub_ne_zero_of_ne h₀", "rcases abs_cases (y - 2) with ⟨h, h₉⟩ | ⟨h, h₉⟩",
+                     "rw [Finset.sum_range_succ, ih]", "rw [pow_succ 2 m]"):
         assert expected in reach, expected
     closers = cands(WIDE, only(Family.CLOSERS))
     assert set(closers) <= set(CLOSER_ORDER) | {"ring_nf"}
