@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from lean_env.mini import bigop, evaluate, ring, simp
+from lean_env.mini import bigop, casts, evaluate, ring, simp
 from lean_env.mini.context import settled
 from lean_env.mini.errors import TacticFailure
 from lean_env.mini.printer import display_names, pp_term
@@ -156,6 +156,11 @@ def run_closer(engine: Engine, goal: Goal, tac: Closer) -> list[Goal]:
             return []
         return _at_places(full, goal, tac.at, lambda g, at: ring.ring_nf(g, dl, at=at), "ring_nf failed",
                           each=True)
+    if name in ("push_cast", "norm_cast"):
+        if tac.args:
+            raise TacticFailure(f"mini: {name} takes no lemma list")
+        step = casts.push_cast if name == "push_cast" else casts.norm_cast
+        return _at_places(full, goal, tac.at, lambda g, at: step(g, at), f"{name} made no progress", each=True)
     if name == "field_simp":
         from lean_env.mini import field_simp
 

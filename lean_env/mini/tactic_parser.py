@@ -133,6 +133,13 @@ class Subst:
 
 
 @dataclass(frozen=True, slots=True)
+class ExactModCast:
+    """`exact_mod_cast e`: `e` proves the target once casts are normalized (`casts.py`)."""
+
+    term: Syn
+
+
+@dataclass(frozen=True, slots=True)
 class IntervalCases:
     """`interval_cases x`: a goal per value of `x` between bounds its hypotheses state."""
 
@@ -189,14 +196,14 @@ class Try:
 
 Tactic = (
     Intro | Exact | ApplyT | Simple | Rcases | Cases | ByContra | ByCases | Use | Specialize
-    | Have | Subst | Rw | Induction | Closer | Then | Try | IntervalCases
+    | Have | Subst | Rw | Induction | Closer | Then | Try | IntervalCases | ExactModCast
 )
 
 SIMPLE = ("constructor", "left", "right", "exfalso", "contradiction", "assumption", "rfl", "trivial")
 CLOSERS = ("omega", "decide", "norm_num", "simp", "linarith", "nlinarith", "positivity", "ring",
-           "ring_nf", "simp_all", "field_simp")
+           "ring_nf", "simp_all", "field_simp", "push_cast", "norm_cast")
 UNSUPPORTED = ("exact?", "apply?", "rw?", "simp?", "aesop", "tauto", "calc", "push_neg", "gcongr", "bound",
-               "polyrith", "norm_cast", "push_cast")
+               "polyrith")
 
 
 def parse_tactic(text: str) -> Tactic:
@@ -361,6 +368,8 @@ def _atomic(p: Parser) -> Tactic:
             return Intro(names, all=not names)
         case "exact":
             return Exact(p.parse_term())
+        case "exact_mod_cast":
+            return ExactModCast(p.parse_term())
         case "apply":
             return ApplyT(p.parse_term())
         case "refine":

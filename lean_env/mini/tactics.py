@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from lean_env.mini import destruct, interval
+from lean_env.mini import casts, destruct, interval
 from lean_env.mini.closers import run_closer
 from lean_env.mini.context import add_hyp, add_local, clear, match, with_target
 from lean_env.mini.elaborate_check import check_goal
@@ -36,6 +36,7 @@ from lean_env.mini.tactic_parser import (
     Cases,
     Closer,
     Exact,
+    ExactModCast,
     Have,
     Induction,
     IntervalCases,
@@ -165,6 +166,10 @@ class Engine:
                 return destruct.run(self, goal, tac)
             case IntervalCases(var=name):
                 return interval.interval_cases(goal, name)
+            case ExactModCast(term=t):
+                if not casts.mod_cast_equal(self.checker(goal).infer(t), goal.target):
+                    raise TacticFailure("exact_mod_cast failed: the term's type and the goal differ after norm_cast")
+                return []
             case ByContra(name=name):
                 return [self.by_contra(goal, name)]
             case ByCases(name=name, prop=p):

@@ -41,6 +41,7 @@ class Family(Enum):
     CASES = "cases"  # interval_cases (and the bound it needs), residue and abs splits
     DENOMINATORS = "denominators"  # field_simp, and the nonzero facts it needs
     LIBRARY = "library"  # rw [Finset.sum_range_succ, ih], norm_num [Finset.sum_range_succ], rw [pow_succ x n]
+    CASTS = "casts"  # exact_mod_cast h, norm_cast, have h : (a : ℚ) = 42 := by linarith
 
 
 DEFAULT_FAMILIES = frozenset(Family)
@@ -621,6 +622,7 @@ def ranked(goal_text: str, config: ActionConfig = DEFAULT) -> list[tuple[Tier, F
     add(Tier.REWRITE, Family.DENOMINATORS, splits.clearing(c))
     add(Tier.REWRITE, Family.DEFINITIONS, _definitions(c))
     add(Tier.REWRITE, Family.LIBRARY, _library(c))
+    add(Tier.REWRITE, Family.CASTS, splits.casts(c))
     add(Tier.REWRITE, Family.REWRITING, _rewriting(c, config))
     add(Tier.REWRITE, Family.SQUARES, _squares(c, config))
     add(Tier.REWRITE, Family.HINTS, _hints(c, config))

@@ -10,7 +10,10 @@ no single closer finds.
   one case;
 - **abs split**: `rcases abs_cases e with ⟨h, h'⟩ | ⟨h, h'⟩` for each `|e|` in sight;
 - **clearing denominators**: `field_simp` (at the target and at each hypothesis with a `/`),
-  with `have : u - v ≠ 0 := sub_ne_zero_of_ne h` for a denominator `(u - v)` and `h : u ≠ v`.
+  with `have : u - v ≠ 0 := sub_ne_zero_of_ne h` for a denominator `(u - v)` and `h : u ≠ v`;
+- **casts**: an ℕ/ℤ target whose facts speak of casts `↑a` (into ℚ or ℝ: the printed goal
+  does not say which, so both) is first proved there, `have h : (a : ℚ) = 42 := by linarith`,
+  and brought back with `exact_mod_cast h`; `push_cast`/`norm_cast` where casts are in sight.
 
 Text in, tactic text out, like the rest of the action space; the backend judges every step.
 """
@@ -154,3 +157,25 @@ def clearing(c: Context) -> Iterator[str]:
     for h in c.facts:
         if "/" in h.type or "⁻¹" in h.type:
             yield f"field_simp at {h.name}"
+
+
+def casts(c: Context) -> Iterator[str]:
+    """Cast steps: `exact_mod_cast h`, `norm_cast`/`push_cast`, and the target stated in the
+    field the facts live in, for `linarith` there."""
+    cast_facts = [h for h in c.facts if "↑" in h.type]
+    for h in cast_facts:
+        yield f"exact_mod_cast {h.name}"
+        yield f"norm_cast at {h.name}"
+    if "↑" in c.target:
+        yield from ("norm_cast", "push_cast")
+    rel = gt.relation(c.target)
+    integral = {v.name for v in c.variables if v.type in _INTEGER}
+    if not cast_facts or rel is None or rel[1] not in ("=", "<", "≤", ">", "≥", "≠") or "↑" in c.target:
+        return
+    other = {v.name for v in c.variables if v.type not in _INTEGER}
+    if not (gt.words(c.target) & integral) or gt.words(c.target) & other:
+        return
+    name = gt.fresh("h", set(c.used))
+    lhs, op, rhs = rel
+    for field in ("ℚ", "ℝ"):
+        yield f"have {name} : ({lhs} : {field}) {op} {rhs} := by linarith"

@@ -181,3 +181,25 @@ LIBRARY = [  # (statement, proof, proves?): each lemma as Mathlib states it, and
 def test_library_facts_as_mathlib_states_them(env, statement: str, proof: str, holds: bool):
     v = env.verify(statement, proof)
     assert v.ok == holds, v.messages
+
+
+CASTS = [  # push_cast / norm_cast / exact_mod_cast: casts as injective ordered ring homomorphisms
+    ("theorem t (a b : ℕ) (h : (a : ℝ) + b = 7) : a + b = 7", "exact_mod_cast h", True),
+    ("theorem t (a b : ℕ) (h : (a : ℤ) ∣ b) : a ∣ b", "exact_mod_cast h", True),
+    ("theorem t (a b : ℕ) (h : (a : ℤ) < b) : a < b", "exact_mod_cast h", True),
+    ("theorem t (a b : ℤ) (h : ((a + b : ℤ) : ℝ) = 7) : a + b = 7", "push_cast at h\nexact_mod_cast h", True),
+    ("theorem t (a b : ℕ) (h₀ : (5 : ℚ) / 8 * b = 2 / 3 * a + 7) (h₁ : (b : ℚ) - 5 / 8 * b = a - 2 / 3 * a + 7) : "
+     "a = 42", "have h : (a : ℚ) = 42 := by linarith\nexact_mod_cast h", True),
+    # ℕ's truncated `-` is no homomorphism: (a : ℝ) - b = 7 says nothing of a - b
+    ("theorem t (a b : ℕ) (h : (a : ℝ) - b = 7) : a - b = 7", "exact_mod_cast h", False),
+    # `∣` in a field is almost always true: it is not lifted back
+    ("theorem t (a b : ℕ) (h : (a : ℝ) ∣ b) : a ∣ b", "exact_mod_cast h", False),
+    ("theorem t (a : ℕ) (h : ((a / 2 : ℕ) : ℝ) = 3) : (a : ℝ) / 2 = 3", "push_cast at h\nexact h", False),
+    ("theorem t (a b : ℕ) (h : (a : ℝ) + b = 7) : a + b = 8", "exact_mod_cast h", False),
+]
+
+
+@pytest.mark.parametrize(("statement", "proof", "holds"), CASTS)
+def test_cast_tactics(env, statement: str, proof: str, holds: bool):
+    v = env.verify(statement, proof)
+    assert v.ok == holds, v.messages

@@ -101,6 +101,8 @@ def vocabulary(text: str) -> tuple[list[str], list[str]]:
     for p in props:
         add(f"by_cases h' : {p}", p not in decided)
     add("field_simp", "/" in target or "⁻¹" in target)
+    add("push_cast", "↑" in target)
+    add("norm_cast", "↑" in target)
     for x in [n for n, ty in usable if ty in ("ℕ", "ℤ")][:2]:
         add(f"interval_cases {x}", True)
     for x in numbers[:2]:  # hint terms, as the action space proposes them
@@ -121,6 +123,8 @@ def vocabulary(text: str) -> tuple[list[str], list[str]]:
         add(f"simp at {h}", True)
         add(f"norm_num at {h}", True)
         add(f"field_simp at {h}", "/" in ty or "⁻¹" in ty)
+        add(f"exact_mod_cast {h}", "↑" in ty)
+        add(f"norm_cast at {h}", "↑" in ty)
         add(f"cases {h}", any(c in ty for c in "∧∨∃↔"))
         add(f"rcases {h} with ⟨a, b⟩", any(c in ty for c in "∧∃↔"))
         for x in nats[:2]:  # a pattern named like an existing local: a new variable
