@@ -78,7 +78,8 @@ class _Prover:
                 ra, rb = self.core(a), self.core(b)
                 if ra in _AT_LEAST_NONNEG and rb in _AT_LEAST_NONNEG:
                     return POS if POS in (ra, rb) else NONNEG
-            case Arith(op="*", lhs=a, rhs=b):
+            case Arith(op=("*" | "/") as op, lhs=a, rhs=b, ty=ty) if op == "*" or ty in FIELDS:
+                # mul_pos, mul_nonneg, mul_ne_zero; on a field div_pos, div_nonneg, div_ne_zero
                 ra, rb = self.core(a), self.core(b)
                 if ra is POS and rb is POS:
                     return POS
@@ -94,14 +95,6 @@ class _Prover:
                     return POS
                 if ra in _AT_LEAST_NONNEG and rb in _AT_LEAST_NONNEG:
                     return NONNEG
-            case Arith(op="/", lhs=a, rhs=b, ty=ty) if ty in FIELDS:  # div_pos, div_nonneg, div_ne_zero
-                ra, rb = self.core(a), self.core(b)
-                if ra is POS and rb is POS:
-                    return POS
-                if ra in _AT_LEAST_NONNEG and rb in _AT_LEAST_NONNEG:
-                    return NONNEG
-                if ra in _AT_LEAST_NONZERO and rb in _AT_LEAST_NONZERO:
-                    return NONZERO
             case Cast(arg=a):  # a cast up the tower keeps the sign; from ℕ it is at least nonnegative
                 ra = self.core(a)
                 return _or_else(ra, NONNEG) if type_of(a) == NAT else ra

@@ -267,11 +267,17 @@ def _check(t: Term, bound: frozenset[str], env: Mapping[str, object], decide: bo
             raise NotEvaluable(f"cannot evaluate {type(t).__name__}")
 
 
-def _check_finset(s: Term, bound: frozenset[str], env: Mapping[str, object], decide: bool) -> None:
+def _parts(s: Term) -> tuple[str, tuple[Term, ...]]:
+    """`finset_parts(s)`, a filter's predicate checked to be a λ; NotEvaluable for another set."""
     parts = finset_parts(s)
     if parts is None:
         raise NotEvaluable("cannot evaluate this finite set")
-    kind, args = parts
+    assert parts[0] != "Finset.filter" or isinstance(parts[1][0], Lam)
+    return parts
+
+
+def _check_finset(s: Term, bound: frozenset[str], env: Mapping[str, object], decide: bool) -> None:
+    kind, args = _parts(s)
     if kind == "Finset.filter":
         p, inner = args
         assert isinstance(p, Lam)
@@ -362,10 +368,7 @@ def _bound_eval(t: Term, name: str, value: int, env: dict[str, object], deadline
 
 def finset_values(s: Term, env: dict[str, object], deadline: Deadline = UNBOUNDED, cap: int | None = None) -> list[int]:
     """The elements of a finite set `finset_parts` reads, in increasing order."""
-    parts = finset_parts(s)
-    if parts is None:
-        raise NotEvaluable("cannot evaluate this finite set")
-    kind, args = parts
+    kind, args = _parts(s)
     if kind == "Finset.filter":
         p, inner = args
         assert isinstance(p, Lam)
@@ -406,19 +409,11 @@ def _quantifier(t: Forall | Exists, env: dict[str, object], deadline: Deadline, 
     if cap is not None and limit > cap:
         raise NotEvaluable(f"maximum recursion depth has been reached (a range of {limit} values)")
     universal = isinstance(t, Forall)
-    saved = env.get(t.name, _MISSING)
-    try:
-        for v in range(limit):
-            deadline.check()
-            env[t.name] = v
-            if bool(_eval(body, env, deadline, cap)) != universal:
-                return not universal
-        return universal
-    finally:
-        if saved is _MISSING:
-            env.pop(t.name, None)
-        else:
-            env[t.name] = saved
+    for v in range(limit):
+        deadline.check()
+        if bool(_bound_eval(body, t.name, v, env, deadline, cap)) != universal:
+            return not universal
+    return universal
 
 
 def is_closed(t: Term) -> bool:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 from lean_env.text.goals import parse_goal  # noqa: F401 (the toolkit's reader, as gt.parse_goal)
 from lean_env.text.lexical import CLOSE, OPEN, LeanTextError, is_word_at, match_bracket, top_level
@@ -280,6 +281,7 @@ class _Unknown(Exception):
 
 
 Value = int | bool
+_T = TypeVar("_T")
 Compiled = Callable[[dict[str, int]], Value]
 
 
@@ -289,28 +291,20 @@ def arithmetic(prop: str, names: Iterable[str]) -> Callable[[dict[str, int]], bo
     when `prop` holds anything else (other names, functions, reals). Casts `↑` are dropped and ℕ
     subtraction's cut-off at 0 is not modelled: a heuristic reading, for looking for witnesses.
     The function answers None where the arithmetic is undefined (negative exponents)."""
-    toks = [t.text for t in tokens(prop) if t.text != "↑"]
-    try:
-        compiled, i = _expr(toks, 0, 0, frozenset(names))
-    except (_Unknown, IndexError):
-        return None
-    if i != len(toks):
-        return None
-
-    def run(values: dict[str, int]) -> bool | None:
-        try:
-            value = compiled(values)
-        except (_Unknown, ZeroDivisionError, OverflowError):
-            return None
-        return value if isinstance(value, bool) else None
-
-    return run
+    return _compiled(prop, names, lambda v: v if isinstance(v, bool) else None)
 
 
 def numeric(expr: str, names: Iterable[str]) -> Callable[[dict[str, int]], int | None] | None:
     """`expr` compiled as an integer-valued function of `names` (see `arithmetic`); None when it
     holds anything else. The function answers None where the arithmetic is undefined."""
-    toks = [t.text for t in tokens(expr) if t.text != "↑"]
+    return _compiled(expr, names, lambda v: None if isinstance(v, bool) else v)
+
+
+def _compiled(
+    text: str, names: Iterable[str], keep: Callable[[Value], _T | None]
+) -> Callable[[dict[str, int]], _T | None] | None:
+    """`text` compiled over `names`; the function's value passes through `keep` (None: unknown)."""
+    toks = [t.text for t in tokens(text) if t.text != "↑"]
     try:
         compiled, i = _expr(toks, 0, 0, frozenset(names))
     except (_Unknown, IndexError):
@@ -318,12 +312,11 @@ def numeric(expr: str, names: Iterable[str]) -> Callable[[dict[str, int]], int |
     if i != len(toks):
         return None
 
-    def run(values: dict[str, int]) -> int | None:
+    def run(values: dict[str, int]) -> _T | None:
         try:
-            value = compiled(values)
+            return keep(compiled(values))
         except (_Unknown, ZeroDivisionError, OverflowError):
             return None
-        return None if isinstance(value, bool) else value
 
     return run
 
