@@ -14,6 +14,7 @@ from lean_env.mini.terms import (
     FIELDS,
     INT,
     NAT,
+    REAL,
     App,
     Arith,
     Cast,
@@ -108,6 +109,8 @@ class _Prover:
             if n.value % 2 == 0 and type_of(a) in (INT, *FIELDS):  # even_two_mul / Even.pow_nonneg
                 even = NONNEG
         ra = self.core(a)
+        if type_of(n) == REAL and ra is NONZERO:  # rpow: (-1) ^ (1 / 2 : ℝ) = 0 in Mathlib
+            ra = NONE
         return _or_else(even, ra)
 
     def function(self, e: Term) -> _S:

@@ -84,7 +84,7 @@ def lift(t: Term, src: Ty) -> Term | None:
         ):
             x, y = lift(a, src), lift(b, src)
             return None if x is None or y is None else Arith(op, x, y, src)
-        case Arith(op="^", lhs=a, rhs=n):
+        case Arith(op="^", lhs=a, rhs=n) if type_of(n) == NAT:  # zpow/rpow have no ℕ/ℤ counterpart
             x = lift(a, src)
             return None if x is None else Arith("^", x, n, src)
     return None

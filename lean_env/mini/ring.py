@@ -129,7 +129,7 @@ class RingNormalizer:
                 out = P.const(1) if c == 1 else self.atom(Arith("^", Lit(c, ty), exponent, ty))
                 for i, e in m:
                     x = self.atoms[i]
-                    if isinstance(x, Arith) and x.op == "^":  # `(y ^ n) ^ m = y ^ (n * m)` (pow_mul)
+                    if isinstance(x, Arith) and x.op == "^" and type_of(x.rhs) == NAT:  # pow_mul, ℕ exponents only
                         xm = self.poly(Arith("^", x.lhs, Arith("*", x.rhs, exponent, NAT), ty))
                     else:
                         xm = self.atom(Arith("^", x, exponent, ty))

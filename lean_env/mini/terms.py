@@ -506,6 +506,8 @@ def fragment_blocker(t: Term) -> str | None:
             return "∣ on a field"
         case Arith(op="%", ty=ty) if ty in FIELDS:
             return "% on a field"
+        case Arith(op="^", rhs=e) if type_of(e) in FIELDS:
+            return "a real power (rpow)"
     if not _fragment_ty(type_of(t)):
         return f"type {_ty_name(type_of(t))}"
     for c in children(t):

@@ -66,6 +66,15 @@ class Pow:
 
 
 @dataclass(frozen=True)
+class ZPow:
+    """`base ^ exp` on ℚ/ℝ with an ℤ exponent (`zpow`: `x ^ (-k) = (x ^ k)⁻¹`, so `0 ^ (-1) = 0`)."""
+
+    base: Num
+    exp: Num  # of type ℤ
+    ty: str
+
+
+@dataclass(frozen=True)
 class Neg:
     arg: Num
     ty: str = INT
@@ -87,7 +96,7 @@ class Inv:
     ty: str
 
 
-Num = Var | Lit | Bin | Pow | Neg | Cast | Inv
+Num = Var | Lit | Bin | Pow | ZPow | Neg | Cast | Inv
 
 
 @dataclass(frozen=True)
@@ -195,6 +204,13 @@ def _num(t: Num, full: bool) -> tuple[str, int]:
                 return f"({_num(b, False)[0]} : {ty}) ^ {e}", 75
             sb, pb = _num(b, full)
             return f"{_paren(sb, pb, 76, full)} ^ {e}", 75
+        case ZPow(base=b, exp=e):
+            sb, pb = _num(b, full)
+            base = _paren(sb, pb, 76, full) if _anchored(b) else f"({sb} : {t.ty})"
+            if _anchored(e):
+                se, pe = _num(e, full)
+                return f"{base} ^ {_paren(se, pe, 75, full)}", 75
+            return f"{base} ^ ({_num(e, False)[0]} : ℤ)", 75
         case Neg(arg=a, ty=ty):
             if not _anchored(a):
                 return f"-({_num(a, False)[0]} : {ty})", 75
@@ -309,6 +325,13 @@ def field_inv(a: Fraction | int) -> Fraction:
     return field_div(1, a)
 
 
+def zpow(a: Fraction | int, n: int) -> Fraction:
+    """`a ^ (n : ℤ)` in a field: `a ^ (-k) = (a ^ k)⁻¹`, so `0 ^ (-k) = 0` and `0 ^ 0 = 1`."""
+    if abs(n) > 64:
+        raise OverflowError(n)
+    return Fraction(a) ** n if n >= 0 else field_inv(Fraction(a) ** (-n))
+
+
 _FIELD_OPS: dict[str, Callable[[Any, Any], Any]] = {
     "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": field_div,
 }
@@ -342,6 +365,9 @@ def _compile_num(t: Num) -> Callable[[Env], Any]:
         case Pow(base=b, exp=e):
             cb = _compile_num(b)
             return lambda env: cb(env) ** e
+        case ZPow(base=b, exp=e):
+            cb, ce = _compile_num(b), _compile_num(e)
+            return lambda env: zpow(cb(env), ce(env))
         case Neg(arg=a):
             ca = _compile_num(a)
             return lambda env: -ca(env)
@@ -481,7 +507,7 @@ def counterexample(stmt: Statement) -> dict[str, Any] | None:
 # ---------------------------------------------------------------- AST utilities
 
 
-NODES = (Var, Lit, Bin, Pow, Neg, Cast, Inv, PVar, Const, Not, Conn, Rel, Quant)
+NODES = (Var, Lit, Bin, Pow, ZPow, Neg, Cast, Inv, PVar, Const, Not, Conn, Rel, Quant)
 
 
 def free_names(t: Prop | Num) -> set[str]:
@@ -598,6 +624,12 @@ def _num_term(draw: Callable, ty: str, ctx: _Ctx, depth: int) -> Num:
         op = _pick(draw, ops)
         return Bin(op, _num_term(draw, ty, ctx, depth - 1), _num_term(draw, ty, ctx, depth - 1), ty)
     if kind == 8:
+        ints = ctx.of(INT)
+        if ty in FIELDS and ints and _coin(draw):  # zpow: an ℤ variable, maybe shifted
+            e: Num = _pick(draw, ints)
+            if _coin(draw):
+                e = Bin(_pick(draw, ("+", "-")), e, Lit(_int(draw, 1, 2), INT), INT)
+            return ZPow(_num_term(draw, ty, ctx, 0), e, ty)
         return Pow(_num_term(draw, ty, ctx, 0), _int(draw, 0, 3), ty)
     if ty != NAT:
         choice = _int(draw, 0, 2 if ty in FIELDS else 1)
@@ -802,7 +834,8 @@ def _field_near_miss(draw: Callable, ty: str, a: Var, b: Var, c: Var) -> tuple[l
     L = lambda v: Lit(v, ty)
     B = lambda op, p, q: Bin(op, p, q, ty)
     x, y, z = Var("x", NAT), Var("y", NAT), Var("z", INT)
-    match _int(draw, 0, 27):
+    m, n = Var("m", INT), Var("n", INT)
+    match _int(draw, 0, 31):
         case 0:
             return [], Rel("=", B("*", B("/", a, b), b), a)
         case 1:
@@ -857,6 +890,14 @@ def _field_near_miss(draw: Callable, ty: str, a: Var, b: Var, c: Var) -> tuple[l
             return [Rel("<", L(1), a)], Rel("<", Inv(a, ty), L(1))
         case 26:
             return [], Rel("≠", Inv(B("+", a, L(1)), ty), L(0))
+        case 28:  # zpow_add needs a ≠ 0: false at a = 0, m = 1, n = -1
+            return [], Rel("=", ZPow(a, Bin("+", m, n, INT), ty), B("*", ZPow(a, m, ty), ZPow(a, n, ty)))
+        case 29:
+            return [], Rel("≠", ZPow(a, m, ty), L(0))
+        case 30:
+            return [Rel("≠", a, L(0))], Rel("=", ZPow(a, Bin("+", m, Lit(1, INT), INT), ty), B("*", ZPow(a, m, ty), a))
+        case 31:
+            return [], Rel("≥", ZPow(a, m, ty), L(0))
         case _:
             return [Rel("≤", Cast(x, ty), B("/", Cast(y, ty), L(2)))], Rel("≤", Cast(x, ty), Cast(y, ty))
 

@@ -317,6 +317,8 @@ def _shape(t: object) -> object:
             return ("cast", _shape(a))
         case fg.Inv(arg=a):
             return ("inv", _shape(a))
+        case fg.ZPow(base=b, exp=e):
+            return ("^", _shape(b), _shape(e))
         case fg.Not(arg=a):
             return ("¬", _shape(a))
         case fg.Quant(kind=k, name=nm, ty=ty, body=b, bound=bound):
@@ -349,6 +351,9 @@ def _well_typed(t: object, scope: dict[str, str]) -> str:
             return ty
         case fg.Inv(arg=a, ty=ty):
             assert _well_typed(a, scope) == ty in fg.FIELDS
+            return ty
+        case fg.ZPow(base=b, exp=e, ty=ty):
+            assert _well_typed(b, scope) == ty in fg.FIELDS and _well_typed(e, scope) == Z
             return ty
         case fg.Cast(arg=a, ty=ty):
             assert fg.TOWER.index(_well_typed(a, scope)) < fg.TOWER.index(ty)
