@@ -241,6 +241,14 @@ def sub_ne_zero_of_ne(ck, args):
     return Rel("≠", Arith("-", r.lhs, r.rhs, ty), _zero(r.lhs))
 
 
+def le_or_lt(ck, args):
+    """`le_or_lt (a b : α) : a ≤ b ∨ b < a` on a linear order (the split ℕ's truncated `-`
+    asks for: `b ≤ a` or `a < b`)."""
+    _arity("le_or_lt", args, 2)
+    a, b = _terms(ck, args)
+    return Or(Rel("≤", a, b), Rel("<", b, a))
+
+
 def abs_cases(ck, args):
     """`abs_cases (a : α) : (|a| = a ∧ 0 ≤ a) ∨ (|a| = -a ∧ a < 0)` on a linear ordered ring
     (ℤ, ℚ, ℝ; `|·|` is not defined on ℕ)."""
@@ -370,6 +378,7 @@ LEMMAS: dict[str, Lemma] = {
     "two_mul": two_mul,
     "sub_ne_zero_of_ne": sub_ne_zero_of_ne,
     "abs_cases": abs_cases,
+    "le_or_lt": le_or_lt,
     "pow_succ": _pow_statement("pow_succ", lambda a, n: Rel("=", _pw(a, _plus(n, _ONE)), Arith(
         "*", _pw(a, n), a, type_of(a))), 2),
     "pow_add": _pow_statement("pow_add", lambda a, m, n: Rel("=", _pw(a, _plus(m, n)), Arith(

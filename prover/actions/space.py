@@ -628,6 +628,7 @@ def ranked(goal_text: str, config: ActionConfig = DEFAULT) -> list[tuple[Tier, F
     add(Tier.REWRITE, Family.HINTS, _hints(c, config))
     add(Tier.REWRITE, Family.CASES, splits.residue_splits(c, config))
     add(Tier.REWRITE, Family.CASES, splits.abs_splits(c))
+    add(Tier.REWRITE, Family.CASES, splits.subtraction_splits(c))
     add(Tier.REWRITE, Family.CLOSERS, iter(["ring_nf"] if any(ch in c.target for ch in "+-*^/") else []))
     add(Tier.OTHER, Family.REWRITING, _simplify_at(c))
     add(Tier.OTHER, Family.STRUCTURAL, _structural_other(c, config))

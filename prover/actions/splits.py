@@ -9,6 +9,8 @@ no single closer finds.
   then substituted and normalized (`ring_nf`) for `omega`; a hypothesis `x % m = r` gives its
   one case;
 - **abs split**: `rcases abs_cases e with ⟨h, h'⟩ | ⟨h, h'⟩` for each `|e|` in sight;
+- **ℕ-subtraction split**: `rcases le_or_lt b a with h | h` for each `a - b` of naturals in
+  sight (`b ≤ a`: the difference is a real one; `a < b`: it is 0), for `omega`/`nlinarith`;
 - **clearing denominators**: `field_simp` (at the target and at each hypothesis with a `/`),
   with `have : u - v ≠ 0 := sub_ne_zero_of_ne h` for a denominator `(u - v)` and `h : u ≠ v`;
 - **casts**: an ℕ/ℤ target whose facts speak of casts `↑a` (into ℚ or ℝ: the printed goal
@@ -179,3 +181,18 @@ def casts(c: Context) -> Iterator[str]:
     lhs, op, rhs = rel
     for field in ("ℚ", "ℝ"):
         yield f"have {name} : ({lhs} : {field}) {op} {rhs} := by linarith"
+
+
+_SUB = re.compile(r"(?<![\w.])(\w+) - (\w+|\d+)(?![\w.])")
+
+
+def subtraction_splits(c: Context) -> Iterator[str]:
+    """`rcases le_or_lt b a with h | h` for each ℕ difference `a - b` in sight."""
+    naturals = {v.name for v in c.variables if v.type in ("ℕ", "Nat")}
+    used = set(c.used)
+    h1, h2 = gt.fresh("h", used), gt.fresh("h", used)
+    seen: list[tuple[str, str]] = []
+    for a, b in _SUB.findall(c.target + "\n" + "\n".join(h.type for h in c.facts)):
+        if a in naturals and (b in naturals or b.isdigit()) and (a, b) not in seen:
+            seen.append((a, b))
+            yield f"rcases le_or_lt {b} {a} with {h1} | {h2}"

@@ -171,6 +171,10 @@ LIBRARY = [  # (statement, proof, proves?): each lemma as Mathlib states it, and
     ("theorem t (p m n : ℕ) (pp : p > 1) (h : p ∣ m ^ n) : p ∣ m", "exact Nat.Prime.dvd_of_dvd_pow pp h", False),
     ("theorem t (p q m n : ℕ) (pp : Nat.Prime q) (h : p ∣ m ^ n) : p ∣ m",
      "exact Nat.Prime.dvd_of_dvd_pow pp h", False),
+    ("theorem t (a b : ℕ) : a - b + b = a ∨ a < b", "rcases le_or_lt b a with h | h\n· left\n  omega\n· right\n  omega",
+     True),
+    ("theorem t (a b : ℕ) : a ≤ b ∨ a < b", "exact le_or_lt a b", False),
+    ("theorem t (a b : ℕ) : a - b + b = a", "rcases le_or_lt b a with h | h\n· omega\n· omega", False),
     ("theorem t (n : ℕ) : ∏ k ∈ Finset.range n, (k + 1) = n !",
      "induction n with\n| zero => rfl\n| succ n ih =>\n"
      "  rw [Finset.prod_range_succ, ih, Nat.factorial_succ]\n  ring", True),

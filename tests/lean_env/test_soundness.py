@@ -112,6 +112,8 @@ def vocabulary(text: str) -> tuple[list[str], list[str]]:
                 add(f"nlinarith [sq_nonneg ({x} - {y}), sq_nonneg ({x} + {y})]", rel)
     for x in nats[:1]:
         add(f"induction' {x} with {x} ih", True)
+        for y in nats[1:2]:
+            add(f"rcases le_or_lt {y} {x} with a | b", "-" in target)
     for x in nats:
         add(f"induction {x} with | zero => simp | succ n ih => simp", True)
         for y in nats:  # the successor named like another local: it must shadow, not capture

@@ -208,7 +208,7 @@ def test_families_select_candidates() -> None:
     for expected in ("nlinarith [sq_nonneg (x - 3)]", "simp only [h₇] at h₈", "interval_cases n <;> omega",
                      "obtain ⟨k, hk⟩ : ∃ k, n = 3 * k + 1 := ⟨n / 3, by omega⟩", "field_simp at h₁",
                      "have hd : x - 1 ≠ 0 := sub_ne_zero_of_ne h₀", "rcases abs_cases (y - 2) with ⟨h, h₉⟩ | ⟨h, h₉⟩",
-                     "rw [Finset.sum_range_succ, ih]", "rw [pow_succ 2 m]"):
+                     "rw [Finset.sum_range_succ, ih]", "rw [pow_succ 2 m]", "rcases le_or_lt 1 m with h | h₉"):
         assert expected in reach, expected
     closers = cands(WIDE, only(Family.CLOSERS))
     assert set(closers) <= set(CLOSER_ORDER) | {"ring_nf"}
