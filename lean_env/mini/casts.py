@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from lean_env.mini.context import replace_type, with_target
 from lean_env.mini.errors import TacticFailure
+from lean_env.mini.simp import cast_lemmas
 from lean_env.mini.terms import (
     INT,
     NAT,
@@ -43,26 +44,15 @@ from lean_env.mini.terms import (
 
 
 def push(t: Term) -> Term:
-    """`t` with every cast moved to the leaves (bottom-up, to a fixed point)."""
+    """`t` with every cast moved to the leaves (bottom-up, to a fixed point): simp's cast
+    lemmas (`simp.cast_lemmas`), and `↑↑x = ↑x` (Int.cast_natCast, Rat.cast_intCast, ...)."""
     t = map_children(t, push)
     if isinstance(t, Cast):
-        ty, a = t.ty, t.arg
-        src = type_of(a)
-        match a:
-            case Lit(value=v):
-                return Lit(v, ty)
-            case Neg(arg=Lit(value=v)):
-                return Neg(Lit(v, ty), ty)
-            case Arith(op=("+" | "*") as op, lhs=x, rhs=y):
-                return Arith(op, push(Cast(x, ty)), push(Cast(y, ty)), ty)
-            case Arith(op="-", lhs=x, rhs=y) if src != NAT:
-                return Arith("-", push(Cast(x, ty)), push(Cast(y, ty)), ty)
-            case Neg(arg=x):
-                return Neg(push(Cast(x, ty)), ty)
-            case Arith(op="^", lhs=x, rhs=n):
-                return Arith("^", push(Cast(x, ty)), n, ty)
-            case Cast(arg=inner):  # ↑↑x = ↑x (Int.cast_natCast, Rat.cast_intCast, ...)
-                return push(Cast(inner, ty))
+        if isinstance(t.arg, Cast):
+            return push(Cast(t.arg.arg, t.ty))
+        step = cast_lemmas(t)
+        if step is not None:
+            return push(step)
     return t
 
 

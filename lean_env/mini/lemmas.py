@@ -279,18 +279,22 @@ def _fn(name: str, arity: int) -> Callable[..., Term]:
     return lambda *xs: App(Const(name, sig), tuple(xs), ty)
 
 
+def _quantified(build: Callable[..., Term], given: list[Term], arity: int) -> Term:
+    """`build` applied to the given arguments, the missing trailing ℕ ones `∀`-bound."""
+    names = [f"n{i}" for i in range(len(given), arity)]
+    body = build(*given, *(Var(n, NAT) for n in names))
+    for n in reversed(names):
+        body = Forall(n, NAT, body)
+    return body
+
+
 def _nat_statement(name: str, arity: int, build: Callable[..., Term]) -> Lemma:
     """A lemma over `arity` explicit naturals; missing trailing ones are quantified."""
 
     def lemma(ck, args):
         if len(args) > arity:
             raise TacticFailure(f"mini: lemma {name} expects at most {arity} explicit argument(s), got {len(args)}")
-        given = [_nat(ck, a) for a in args]
-        names = [f"n{i}" for i in range(len(given), arity)]
-        body = build(*given, *(Var(n, NAT) for n in names))
-        for n in reversed(names):
-            body = Forall(n, NAT, body)
-        return body
+        return _quantified(build, [_nat(ck, a) for a in args], arity)
 
     return lemma
 
@@ -301,13 +305,7 @@ def _pow_statement(name: str, build: Callable[..., Term], arity: int) -> Lemma:
     def lemma(ck, args):
         if not args or len(args) > arity:
             raise TacticFailure(f"mini: give {name} its base (and at most {arity - 1} exponents) explicitly")
-        a = _term(ck, args[0])
-        exps = [_nat(ck, x) for x in args[1:]]
-        names = [f"n{i}" for i in range(len(exps), arity - 1)]
-        body = build(a, *exps, *(Var(n, NAT) for n in names))
-        for n in reversed(names):
-            body = Forall(n, NAT, body)
-        return body
+        return _quantified(build, [_term(ck, args[0]), *(_nat(ck, x) for x in args[1:])], arity)
 
     return lemma
 

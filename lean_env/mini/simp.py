@@ -230,7 +230,7 @@ def _arith_lemmas(t: Arith) -> Term | None:
     return None
 
 
-def _cast_lemmas(t: Cast) -> Term | None:
+def cast_lemmas(t: Cast) -> Term | None:
     """`Nat.cast_ofNat`, `cast_add`, `cast_mul`, `cast_pow` (any cast up the tower), and on a
     cast from ℤ or ℚ also `cast_sub`, `cast_neg` (ℕ subtraction truncates: not pushed)."""
     ty = t.ty
@@ -372,7 +372,7 @@ def simp_lemmas(t: Term) -> Term | None:
         case Neg(arg=Neg(arg=a)):
             return a
         case Cast():
-            return _cast_lemmas(t)
+            return cast_lemmas(t)
         case Rel():
             return _rel_lemmas(t)
     return _logic_lemmas(t)
