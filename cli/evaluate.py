@@ -70,6 +70,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
                    help="MCTS simulation cap per attempt (default: 10 x budget, so env calls bind first)")
     p.add_argument("--checkpoint", metavar="PATH|none", default="none",
                    help="a trained network guiding the search, or none for uniform priors (default: none)")
+    p.add_argument("--decoder-samples", type=_count, default=8, metavar="K",
+                   help="tactics the checkpoint's decoder writes per goal, beside the rules' candidates "
+                        "(mcts; 0: the network only ranks the candidates) (default: 8)")
     p.add_argument("--pass-k", type=positive(int), default=1, metavar="K",
                    help="K independent seeded searches per problem; the first verified proof wins (default: 1)")
     p.add_argument("--seed", type=int, default=0, metavar="N",
@@ -121,6 +124,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
     settings = Settings(
         backend=args.backend, searcher=args.searcher, budget=args.budget, time_limit=args.time_limit,
         tactic_timeout=args.timeout, checkpoint=checkpoint, pass_k=args.pass_k, seed=args.seed,
+        decoder_samples=args.decoder_samples,
         simulations=args.simulations, backend_options=options,
     )
     out = args.out or DEFAULT_OUT / f"{label}-{args.backend}-{args.searcher}"

@@ -90,6 +90,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "search: its priors and values for mcts, its priors as scores for bfs (default: none, uniform)",
     )
     p.add_argument(
+        "--decoder-samples", type=int, default=8, metavar="K",
+        help="tactics the checkpoint's decoder writes per goal beside the rules' candidates (mcts; 0: the "
+        "network only ranks the candidates) (default: 8)",
+    )
+    p.add_argument(
         "--no-disprove", dest="disprove", action="store_false",
         help="search the statement only, not its negation (default: both race, each with the whole --budget)",
     )
@@ -168,10 +173,14 @@ def _network(args: argparse.Namespace) -> Evaluator | None:
     """The evaluator of `--checkpoint`, or None; a bad checkpoint is bad input."""
     if args.checkpoint is None:
         return None
+    from prover.net.decoder import DecoderSettings
     from prover.net.inference import evaluator_from_checkpoint
 
+    if args.decoder_samples < 0:
+        raise BadInput(f"--decoder-samples {args.decoder_samples}: must be 0 or more")
+    decoder = DecoderSettings(samples=args.decoder_samples) if args.searcher == "mcts" else None
     try:
-        return evaluator_from_checkpoint(args.checkpoint)
+        return evaluator_from_checkpoint(args.checkpoint, decoder=decoder)
     except CheckpointError as e:
         raise BadInput(str(e)) from None
 
@@ -262,6 +271,10 @@ def _search_mcts(
             f"{plural(len(search.tree), 'goal')}, "
             f"{result.elapsed:.1f}s"
         )
+        if result.novel:
+            stats += "; written by the network's decoder, no rule proposed: " + ", ".join(
+                f"`{t}`" for _, t in result.novel
+            )
         out.append(_Attempt(side, result.proved, result.proof, why, stats, result.elapsed, result.verification))
     if args.tree is not None:
         k = next((k for k, r in enumerate(results) if r.proved), 0)

@@ -28,7 +28,16 @@ from typing import Any, Self
 
 from cli.common import EXIT_INTERRUPTED, EXIT_OK, BadInput, number
 from lean_env import capabilities
-from selfplay.config import DEFAULTS, DIFFICULTIES, INFERENCE, MODELS, SELFPLAY_BACKENDS, Progress, SelfPlayConfig
+from selfplay.config import (
+    DEFAULTS,
+    DIFFICULTIES,
+    INFERENCE,
+    MODELS,
+    SELFPLAY_BACKENDS,
+    Progress,
+    SelfPlayConfig,
+    SourceSpec,
+)
 from selfplay.store import RunDir, RunDirError
 
 BACKENDS = SELFPLAY_BACKENDS
@@ -49,18 +58,31 @@ def _share(text: str) -> float:
         raise argparse.ArgumentTypeError(f"must lie in [0, 1]: {text!r}")
     return value
 
+
+def _source(text: str) -> SourceSpec:
+    """An argparse type: `generator[:W]` or `PATH[:W]` (the file is checked later, with the others)."""
+    try:
+        return SourceSpec.parse(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 # (flag, SelfPlayConfig field, type, metavar, help); the default is appended to the help from DEFAULTS.
 _OPTIONS: tuple[tuple[str, str, Any, str | None, str], ...] = (
     ("--workers", "workers", _COUNT, "N", "self-play worker actors, 1 CPU each"),
     ("--minutes", "minutes", _POSITIVE, "M", "wall minutes of this session; a resumed run goes on for M more"),
     ("--seed", "seed", int, "S", "seeds the generator, the curriculum, the buffer and the network"),
-    ("--difficulty", "difficulty", None, None, "of the generated statements (ignored with --problems)"),
+    ("--difficulty", "difficulty", None, None, "of the generated statements (when the generator is a source)"),
     ("--model", "model", None, None, "network preset: tiny (CPU) or gpu (larger, for a GPU learner)"),
     ("--inference", "inference", None, None,
      ("local: a CPU copy of the network in every worker; actor: one shared inference actor "
       "(on a GPU when the cluster has one); auto: actor iff the cluster has a GPU")),
     ("--simulations", "simulations", _COUNT, "N", "MCTS simulations per search"),
     ("--env-calls", "env_calls", _COUNT, "N", "tactic calls per search (each statement and its negation)"),
+    ("--decoder-samples", "decoder_samples", _NONNEG, "K",
+     "tactics the network's decoder writes per goal beside the rules' candidates, once the learner has "
+     "trained it (model version 1 on); 0: the network only ranks the candidates"),
+    ("--decoder-share", "decoder_share", _share, "F", "the decoder's part of the prior when it writes tactics"),
     ("--search-seconds", "search_seconds", _POSITIVE, "S", "wall seconds per search"),
     ("--tactic-timeout", "tactic_timeout", _POSITIVE, "S", "seconds per tactic"),
     ("--problems-per-task", "problems_per_task", _COUNT, "N", "statements per worker task"),
@@ -87,8 +109,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser(
         "selfplay",
         help="learn by self-play: attempt statements and their negations, train on the searches",
-        description="Self-play on Ray: workers attempt statements (from --problems or the seeded generator) "
-        "and their negations with MCTS guided by the current network, every verified proof and disproof is "
+        description="Self-play on Ray: workers attempt statements (from the seeded generator and/or statement "
+        "files, mixed by weight: --source; never their proofs) and their negations with MCTS guided by the "
+        "current network, every verified proof and disproof is "
         "appended to RUN_DIR/proofs.jsonl, the learner trains on the replay buffer and publishes new "
         "versions. Runs on a local Ray instance, or on a cluster with --address auto (see docs/selfplay.md). "
         "Ctrl-C stops cleanly with a final checkpoint; a second Ctrl-C quits at once. "
@@ -102,9 +125,16 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--backend", choices=BACKENDS, default=None,
                    help=f"proof environment of the workers (default: {DEFAULTS['backend']}; mini is the embedded "
                    "fragment prover, not Lean; repl is Lean through the Lean REPL, set up on every node)")
-    p.add_argument("--problems", metavar="FILE.jsonl", default=None,
-                   help="statements to attempt, one JSON object per line with `name` and `formal_statement` "
-                   "(proofs are ignored), cycled (default: the seeded statement generator)")
+    given = p.add_mutually_exclusive_group()
+    given.add_argument("--source", dest="sources", metavar="SPEC", type=_source, action="append", default=None,
+                       help="a statement source, repeatable: `generator` (the seeded generator) or a JSONL file of "
+                       "statements (one JSON object per line with `name` and `formal_statement`, as miniF2F; "
+                       "proofs are ignored), each optionally with a positive weight, `generator:2` or "
+                       "`valid.jsonl:1` (default 1; only a trailing `:<number>` is a weight, so a path may hold ':'). "
+                       "Statements are drawn from the sources in proportion to their weights; files are cycled "
+                       "(default: the generator alone)")
+    given.add_argument("--problems", metavar="FILE.jsonl", default=None,
+                       help="the statements of FILE.jsonl alone, cycled: the same as a single --source FILE.jsonl")
     p.add_argument("--address", metavar="ADDR", default=None,
                    help="Ray cluster to join: `auto` (the cluster started with `ray start` on this machine) or "
                    "HOST:PORT (default: $RAY_ADDRESS, else a local Ray instance)")
@@ -127,8 +157,14 @@ def _given(args: argparse.Namespace) -> dict[str, object]:
         given["backend"] = args.backend
     if args.address is not None:
         given["address"] = args.address
+    # paths made absolute: a resume may run from another folder. Either flag replaces the other's setting.
     if args.problems is not None:
-        given["problems_file"] = os.path.abspath(args.problems)  # a resume may run from another folder
+        given["problems_file"], given["sources"] = os.path.abspath(args.problems), ()
+    if args.sources:
+        given["problems_file"] = None
+        given["sources"] = tuple(
+            SourceSpec(None if s.path is None else os.path.abspath(s.path), s.weight) for s in args.sources
+        )
     return given
 
 
@@ -158,19 +194,15 @@ def _check_new_run_dir(run_dir: Path) -> None:
         raise BadInput(f"cannot create run directory {run_dir}: {existing} is not writable")
 
 
-def _check_problems(path: str) -> None:
-    from selfplay.statements import StatementSourceError, from_jsonl
+def _check_sources(config: SelfPlayConfig) -> None:
+    """Every statement file reads and holds statements, no source is given twice: said now, not
+    once the actors are up (the driver reads the files again)."""
+    from selfplay.statements import StatementSourceError, mixed_stream
 
     try:
-        problems = from_jsonl(path)
+        mixed_stream(config.statement_sources(), seed=config.seed, difficulty=config.difficulty)
     except StatementSourceError as e:
         raise BadInput(str(e)) from None
-    except UnicodeDecodeError as e:
-        raise BadInput(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
-    except OSError as e:
-        raise BadInput(f"{path}: cannot read: {e.strerror or e}") from None
-    if not problems:
-        raise BadInput(f"{path}: no statements in the file")
 
 
 def _check_backend(backend: str) -> None:
@@ -203,10 +235,12 @@ def build_config(args: argparse.Namespace) -> SelfPlayConfig:
     else:
         _check_new_run_dir(run_dir)
         values = given
-    if values.get("problems_file"):
-        _check_problems(str(values["problems_file"]))
-    _check_backend(str(values.get("backend", DEFAULTS["backend"])))
-    config = SelfPlayConfig(run_dir=str(run_dir), **values)  # type: ignore[arg-type]
+    try:
+        config = SelfPlayConfig(run_dir=str(run_dir), **values)  # type: ignore[arg-type]
+    except ValueError as e:  # the resumed run's sources in run.json do not read
+        raise BadInput(f"{run_dir / 'run.json'}: {e}") from None
+    _check_sources(config)
+    _check_backend(config.backend)
     if config.min_buffer > config.buffer_capacity:
         raise BadInput(f"--min-buffer {config.min_buffer} exceeds --buffer-capacity {config.buffer_capacity}: "
                          "the learner would never start")
@@ -266,6 +300,16 @@ def backend_label(backend: str) -> str:
     return capabilities(backend).label
 
 
+def sources_label(config: SelfPlayConfig) -> str:
+    """The run's statement sources with their weights: `generator ×1, valid.jsonl ×1`."""
+    return ", ".join(f"{s.label} ×{s.weight:g}" for s in config.statement_sources())
+
+
+def buffer_sources(counts: dict[str, int]) -> str:
+    """Buffer records by statement source family: `generator 1,234, file:valid.jsonl 56, variant 7`."""
+    return ", ".join(f"{family} {n:,}" for family, n in counts.items()) or "-"
+
+
 def clock(seconds: float) -> str:
     """`m:ss`, or `h:mm:ss` from an hour on."""
     s = max(0, round(seconds))
@@ -312,7 +356,7 @@ class _Status:
         return (f"{head}  tried {p.attempts}  proofs {p.proofs}  disproofs {p.disproofs}  "
                 f"solve {p.solve_rate:.0%}  buffer {p.buffer}/{c.buffer_capacity}  step {p.learner_step}  "
                 f"model v{p.model_version}  loss {loss}  busy workers {p.workers_alive}/{c.workers}  "
-                f"restarts {p.restarts}  soundness faults {p.faults}")
+                f"restarts {p.restarts}  novel {p.novel_proofs}  soundness faults {p.faults}")
 
     def __rich__(self) -> Any:  # the live view: re-rendered on every refresh, so the clock ticks
         from rich.panel import Panel
@@ -324,6 +368,7 @@ class _Status:
         table.add_column()
         table.add_row("run dir", c.run_dir)
         table.add_row("backend", backend_label(c.backend))
+        table.add_row("sources", sources_label(c) + "  (statements only)")
         left = self.left()
         session = "starting" if left is None else f"{clock(left)} left of {clock(60 * c.minutes)}"
         table.add_row("time", session if p is None else f"{clock(p.elapsed)} elapsed (all sessions), {session}")
@@ -334,8 +379,12 @@ class _Status:
             table.add_row("statements tried", f"{p.attempts:,}")
             table.add_row("proofs", f"{p.proofs:,}")
             table.add_row("disproofs", f"{p.disproofs:,}")
+            table.add_row("novel tactics", f"{p.novel_proofs:,} proofs/disproofs used {p.novel_tactics:,} tactics "
+                                           "no rule proposed (the decoder's)")
             table.add_row("solve rate", f"{p.solve_rate:.1%} (last 100 attempts)")
             table.add_row("buffer", f"{p.buffer:,} / {c.buffer_capacity:,} records")
+            if p.sources:
+                table.add_row("buffer by source", buffer_sources(p.sources))
             table.add_row("learner step", f"{p.learner_step:,} (loss {loss})")
             table.add_row("model version", str(p.model_version))
             table.add_row("workers", f"{p.workers_alive} busy of {c.workers}, {p.restarts} restart(s)")
@@ -354,8 +403,12 @@ def summary(config: SelfPlayConfig, final: Progress, *, interrupted: bool) -> st
          f"backend {backend_label(config.backend)}"),
         (f"  statements tried {final.attempts:,}: {final.proofs:,} proofs, {final.disproofs:,} disproofs, "
          f"solve rate {final.solve_rate:.1%} over the last 100"),
+        (f"  novel tactics: {final.novel_proofs:,} proofs and disproofs used {final.novel_tactics:,} tactics "
+         "no rule proposed for their goal (written by the network's decoder)"),
         (f"  learner step {final.learner_step:,}, model version {final.model_version}{loss}; "
          f"buffer {final.buffer:,} records; worker restarts {final.restarts}"),
+        (f"  statement sources: {sources_label(config)}; buffer records by source: "
+         f"{buffer_sources(final.sources)} (searches of statements only: no proof came from outside)"),
         (f"  soundness faults: {final.faults} (found scripts the backend refused because the statement "
          "has a counterexample; expected 0)"),
         f"  proofs and disproofs: {run / 'proofs.jsonl'}",
@@ -453,7 +506,8 @@ def _run(config: SelfPlayConfig, resume: bool, status: _Status, console: Any, li
 
     if not live_view:
         print(f"leanzero selfplay: run dir {config.run_dir}, backend {backend_label(config.backend)}, "
-              f"{config.workers} worker(s), {config.minutes:g} min{' (resumed)' if resume else ''}; "
+              f"{config.workers} worker(s), {config.minutes:g} min{' (resumed)' if resume else ''}, "
+              f"sources {sources_label(config)}; "
               "Ctrl-C stops cleanly", flush=True)
     try:
         if not live_view:

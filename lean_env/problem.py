@@ -23,8 +23,8 @@ class Problem:
     """One statement to prove. `statement` is `theorem NAME BINDERS : PROP` (no proof).
 
     `source` says where it came from: a file path (`line`/`col` locate the statement in it),
-    `<statement>`, `file:<path>`, `generator:<seed>/<difficulty>`, `variant:<parent>/<kind>` or
-    `negation:<parent>`; `parent` names the statement it was derived from. `family` is the
+    `<statement>`, `file:<path>`, `generator:<seed>/<difficulty>`, `variant:<kind>:<parent's source>`
+    or `negation:<parent>`; `parent` names the statement it was derived from. `family` is the
     generator's label (`linear/false`), kept for checks and reports, never for decisions (the
     search decides truth). `error` is set when the row's text does not read as a statement.
     """

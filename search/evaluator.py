@@ -23,11 +23,13 @@ class EvalRequest:
 
 @dataclass(frozen=True, slots=True)
 class EvalResult:
-    """`priors` (one per requested tactic, summing to 1) and `value` in [0, 1]: the estimated
-    probability that the goal is provable."""
+    """`priors` (one per requested tactic, then one per `extra` tactic, summing to 1) and
+    `value` in [0, 1]: the estimated probability that the goal is provable. `extra`: tactics
+    the evaluator proposes itself (a generative policy's samples), none of them requested."""
 
     priors: tuple[float, ...]
     value: float
+    extra: tuple[str, ...] = ()
 
 
 Evaluator = Callable[[Sequence[EvalRequest]], Sequence[EvalResult]]

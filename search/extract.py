@@ -46,3 +46,21 @@ def _goals_lines(tree: Tree, goals: tuple[int, ...]) -> list[str]:
         lines.append("· " + first)
         lines.extend("  " + line for line in rest)
     return lines
+
+
+def novel_steps(tree: Tree) -> tuple[tuple[str, str], ...]:
+    """(goal, tactic) for each step of the proof (as `proof_script` writes it, each distinct
+    goal once) whose tactic the evaluator proposed and the candidates did not (`Tree.generated`)."""
+    out: list[tuple[str, str]] = []
+    seen: set[int] = set()
+    stack = [r for r in reversed(tree.roots)]
+    while stack:
+        node = stack.pop()
+        if node in seen or tree.status[node] is not Status.PROVED:
+            continue
+        seen.add(node)
+        tactic = tree.tactics[node][tree.proof_edge[node]]
+        if tactic in tree.generated[node]:
+            out.append((tree.key[node], tactic))
+        stack.extend(reversed(tree.children(node, tree.proof_edge[node])))
+    return tuple(out)

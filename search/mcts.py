@@ -36,7 +36,7 @@ from lean_env.contract import ProofEnv, ProofState, TacticSuccess, TacticTimeout
 from search.backup import AND_VALUES, AndRule
 from search.bestfirst import StopReason
 from search.evaluator import Candidates, EvalRequest, EvalResult, normalized
-from search.extract import proof_script
+from search.extract import novel_steps, proof_script
 from search.puct import (
     C_PUCT,
     DIRICHLET_ALPHA,
@@ -105,6 +105,7 @@ class MCTSResult:
     detail: str = ""  # which budget, when `reason` does not say (simulations, nodes, idle)
     evaluations: int = 0  # goals the evaluator saw
     collisions: int = 0  # simulations dropped on a goal still waiting for its evaluation
+    novel: tuple[tuple[str, str], ...] = ()  # (goal, tactic) of the proof's tactics no rule proposed
     tree: Tree | None = field(default=None, compare=False, repr=False)
 
 
@@ -495,6 +496,11 @@ class MCTSSearch:
     def _evaluate(self, node: int, result: EvalResult) -> None:
         tree, cfg = self.tree, self.config
         tactics = tree.tactics[node]
+        if result.extra:  # the evaluator's own proposals join the candidates
+            if set(result.extra) & set(tactics) or len(set(result.extra)) != len(result.extra):
+                raise ValueError("evaluator's extra tactics repeat a candidate or each other")
+            tactics = tactics + result.extra
+            tree.generated[node] = frozenset(result.extra)
         if len(result.priors) != len(tactics):
             raise ValueError(f"evaluator gave {len(result.priors)} priors for {len(tactics)} tactics")
         kept_tactics, kept = self._keep(tactics, result.priors)
@@ -628,5 +634,5 @@ class MCTSSearch:
         cfg = self.config
         verdict = self.env.verify(self.statement, script, header=self.header, timeout=cfg.verify_timeout)
         if verdict.ok:
-            return replace(unproved, proved=True, proof=script, verification=verdict)
+            return replace(unproved, proved=True, proof=script, verification=verdict, novel=novel_steps(self.tree))
         return replace(unproved, reason=StopReason.VERIFY_FAILED, verification=verdict, unverified_proof=script)

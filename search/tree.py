@@ -112,6 +112,7 @@ class Tree:
         self.next_lower: list[Sequence[int] | None] = []  # per position in `by_prior`: the next with a
         #   lower prior (None: all priors equal); both built by `prior_order` on first use
         self.untried: list[int] = []  # a position in `by_prior`: every tactic before it was applied
+        self.generated: list[frozenset[str]] = []  # tactics the evaluator added (no rule proposed them)
         self.roots: tuple[int, ...] = ()
 
     def __len__(self) -> int:
@@ -158,6 +159,7 @@ class Tree:
         self.by_prior.append(None)
         self.next_lower.append(None)
         self.untried.append(0)
+        self.generated.append(frozenset())
         return node
 
     def evaluated(self, node: int) -> bool:

@@ -67,12 +67,21 @@ class LearnerReport:
     policy_loss: float
     value_loss: float
     seconds: float
+    decoder_loss: float = 0.0
 
 
 def _model_from(model_config: dict, tokenizer: dict, seed: int | None = 0):  # -> PolicyValueNet
     from prover.net.model import ModelConfig, PolicyValueNet
 
     return PolicyValueNet(ModelConfig(**model_config), Tokenizer.from_dict(tokenizer), seed=seed)
+
+
+def _decoder_settings(samples: int, version: int):  # -> DecoderSettings | None
+    """The decoder samples once the learner has trained it (version 1 on): version 0's decoder is
+    untrained, and its samples would only spend env calls on noise."""
+    from prover.net.decoder import DecoderSettings
+
+    return DecoderSettings(samples=samples) if samples and version >= 1 else None
 
 
 def _numpy_weights(model) -> dict[str, Any]:
@@ -115,12 +124,16 @@ class Worker:
         settings: AttemptSettings,
         peers: Peers,
         threads: int = 1,
+        decoder_samples: int = 0,
+        decoder_share: float = 0.5,
+        seed: int = 0,
     ) -> None:
         import ray
         import torch
 
         torch.set_num_threads(threads)  # the backend (z3, Lean) needs the other cores
         self.index, self.run, self.settings = index, run, settings
+        self.decoder_samples, self.decoder_share, self.seed = decoder_samples, decoder_share, seed
         self.store, self.buffer = ray.get_actor(peers.store), ray.get_actor(peers.buffer)
         inference = self.inference = ray.get_actor(peers.inference) if peers.inference else None
         self.env = open_env(backend)
@@ -170,7 +183,10 @@ class Worker:
 
             assert self.model is not None  # local inference: built in __init__
             _load_numpy_weights(self.model, ray.get(weights.ref[0]))
-            self.evaluator = NetworkEvaluator(self.model, "cpu")
+            self.evaluator = NetworkEvaluator(
+                self.model, "cpu", decoder=_decoder_settings(self.decoder_samples, weights.version),
+                decoder_share=self.decoder_share, seed=self.seed * 1_000_003 + weights.version,
+            )
             self.version = weights.version
         return self.evaluator
 
@@ -183,7 +199,7 @@ def _entry(verified: Verified, run: str, worker: int) -> dict[str, object]:
         "run": run, "name": verified.problem, "kind": verified.kind, "statement": verified.statement,
         "proof": verified.proof, "backend": verified.backend, "worker": worker, "search": verified.search,
         "model_version": verified.model_version, "time": round(verified.elapsed, 3),
-        "written": round(time.time(), 3),
+        "novel": list(verified.novel), "written": round(time.time(), 3),
     }
 
 
@@ -229,10 +245,11 @@ class Learner:
             chunk = [records[(i * batch + j) % len(records)] for j in range(min(batch, len(records)))]
             rows.append(self.trainer.step(chunk))
         self.model.eval()
-        loss, policy, value = torch.stack(rows).float().mean(0).tolist()
+        loss, policy, value, decoder = torch.stack(rows).float().mean(0).tolist()
         self.version += 1
         self._published = None
-        return LearnerReport(self.trainer.step_count, self.version, loss, policy, value, time.monotonic() - t0)
+        return LearnerReport(self.trainer.step_count, self.version, loss, policy, value, time.monotonic() - t0,
+                             decoder)
 
     def publish(self) -> Weights:
         """The current weights in the object store, put there once per version."""
@@ -290,6 +307,9 @@ class Buffer:
     def size(self) -> int:
         return len(self.buffer)
 
+    def source_counts(self) -> dict[str, int]:
+        return self.buffer.source_counts()
+
     def counts(self) -> dict[str, int]:
         return self.buffer.counts()
 
@@ -315,11 +335,15 @@ class Store:
 class Inference:
     """The network on one device (a GPU), serving every worker's evaluator calls."""
 
-    def __init__(self, model_config: dict, tokenizer: dict, device: str | None = None) -> None:
+    def __init__(
+        self, model_config: dict, tokenizer: dict, device: str | None = None, *, decoder_samples: int = 0,
+        decoder_share: float = 0.5, seed: int = 0,
+    ) -> None:
         from prover.net.inference import NetworkEvaluator
 
         self.model = _model_from(model_config, tokenizer, seed=None)
-        self.evaluator = NetworkEvaluator(self.model, device)
+        self.evaluator = NetworkEvaluator(self.model, device, decoder_share=decoder_share, seed=seed)
+        self.decoder_samples = decoder_samples
         self.version = -1
 
     def load(self, weights: Weights) -> int:
@@ -328,6 +352,7 @@ class Inference:
         if weights.version != self.version:
             _load_numpy_weights(self.model, ray.get(weights.ref[0]))
             self.model.to(self.evaluator.device).eval()
+            self.evaluator.decoder = _decoder_settings(self.decoder_samples, weights.version)
             self.version = weights.version
         return self.version
 

@@ -36,6 +36,7 @@ class Verified:
     search: str
     model_version: int
     elapsed: float
+    novel: tuple[str, ...] = ()  # the proof's tactics that no rule proposed for their goal (the decoder's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +137,7 @@ def attempt_batch(
         )
         out.append(
             AttemptResult(
-                problem.name, outcome, found, tuple(records),
+                problem.name, outcome, found, tuple(r.with_source(problem.source) for r in records),
                 pos.env_calls + neg_result.env_calls, pos.elapsed + neg_result.elapsed,
                 faults=tuple(faults[i] for i in (k - 2, k - 1) if i in faults),
             )
@@ -151,6 +152,7 @@ def _verified(
     return Verified(
         kind, problem.name, theorem.statement, result.proof,
         result.verification.backend or backend, search, version, result.elapsed,
+        tuple(tactic for _, tactic in result.novel),
     )
 
 

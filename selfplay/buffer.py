@@ -5,7 +5,9 @@ uniform with replacement from a seeded RNG; with `solved_share` set, every batch
 that share of proof/disproof records when the buffer has any, so the few solved searches are not
 drowned by the many unproved ones (when solved records are already that common, batches stay
 uniform). Records are addressed by their position oldest-first, so `snapshot` then `load` gives
-a buffer whose next samples equal the original's: resume continues exactly.
+a buffer whose next samples equal the original's: resume continues exactly. Besides the counts
+per kind it keeps counts per statement source family (`source_counts`): every record came
+from a search of a statement, and this says which source the statement came from.
 
 Snapshots are JSONL.gz: a header line (format, version, capacity, counters, RNG state), then one
 record per line, oldest first; written atomically (temp file in the same directory, fsync, rename).
@@ -22,7 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from selfplay.records import KINDS, SelfPlayRecord
+from selfplay.records import KINDS, SelfPlayRecord, source_family
 from selfplay.store import atomic_path
 
 __all__ = ["FORMAT", "SOLVED_KINDS", "VERSION", "ReplayBuffer", "ReplayBufferError"]
@@ -82,6 +84,7 @@ class ReplayBuffer:
         self._records = _Ring()  # oldest first
         self._solved = _Ring()  # sequence numbers of the solved records, oldest first
         self._counts: Counter[str] = Counter()
+        self._sources: Counter[str] = Counter()  # records held per source family
         self._added = 0
 
     # ------------------------------------------------------------ filling
@@ -98,6 +101,7 @@ class ReplayBuffer:
                 self._solved.append(self._added)
             self._records.append(record)
             self._counts[record.kind] += 1
+            self._sources[source_family(record.source)] += 1
             self._added += 1
             n += 1
         return n
@@ -106,6 +110,10 @@ class ReplayBuffer:
         seq = self._added - len(self._records)  # sequence number of the oldest record
         old = self._records.popleft()
         self._counts[old.kind] -= 1
+        family = source_family(old.source)
+        self._sources[family] -= 1
+        if not self._sources[family]:
+            del self._sources[family]
         if self._solved and self._solved[0] == seq:
             self._solved.popleft()
 
@@ -146,6 +154,11 @@ class ReplayBuffer:
     def counts(self) -> dict[str, int]:
         """Records held per kind (every kind listed, zero included)."""
         return {k: self._counts[k] for k in KINDS}
+
+    def source_counts(self) -> dict[str, int]:
+        """Records held per statement source family (`records.source_family`: `generator`,
+        `file:<name>`, `variant`, ...), the largest first; families with none are left out."""
+        return dict(sorted(self._sources.items(), key=lambda kv: (-kv[1], kv[0])))
 
     @property
     def added_total(self) -> int:

@@ -8,15 +8,22 @@ disproved both count as solved) and sits in one bucket by them:
     CONFIRM   tried < window times, one kind of outcome so far: tried again to settle it
     FRONTIER  solve rate strictly between 0 and 1 over the window
     RETIRED   solved over a full window       drawn only at `replay_share` (REPLAY)
-    PARKED    failed over a full window       drawn only at `retry_share` (UNSOLVED_RETRY)
+    PARKED    failed over a full window       drawn only at `retry_share` (UNSOLVED_RETRY), or
+                                              for real statements at `real_retry_share` (REAL_RETRY)
     BUSY      picked, outcome not yet recorded (so parallel workers get different statements)
+
+Real statements (read from a file such as miniF2F: `records.is_real_source`) are what the
+prover is ultimately for, and there are few of them: a parked one stays in rotation with its
+own, larger retry share, and is evicted only once no generated statement or variant is left to
+evict.
 
 A retired statement that fails on replay, or a parked one solved on retry, moves back to the
 frontier by the same rule. At `variant_share` the pick is a fresh variant of a solved statement
 (`make_variant`, e.g. `selfplay.variants.variant_maker()`). Every pick carries its `Reason`.
 Plain Python, deterministic given the seed and the call sequence; `state_dict`/`from_state`
 round-trip through JSON for `--resume`. The pool is bounded by `capacity`: retired, then parked
-statements are evicted to make room, and when none are left `add` refuses.
+generated ones, then parked real statements are evicted to make room, and when none are left
+`add` refuses.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 
 from lean_env.problem import Problem, problem_key
+from selfplay.records import is_real_source
 
 __all__ = ["Curriculum", "CurriculumConfig", "Outcome", "Pick", "Reason", "Status"]
 
@@ -52,6 +60,7 @@ class Reason(StrEnum):
     FRONTIER = "frontier"
     REPLAY = "replay"
     UNSOLVED_RETRY = "unsolved_retry"
+    REAL_RETRY = "real_retry"  # a parked real statement (from a file), at its own share
     VARIANT = "variant"
 
 
@@ -72,17 +81,18 @@ _REASON = {Status.NEW: Reason.NEW, Status.CONFIRM: Reason.CONFIRM, Status.FRONTI
 class CurriculumConfig:
     window: int = 4  # outcomes remembered per statement
     replay_share: float = 0.1  # picks drawn from retired statements
-    retry_share: float = 0.05  # picks drawn from parked statements
+    retry_share: float = 0.05  # picks drawn from parked generated statements (and variants)
     variant_share: float = 0.1  # picks that are a fresh variant of a solved statement
+    real_retry_share: float = 0.15  # picks drawn from parked real statements (from files)
     new_share: float = 0.5  # of the remaining picks, the share offered to NEW before CONFIRM/FRONTIER
     capacity: int = 50_000  # statements held at most
 
     def __post_init__(self) -> None:
         if self.window < 1 or self.capacity < 1:
             raise ValueError("window and capacity must be >= 1")
-        shares = (self.replay_share, self.retry_share, self.variant_share, self.new_share)
-        if any(not 0.0 <= s <= 1.0 for s in shares) or sum(shares[:3]) > 1.0:
-            raise ValueError(f"shares must lie in [0, 1] and replay+retry+variant <= 1, got {shares}")
+        shares = (self.replay_share, self.retry_share, self.variant_share, self.real_retry_share, self.new_share)
+        if any(not 0.0 <= s <= 1.0 for s in shares) or sum(shares[:4]) > 1.0 + 1e-9:
+            raise ValueError(f"shares must lie in [0, 1] and replay+retry+variant+real_retry <= 1, got {shares}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +108,10 @@ class _Entry:
     attempts: int = 0
     solved: int = 0
     in_flight: int = 0
+
+    @property
+    def real(self) -> bool:
+        return is_real_source(self.problem.source)
 
     def status(self, window: int, *, busy_counts: bool = True) -> Status:
         if busy_counts and self.in_flight:
@@ -152,6 +166,7 @@ class Curriculum:
         self._keys: dict[str, str] = {}  # problem_key -> name, to refuse duplicates
         self._new: dict[str, None] = {}  # ordered: first come, first served
         self._bags: dict[Status, _Bag] = {s: _Bag() for s in Status if s is not Status.NEW}
+        self._real_parked = _Bag()  # parked real statements: apart from `_bags[PARKED]` (generated ones)
         self._where: dict[str, Status] = {}
         self.extend(problems)
 
@@ -174,8 +189,8 @@ class Curriculum:
         return sum(self.add(p) for p in problems)
 
     def _evict(self) -> bool:
-        for status in (Status.RETIRED, Status.PARKED):
-            bag = self._bags[status]
+        """Make room: the oldest retired statement, else parked generated one, else parked real one."""
+        for bag in (self._bags[Status.RETIRED], self._bags[Status.PARKED], self._real_parked):
             if bag:
                 name = bag.items[0]
                 bag.remove(name)
@@ -185,29 +200,35 @@ class Curriculum:
                 return True
         return False
 
+    def _bag(self, name: str, status: Status) -> _Bag:
+        """Where a statement of `status` is kept (parked real statements have a bag of their own)."""
+        if status is Status.PARKED and self._entries[name].real:
+            return self._real_parked
+        return self._bags[status]
+
     # ------------------------------------------------------------ picking and recording
 
     def pick(self) -> Pick:
         """The next statement to attempt and why; raises LookupError when the pool is empty.
 
         One draw sets the preference: REPLAY below `replay_share`, UNSOLVED_RETRY in the next
-        `retry_share`, VARIANT in the next `variant_share`, otherwise NEW or the active ones
-        (CONFIRM/FRONTIER, uniformly) by `new_share`. When the preferred bucket is empty the
-        others are tried in the order: main, variant, replay, retry; statements already in
-        flight come last.
+        `retry_share`, VARIANT in the next `variant_share`, REAL_RETRY in the next
+        `real_retry_share`, otherwise NEW or the active ones (CONFIRM/FRONTIER, uniformly) by
+        `new_share`. When the preferred bucket is empty the others are tried in the order: main,
+        variant, replay, retry, real retry; statements already in flight come last.
         """
         c = self.config
         u = self.rng.random()
         main = ["new", "active"] if self.rng.random() < c.new_share else ["active", "new"]
-        if u < c.replay_share:
-            first = ["replay"]
-        elif u < c.replay_share + c.retry_share:
-            first = ["retry"]
-        elif u < c.replay_share + c.retry_share + c.variant_share:
-            first = ["variant"]
-        else:
-            first = []
-        for option in dict.fromkeys([*first, *main, "variant", "replay", "retry", "busy"]):
+        first: list[str] = []
+        edge = 0.0
+        for option, share in (("replay", c.replay_share), ("retry", c.retry_share), ("variant", c.variant_share),
+                              ("real_retry", c.real_retry_share)):
+            edge += share
+            if u < edge:
+                first = [option]
+                break
+        for option in dict.fromkeys([*first, *main, "variant", "replay", "retry", "real_retry", "busy"]):
             found = self._try(option)
             if found is not None:
                 self.reasons[found.reason] += 1
@@ -222,15 +243,17 @@ class Curriculum:
                 f, k = self._bags[Status.FRONTIER], self._bags[Status.CONFIRM]
                 i = self.rng.randrange(len(f) + len(k)) if len(f) + len(k) else -1
                 name = None if i < 0 else f.items[i] if i < len(f) else k.items[i - len(f)]
-            case "replay" | "retry" | "busy":
-                bag = self._bags[{"replay": Status.RETIRED, "retry": Status.PARKED, "busy": Status.BUSY}[option]]
+            case "replay" | "retry" | "real_retry" | "busy":
+                bag = {"replay": self._bags[Status.RETIRED], "retry": self._bags[Status.PARKED],
+                       "real_retry": self._real_parked, "busy": self._bags[Status.BUSY]}[option]
                 name = self.rng.choice(bag.items) if bag else None
             case "variant":
                 return self._variant()
         if name is None:
             return None
         entry = self._entries[name]
-        reason = _REASON[entry.status(self.config.window, busy_counts=False)]
+        status = entry.status(self.config.window, busy_counts=False)
+        reason = Reason.REAL_RETRY if status is Status.PARKED and entry.real else _REASON[status]
         return self._take(name, reason)
 
     def _variant(self) -> Pick | None:
@@ -282,11 +305,11 @@ class Curriculum:
         if old is Status.NEW:
             del self._new[name]
         elif old is not None:
-            self._bags[old].remove(name)
+            self._bag(name, old).remove(name)
         if status is Status.NEW:
             self._new[name] = None
         else:
-            self._bags[status].add(name)
+            self._bag(name, status).add(name)
         self._where[name] = status
 
     # ------------------------------------------------------------ looking
@@ -314,8 +337,13 @@ class Curriculum:
     def counts(self) -> dict[str, int]:
         """Statements per status, for progress reports."""
         out = {s.value: len(b) for s, b in self._bags.items()}
+        out[Status.PARKED.value] += len(self._real_parked)
         out[Status.NEW.value] = len(self._new)
         return out
+
+    def real_parked(self) -> list[str]:
+        """The parked real statements (kept in rotation at `real_retry_share`), oldest first."""
+        return list(self._real_parked.items)
 
     # ------------------------------------------------------------ resume
 
@@ -334,7 +362,9 @@ class Curriculum:
                  "attempts": e.attempts, "solved": e.solved}
                 for e in self._entries.values()
             ],
-            "order": {s.value: list(b.items) for s, b in self._bags.items() if s is not Status.BUSY},
+            # parked: the generated ones, then the real ones, each in its bag's order (from_state splits them)
+            "order": {s.value: list(b.items) + (self._real_parked.items if s is Status.PARKED else [])
+                      for s, b in self._bags.items() if s is not Status.BUSY},
         }
 
     @classmethod
@@ -355,7 +385,7 @@ class Curriculum:
         saved = {name: Status(s) for s, names in state["order"].items() for name in names}
         for status, names in state["order"].items():  # bag orders as saved: picks continue identically
             for name in names:
-                cur._bags[Status(status)].add(name)
+                cur._bag(name, Status(status)).add(name)
                 cur._where[name] = Status(status)
         for name in cur._entries:  # NEW in insertion order, and any that were in flight
             if name not in saved:

@@ -1,4 +1,4 @@
-"""The self-play driver: owns the statement source, the curriculum and the run directory.
+"""The self-play driver: owns the statement sources, the curriculum and the run directory.
 
 `SelfPlayDriver` starts the actors (`selfplay.actors`), keeps every worker busy with a batch of
 statements (`schedule`), takes in what they return (`collect`), routes buffer samples to the
@@ -37,14 +37,15 @@ from selfplay import actors
 from selfplay.config import Progress, SelfPlayConfig
 from selfplay.curriculum import Curriculum, CurriculumConfig, Outcome, Pick
 from selfplay.plot import plot_curve
-from selfplay.statements import from_jsonl, generator_stream
+from selfplay.statements import mixed_stream
 from selfplay.store import RunDir
 from selfplay.variants import started_by, variant_maker
 
 __all__ = ["Progress", "SelfPlayConfig", "SelfPlayDriver", "run_selfplay"]
 
 log = logging.getLogger(__name__)
-_COUNTERS = ("attempts", "proofs", "disproofs", "tasks", "restarts", "records", "faults")
+_COUNTERS = ("attempts", "proofs", "disproofs", "tasks", "restarts", "records", "faults", "novel_proofs",
+             "novel_tactics")
 
 
 @dataclass
@@ -58,6 +59,8 @@ class _Counters:
     restarts: int = 0
     records: int = 0
     faults: int = 0
+    novel_proofs: int = 0
+    novel_tactics: int = 0
     elapsed_before: float = 0.0  # seconds of earlier sessions of a resumed run
     recent: deque[bool] = field(default_factory=lambda: deque(maxlen=100))
     picks: dict[str, int] = field(default_factory=dict)
@@ -92,19 +95,9 @@ class _Actors:
 
 
 def _source(config: SelfPlayConfig, skip: int) -> Iterator[Problem]:
-    """Statements, never proofs: the file cycled (with a round suffix after the first pass), or the generator."""
-    if config.problems_file:
-        problems = from_jsonl(config.problems_file)
-        if not problems:
-            raise ValueError(f"{config.problems_file}: no statements")
-
-        def cycle() -> Iterator[Problem]:
-            yield from problems
-            for round_ in range(1, 1 << 30):
-                yield from (dataclasses.replace(p, name=f"{p.name}~{round_}") for p in problems)
-
-        return islice(cycle(), skip, None)
-    return islice(generator_stream(config.seed, config.difficulty), skip, None)
+    """Statements, never proofs: the run's sources mixed by weight (`statements.mixed_stream`),
+    from the `skip`-th on; files cycle with a round suffix after their first pass."""
+    return mixed_stream(config.statement_sources(), seed=config.seed, difficulty=config.difficulty, skip=skip)
 
 
 def _tokenizer_texts(problems: list[Problem]) -> list[str]:
@@ -149,6 +142,7 @@ class SelfPlayDriver:
         self.failures: list[int] = []  # consecutive failed tasks per worker
         self.retired: dict[int, str] = {}  # workers given up on (construction failed, or died too often)
         self.buffer_size = 0
+        self.buffer_sources: dict[str, int] = {}
         self.learner_step = 0
         self.loss: float | None = None
         self.t_start = time.monotonic()
@@ -193,11 +187,15 @@ class SelfPlayDriver:
         inference = None
         if peers.inference:  # one GPU: shared with the learner
             inference = _actor(actors.Inference, name=peers.inference, num_cpus=0, num_gpus=1 if gpus > 1 else 0,
-                               **pin).remote(self.model_config, tokenizer, "cuda" if gpus else "cpu")
+                               **pin).remote(self.model_config, tokenizer, "cuda" if gpus else "cpu",
+                                             decoder_samples=config.decoder_samples,
+                                             decoder_share=config.decoder_share, seed=config.seed)
         worker_cls = _actor(actors.Worker, num_cpus=1, max_restarts=config.worker_restarts, max_task_retries=0)
         workers = [
             worker_cls.remote(i, backend=config.backend, run=self.run_dir.run_id, model_config=self.model_config,
-                              tokenizer=tokenizer, settings=config.settings(), peers=peers)
+                              tokenizer=tokenizer, settings=config.settings(), peers=peers,
+                              decoder_samples=config.decoder_samples, decoder_share=config.decoder_share,
+                              seed=config.seed * 1000 + i)
             for i in range(config.workers)
         ]
         self.actors = _Actors(learner, buffer, store, inference, workers)
@@ -252,6 +250,9 @@ class SelfPlayDriver:
             counters.proofs += result.outcome is Outcome.PROVED
             counters.disproofs += result.outcome is Outcome.DISPROVED
             counters.recent.append(result.outcome.solved)
+            if result.verified is not None and result.verified.novel:
+                counters.novel_proofs += 1
+                counters.novel_tactics += len(result.verified.novel)
             self.curriculum.record(result.problem, result.outcome)
             for fault in result.faults:
                 counters.faults += 1
@@ -287,12 +288,17 @@ class SelfPlayDriver:
 
     def progress(self) -> Progress:
         c, recent = self.counters, self.counters.recent
+        try:
+            self.buffer_sources = ray.get(self.actors.buffer.source_counts.remote())
+        except ray.exceptions.RayError as e:  # keep the last counts: the view must not stop the run
+            log.warning("buffer counts by source unavailable: %s", _last_line(e))
         return Progress(
             elapsed=self.elapsed(), attempts=c.attempts, proofs=c.proofs, disproofs=c.disproofs,
             solve_rate=sum(recent) / len(recent) if recent else 0.0, buffer=self.buffer_size,
             learner_step=self.learner_step, model_version=self.weights.version, loss=self.loss,
             workers_alive=len({w for w, _ in self.in_flight.values()}), restarts=c.restarts,
-            picks=dict(c.picks), faults=c.faults,
+            picks=dict(c.picks), faults=c.faults, sources=dict(self.buffer_sources),
+            novel_proofs=c.novel_proofs, novel_tactics=c.novel_tactics,
         )
 
     def elapsed(self) -> float:

@@ -5,7 +5,8 @@ relation, drop a hypothesis, add a bound on a variable. Nobody labels a variant:
 tries it and its negation, and the search decides. The edits work on TEXT (the proposition and
 the hypothesis binders of `split_statement`, never the name or the variable binders), so they
 apply to Lean statements as well as to `mini` ones; a `readable` check (the backend's `start`)
-throws away variants that no longer elaborate.
+throws away variants that no longer elaborate. A variant's source is `variant:<kind>:<parent's
+source>` (its `parent` is the parent's name), so a variant of a miniF2F statement says so.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def variants(problem: Problem, rng: random.Random, k: int, *, readable: Readable
         digest = hashlib.sha256(_key(new_sig).encode()).hexdigest()[:8]
         name = f"{problem.name}_v{digest}"
         variant = Problem(name, replace(new_sig, name=f"{sig.name}_v{digest}").text(), problem.header,
-                          f"variant:{problem.name}/{kind}", problem.name)
+                          f"variant:{kind}:{problem.source}", problem.name)
         key = problem_key(variant)
         if key in seen:
             continue

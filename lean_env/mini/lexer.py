@@ -37,6 +37,11 @@ _NOT_IDENT_START = set("λΠΣ")
 _SUBSCRIPTS = set("₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₔₕₖₗₘₙₚₛₜᵢᵣᵤᵥⱼ")
 
 
+
+def _digit(c: str) -> bool:
+    """An ASCII digit: `str.isdigit` also takes `²` and `₄`, which are no Lean numerals."""
+    return "0" <= c <= "9"
+
 def _ident_start(c: str) -> bool:
     return (c.isalpha() and c not in _NOT_IDENT_START) or c == "_"
 
@@ -78,23 +83,23 @@ def tokenize(text: str) -> list[Token]:
                 while j < n and _ident_rest(text[j]):
                     j += 1
                 # dotted names: `Nat.gcd`, `h.1`, `h₀.2.1`, `h.mp`
-                if j + 1 < n and text[j] == "." and (_ident_start(text[j + 1]) or text[j + 1].isdigit()):
+                if j + 1 < n and text[j] == "." and (_ident_start(text[j + 1]) or _digit(text[j + 1])):
                     j += 1
-                    if text[j].isdigit():
-                        while j < n and text[j].isdigit():
+                    if _digit(text[j]):
+                        while j < n and _digit(text[j]):
                             j += 1
                     continue
                 break
             tokens.append(Token("ident", text[start:j], line, col, start, j))
             advance_to(j)
             continue
-        if c.isdigit():
+        if _digit(c):
             j = i
-            while j < n and text[j].isdigit():
+            while j < n and _digit(text[j]):
                 j += 1
-            if j + 1 < n and text[j] == "." and text[j + 1].isdigit():  # decimal literal
+            if j + 1 < n and text[j] == "." and _digit(text[j + 1]):  # decimal literal
                 j += 1
-                while j < n and text[j].isdigit():
+                while j < n and _digit(text[j]):
                     j += 1
             tokens.append(Token("num", text[start:j], line, col, start, j))
             advance_to(j)

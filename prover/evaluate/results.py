@@ -15,7 +15,7 @@ PROVED, FAILED, TIMEOUT, ERROR, OUTSIDE = "proved", "failed", "timeout", "error"
 STATUSES = (PROVED, FAILED, TIMEOUT, ERROR, OUTSIDE)
 MINI_LABEL = "results on mini, an embedded fragment prover, not Lean"
 STARTUP_SECONDS = 60.0  # start and verify timeouts, also the slack of the stalled-worker guard
-RESUME_KEYS = ("backend", "searcher", "budget", "time_limit", "checkpoint", "pass_k", "seed")
+RESUME_KEYS = ("backend", "searcher", "budget", "time_limit", "checkpoint", "pass_k", "seed", "decoder_samples")
 
 
 class EvaluateError(Exception):
@@ -37,12 +37,15 @@ class Settings:
     simulations: int | None = None  # MCTS simulation cap; default 10 x budget (env calls bind first)
     backend_options: tuple[tuple[str, str], ...] = ()  # for `open_env` (dojo: where miniF2F lives)
     families: tuple[str, ...] = ()  # action-space families proposed (prover.actions.Family values); () all
+    decoder_samples: int = 8  # tactics the checkpoint's decoder writes per goal (MCTS); 0: ranking only
 
     def __post_init__(self) -> None:
         if self.searcher not in ("mcts", "bfs"):
             raise ValueError(f"searcher must be mcts or bfs, not {self.searcher!r}")
         if self.budget < 1 or self.pass_k < 1 or not self.time_limit > 0 or not self.tactic_timeout > 0:
             raise ValueError("budget, pass_k, time_limit and tactic_timeout must be positive")
+        if self.decoder_samples < 0:
+            raise ValueError(f"decoder_samples must be non-negative, not {self.decoder_samples}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -80,10 +80,13 @@ class _Attempt:
     env_calls: int
     elapsed: float
     fault: str | None = None  # the backend caught itself accepting what it must not (expected never)
+    novel: tuple[str, ...] = ()  # the proof's tactics no rule proposed for their goal (the decoder's)
 
     def row(self) -> dict[str, Any]:
         reason = f"{self.reason}: {self.detail}" if self.detail else self.reason
         out = {"seed": self.seed, "result": reason, "env_calls": self.env_calls, "time": round(self.elapsed, 3)}
+        if self.novel:
+            out["novel"] = list(self.novel)
         if self.fault is not None:
             out["fault"] = self.fault[:2000]
         return out
@@ -113,7 +116,12 @@ class Prover:
                 # one thread: the backend needs the other cores, and a tiny model on two busy
                 # cores runs several times slower (spin-waiting) than on one
                 torch.set_num_threads(threads)
-                self.network = evaluator_from_checkpoint(settings.checkpoint, "cpu")
+                from prover.net.decoder import DecoderSettings
+
+                decoder = DecoderSettings(samples=settings.decoder_samples) if settings.searcher == "mcts" else None
+                self.network = evaluator_from_checkpoint(
+                    settings.checkpoint, "cpu", decoder=decoder, seed=settings.seed
+                )
             if self.env is None:
                 self.env = open_env(settings.backend, **dict(settings.backend_options))
         except Exception as e:  # ValueError (backend), CheckpointError, missing packages
@@ -188,7 +196,8 @@ class Prover:
         search.start()  # a `StatementError` goes to `_run`
         r = run_searches([search], self.network or uniform_evaluator).results[0]
         detail = r.detail or _refusal(r.verification)
-        return _Attempt(seed, r.proved, r.proof, str(r.reason), detail, r.env_calls, r.elapsed, _fault(r.verification))
+        return _Attempt(seed, r.proved, r.proof, str(r.reason), detail, r.env_calls, r.elapsed, _fault(r.verification),
+                        tuple(t for _, t in r.novel))
 
     def _bfs(self, task: Problem, index: int, seed: int) -> _Attempt:
         s = self.settings
@@ -215,6 +224,8 @@ def _row(task: Problem, settings: Settings, status: str, message: str, attempts:
         "checkpoint": s.checkpoint, "budget": s.budget, "time_limit": s.time_limit, "pass_k": s.pass_k,
         "attempts": [a.row() for a in attempts], "message": message, "statement": task.statement,
         "faults": sum(a.fault is not None for a in attempts),
+        "decoder_samples": s.decoder_samples if s.checkpoint and s.searcher == "mcts" else 0,
+        "novel": list(won.novel) if won else [],
     }
 
 

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 FORMAT = "leanzero-checkpoint"
 FORMAT_VERSION = 1
 _FIELDS = ("format", "format_version", "model_config", "tokenizer", "weights", "step", "metadata")
+# model_config fields added after format version 1 was fixed, with the value that reads an older file
+_ADDED = {"decoder_layers": 0, "max_tactic_len": 64}  # before the tactic decoder: none
 
 
 class CheckpointError(Exception):
@@ -112,6 +114,8 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
         raise fail("metadata is not a dict")
 
     raw = data["model_config"]
+    if isinstance(raw, dict):
+        raw = {**{k: v for k, v in _ADDED.items() if k not in raw}, **raw}
     names = {f.name for f in dataclasses.fields(ModelConfig)}
     if not isinstance(raw, dict) or set(raw) != names:
         got = set(raw) if isinstance(raw, dict) else set()

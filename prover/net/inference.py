@@ -6,6 +6,16 @@ into chunks of at most `max_batch` goals and `max_tokens` padded tokens, and als
 the goals grow past `bucket_ratio` times the chunk's shortest (once the chunk has `min_bucket`
 goals), so each chunk pads to nearly its own length. Results go back in request order.
 
+With `decoder` settings and a model with a tactic decoder, each goal also gets the decoder's
+samples (`prover.net.decoder`, in the same batches as the goals' encoding). The prior is
+then Sampled MuZero's for a policy made of two parts: the ranking head over the rule-based
+candidates with weight 1 - `decoder_share`, and the decoder with weight `decoder_share`,
+represented by its K samples' empirical distribution (count / K: Sampled MuZero's prior
+(beta_hat / beta) * pi when the samples are drawn from pi itself, beta = pi). A sample equal to
+a candidate (up to whitespace) adds its share to that candidate; the others become `extra`
+tactics, after the safety filter (`lean_env.safety`); samples the filter refuses, or that do
+not end, lose their share to the rest. A goal with no usable sample keeps the ranking head's prior.
+
 Under `torch.inference_mode`, with bf16 autocast on CUDA only (CPU stays float32, which also
 keeps CPU results reproducible bit for bit). Priors are a softmax over each request's own
 candidates computed in float64, so they sum to 1 to double precision; the value is the
@@ -20,9 +30,13 @@ from pathlib import Path
 
 import torch
 
+from lean_env.safety import is_safe
 from prover.net.checkpoint import load_checkpoint
+from prover.net.decoder import DecoderSettings
 from prover.net.model import PolicyValueNet, default_device, goal_tensor, tactic_table, tactic_tensor
 from search.evaluator import EvalRequest, EvalResult
+
+DECODER_SHARE = 0.5  # of the prior, the decoder's part when it samples (see the module docstring)
 
 
 class NetworkEvaluator:
@@ -37,15 +51,23 @@ class NetworkEvaluator:
         max_tokens: int = 16384,
         bucket_ratio: float = 1.5,
         min_bucket: int = 8,
+        decoder: DecoderSettings | None = None,
+        decoder_share: float = DECODER_SHARE,
+        seed: int = 0,
     ) -> None:
         if max_batch < 1 or max_tokens < 1 or bucket_ratio < 1.0 or min_bucket < 1:
             raise ValueError("max_batch, max_tokens, min_bucket must be positive and bucket_ratio >= 1")
+        if not 0.0 <= decoder_share <= 1.0:
+            raise ValueError(f"decoder_share {decoder_share} outside [0, 1]")
         self.device = torch.device(device) if device is not None else default_device()
         self.model = model.to(self.device).eval()
         self.max_batch = max_batch
         self.max_tokens = max_tokens
         self.bucket_ratio = bucket_ratio
         self.min_bucket = min_bucket
+        self.decoder = decoder if decoder is not None and decoder.samples and model.decoder is not None else None
+        self.decoder_share = decoder_share
+        self.generator = torch.Generator(device=self.device).manual_seed(seed)
 
     def __call__(self, requests: Sequence[EvalRequest]) -> list[EvalResult]:
         if not requests:
@@ -62,9 +84,36 @@ class NetworkEvaluator:
                 logits, value_logits = model.heads(states, mask, tactic_vecs, candidates[chunk, :k].to(self.device))
                 priors = torch.softmax(logits.double(), dim=-1).cpu().tolist()
                 values = torch.sigmoid(value_logits.double()).cpu().tolist()
-                for i, row, value in zip(chunk, priors, values, strict=True):
-                    results[i] = EvalResult(tuple(row[: len(requests[i].tactics)]), value)
+                samples = (
+                    model.sample_tactics(states, mask, self.decoder, self.generator)
+                    if self.decoder else [[]] * len(chunk)
+                )
+                for i, row, value, drawn in zip(chunk, priors, values, samples, strict=True):
+                    rule = row[: len(requests[i].tactics)]
+                    results[i] = self._mixed(requests[i], rule, value, [t for t, _ in drawn])
         return results  # type: ignore[return-value]  # every slot is filled by exactly one chunk
+
+    def _mixed(self, request: EvalRequest, rule: list[float], value: float, drawn: list[str]) -> EvalResult:
+        """The prior of the module docstring: the ranking head's `rule` priors and the samples `drawn`."""
+        where = {" ".join(t.split()): a for a, t in enumerate(request.tactics)}
+        counts: dict[str, int] = {}
+        for text in drawn:
+            key = " ".join(text.split())
+            if key in where or is_safe(key):
+                counts[key] = counts.get(key, 0) + 1
+        total = sum(counts.values())
+        if not total:
+            return EvalResult(tuple(rule), value)
+        share = self.decoder_share
+        priors = [(1.0 - share) * p for p in rule]
+        extra: list[str] = []
+        for key, n in counts.items():
+            if key in where:
+                priors[where[key]] += share * n / total
+            else:
+                extra.append(key)
+                priors.append(share * n / total)
+        return EvalResult(tuple(priors), value, tuple(extra))
 
     def chunks(self, requests: Sequence[EvalRequest]) -> list[list[int]]:
         """Request indices grouped into length buckets (shortest goals first)."""
@@ -99,8 +148,13 @@ class NetworkEvaluator:
         return contextlib.nullcontext()
 
 
-def evaluator_from_checkpoint(path: str | Path, device: torch.device | str | None = None) -> NetworkEvaluator:
-    """Load a checkpoint (raises `CheckpointError` on a bad one) and wrap its model."""
+def evaluator_from_checkpoint(
+    path: str | Path, device: torch.device | str | None = None, *, decoder: DecoderSettings | None = None,
+    decoder_share: float = DECODER_SHARE, seed: int = 0,
+) -> NetworkEvaluator:
+    """Load a checkpoint (raises `CheckpointError` on a bad one) and wrap its model; `decoder`
+    settings make its tactic decoder (if it has one) propose tactics."""
 
     dev = torch.device(device) if device is not None else default_device()
-    return NetworkEvaluator(load_checkpoint(path).build_model(dev), dev)
+    model = load_checkpoint(path).build_model(dev)
+    return NetworkEvaluator(model, dev, decoder=decoder, decoder_share=decoder_share, seed=seed)

@@ -5,6 +5,10 @@
     context c = attention(query t, keys/values G)   (lets `exact h₀` look for h₀ in the goal)
     policy logit(goal, tactic) = MLP([g, t, c, g*t, c*t])
     value logit(goal)          = MLP(g),   P(provable) = sigmoid(value logit)
+    tactic decoder             = writes tactics token by token, attending to G (`decoder`)
+
+The policy head only RANKS tactics somebody proposed; the decoder PROPOSES them (see
+`prover.net.decoder`), so the network can reach tactics no rule of the action space writes.
 
 Tactics are encoded once per batch however many goals list them (the closers recur
 everywhere), and a `[goals, K]` index into that table says which tactics each goal ranks;
@@ -25,6 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from prover.net.decoder import DecoderSettings, TacticDecoder
 from prover.net.tokenizer import CLS, PAD, SEP, Tokenizer
 
 
@@ -37,22 +42,26 @@ class ModelConfig:
     d_ff: int = 512
     max_len: int = 256  # positions, counting the leading CLS/SEP
     dropout: float = 0.0
+    decoder_layers: int = 1  # of the tactic decoder (`prover.net.decoder`); 0: no decoder
+    max_tactic_len: int = 64  # decoder positions: a tactic's tokens plus SEP
 
     def __post_init__(self) -> None:
         if self.d_model % self.n_heads:
             raise ValueError(f"d_model {self.d_model} is not a multiple of n_heads {self.n_heads}")
         if min(self.vocab_size, self.d_model, self.n_layers, self.n_heads, self.d_ff) < 1 or self.max_len < 2:
             raise ValueError(f"model sizes must be positive: {self}")
+        if self.decoder_layers < 0 or self.max_tactic_len < 2:
+            raise ValueError(f"decoder sizes must be non-negative (layers) and at least 2 (positions): {self}")
 
     @classmethod
     def tiny(cls, vocab_size: int = 512) -> ModelConfig:
         """Fast on 2 CPU cores: tests, CPU self-play, smoke runs."""
-        return cls(vocab_size, d_model=64, n_layers=2, n_heads=4, d_ff=256, max_len=256)
+        return cls(vocab_size, d_model=64, n_layers=2, n_heads=4, d_ff=256, max_len=256, decoder_layers=1)
 
     @classmethod
     def gpu(cls, vocab_size: int = 512) -> ModelConfig:
         """Tens of millions of parameters, for a real training run on a GPU."""
-        return cls(vocab_size, d_model=512, n_layers=8, n_heads=8, d_ff=2048, max_len=1024)
+        return cls(vocab_size, d_model=512, n_layers=8, n_heads=8, d_ff=2048, max_len=1024, decoder_layers=4)
 
 
 def default_device() -> torch.device:
@@ -164,6 +173,11 @@ class PolicyValueNet(nn.Module):
         self.ln_ctx = nn.LayerNorm(d)
         self.policy = nn.Sequential(nn.Linear(5 * d, d), nn.GELU(), nn.Linear(d, 1))
         self.value = nn.Sequential(nn.Linear(d, d), nn.GELU(), nn.Linear(d, 1))
+        self.decoder = (
+            TacticDecoder(d, n_layers=config.decoder_layers, n_heads=config.n_heads, d_ff=config.d_ff,
+                          max_len=config.max_tactic_len)
+            if config.decoder_layers else None
+        )
         if seed is not None:
             self._init_weights(seed)
 
@@ -215,6 +229,24 @@ class PolicyValueNet(nn.Module):
     def forward(self, batch: Batch) -> tuple[Tensor, Tensor]:
         states, mask = self.encode(batch.goal_ids)
         return self.heads(states, mask, self.tactic_vectors(batch.tactic_ids), batch.candidates)
+
+    def decoder_logits(self, ids: Tensor, states: Tensor, mask: Tensor) -> Tensor:
+        """The decoder's next-token logits [N, T, V] for tactic rows `ids` (SEP-led) given
+        encoded goals `states`/`mask` (one per row)."""
+        if self.decoder is None:
+            raise ValueError("this model has no tactic decoder (decoder_layers = 0)")
+        return self.decoder(self.embed, ids, states, mask)
+
+    def sample_tactics(
+        self, states: Tensor, mask: Tensor, settings: DecoderSettings, generator: torch.Generator | None = None
+    ) -> list[list[tuple[str, float]]]:
+        """Per encoded goal, the decoder's samples as text with their log-probabilities; samples
+        whose tokens are not text (`Tokenizer.text_of` of nothing) are dropped. No decoder, no samples."""
+        if self.decoder is None or settings.samples == 0:
+            return [[] for _ in range(states.shape[0])]
+        rows = self.decoder.sample(self.embed, states, mask, settings, generator)
+        text = self.tokenizer.text_of
+        return [[(t, lp) for ids, lp in row if (t := text(ids).strip())] for row in rows]
 
 
 def parameter_count(model: nn.Module) -> int:

@@ -31,9 +31,10 @@ LEAN_SYMBOLS = (
     "ℕℤℚℝℂ⊢∀∃λ→←↔∧∨¬≤≥≠∣↑⟨⟩⦃⦄∈∉⊆⊂∩∪∅×∘·•✝ₓ⁻¹√∑∏π∞⌊⌋⌈⌉"
     "₀₁₂₃₄₅₆₇₈₉⁰²³⁴⁵⁶⁷⁸⁹αβγδεζηθικμνξρστφχψω"
 )
-ALPHABET = "".join(chr(c) for c in range(33, 127)) + LEAN_SYMBOLS
+ALPHABET = "".join(chr(c) for c in range(33, 127)) + LEAN_SYMBOLS + " "  # " ": see `encode_text`
 
 _PIECES = re.compile(r"[A-Za-z_][A-Za-z0-9_']*|\n|[^\s]")
+_TEXT_PIECES = re.compile(r"[A-Za-z_][A-Za-z0-9_']*|\s+|[^\s]")  # `pieces`, with whitespace runs
 
 
 def pieces(text: str) -> list[str]:
@@ -128,6 +129,31 @@ class Tokenizer:
                 out.append(UNK)
                 i += 1
         return out
+
+    def encode_text(self, text: str) -> tuple[int, ...] | None:
+        """Token ids that `text_of` turns back into `text` up to whitespace (each run of spaces
+        becomes one `" "` token), for the tactic decoder, which must write text Lean can read;
+        None when that is impossible: a character the vocabulary lacks, a newline (multi-line
+        tactics are indentation-sensitive) or a vocabulary without the space token."""
+        space = self._index.get(" ")
+        if space is None or "\n" in text:
+            return None
+        out: list[int] = []
+        for piece in _TEXT_PIECES.findall(text.strip()):
+            if piece.isspace():
+                out.append(space)
+                continue
+            ids = self._spell(piece)
+            if UNK in ids:
+                return None
+            out += ids
+        return tuple(out)
+
+    def text_of(self, ids: Iterable[int]) -> str:
+        """The text of token ids, tokens concatenated (the inverse of `encode_text`); specials
+        and out-of-range ids are dropped."""
+        n, tokens = len(self._tokens), self._tokens
+        return "".join(tokens[i] for i in ids if len(SPECIALS) <= i < n)
 
     def decode(self, ids: Iterable[int]) -> str:
         """Tokens joined by spaces (a debugging view: dropped whitespace is not restored)."""

@@ -1,7 +1,12 @@
 """Training the network on search records (AlphaZero's (s, pi, z)).
 
 Loss = cross-entropy of the policy against the visit distribution + `value_weight` x binary
-cross-entropy of the value against the record's value target. AdamW (weight decay on
+cross-entropy of the value against the record's value target + `decoder_weight` x the tactic
+decoder's cross-entropy (per token) on one tactic per record drawn from its visit distribution (an
+unbiased estimate of the cross-entropy against the whole distribution: Sampled MuZero trains
+the policy toward the search's improved policy; a proved goal's record puts its mass on the
+tactics that start its shortest proofs, `search.targets`). Tactics whose text the tokenizer
+cannot write (`Tokenizer.encode_text`) or that are too long give no decoder target. AdamW (weight decay on
 matrices only, not on norms and biases), gradient clipping, linear warmup then a cosine decay
 to `min_lr_ratio` x lr. Records are shuffled per epoch by a generator seeded from the config,
 so the same model, records and config give the same run.
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import random
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -23,7 +29,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from prover.net.decoder import teacher_forcing
 from prover.net.model import PolicyValueNet, default_device
+from prover.net.tokenizer import PAD
 
 _PAD_LOGIT = -1e4  # finite stand-in for -inf, so rows without candidates give no NaN gradients
 
@@ -49,6 +57,7 @@ class TrainConfig:
     weight_decay: float = 0.01
     grad_clip: float = 1.0
     value_weight: float = 1.0
+    decoder_weight: float = 1.0  # 0: the decoder is not trained
     seed: int = 0
     log_every: int = 100  # steps between progress reports; 0 for none
     device: str | None = None  # None: cuda when available, else cpu
@@ -67,6 +76,7 @@ class TrainProgress:
     value_loss: float
     lr: float
     seconds: float
+    decoder_loss: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +87,7 @@ class TrainStats:
     value_loss: float
     seconds: float
     history: tuple[TrainProgress, ...]
+    decoder_loss: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +95,7 @@ class RecordMetrics:
     top1: float  # share of records (with tactics) whose policy argmax is the visits' argmax
     policy_loss: float
     value_loss: float
+    decoder_loss: float = 0.0  # per token of the target tactics (each record's most visited tactic)
 
 
 def lr_factor(step: int, config: TrainConfig) -> float:
@@ -98,7 +110,7 @@ def lr_factor(step: int, config: TrainConfig) -> float:
 def print_progress(p: TrainProgress) -> None:
     print(
         f"step {p.step}/{p.steps}  loss {p.loss:.4f}  policy {p.policy_loss:.4f}  value {p.value_loss:.4f}"
-        f"  lr {p.lr:.2e}  {p.seconds:.1f}s",
+        f"  decoder {p.decoder_loss:.4f}  lr {p.lr:.2e}  {p.seconds:.1f}s",
         file=sys.stderr,
         flush=True,
     )
@@ -120,24 +132,27 @@ class Trainer:
             betas=(0.9, 0.95),
         )
         self.step_count = 0  # optimizer steps taken so far
+        self.rng = random.Random(config.seed)  # draws the decoder's target tactics
 
     def step(self, records: Sequence[Record]) -> Tensor:
-        """One optimizer step on `records`; returns [loss, policy, value] (not synced to host)."""
+        """One optimizer step on `records`; returns [loss, policy, value, decoder] (not synced)."""
         config, model = self.config, self.model
         model.train()
         lr = config.lr * lr_factor(self.step_count, config)
         for group in self.optimizer.param_groups:
             group["lr"] = lr
         with _autocast(self.device):
-            _, policy_loss, value_loss = losses(model, records, self.device)
-            loss = policy_loss + config.value_weight * value_loss
+            _, policy_loss, value_loss, decoder_loss = losses(
+                model, records, self.device, rng=self.rng if config.decoder_weight else None
+            )
+            loss = policy_loss + config.value_weight * value_loss + config.decoder_weight * decoder_loss
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if config.grad_clip > 0:
             torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
         self.optimizer.step()
         self.step_count += 1
-        return torch.stack([loss, policy_loss, value_loss]).detach()
+        return torch.stack([loss, policy_loss, value_loss, decoder_loss]).detach()
 
     @property
     def lr(self) -> float:
@@ -172,24 +187,28 @@ def train(
         window.append(trainer.step([records[i] for i in next(order)]))
         last = step + 1 == config.steps
         if last or (config.log_every and (step + 1) % config.log_every == 0):
-            loss, policy, value = torch.stack(window).float().mean(0).tolist()
+            loss, policy, value, decoder = torch.stack(window).float().mean(0).tolist()
             history.append(TrainProgress(step + 1, config.steps, loss, policy, value, trainer.lr,
-                                         time.monotonic() - start))
+                                         time.monotonic() - start, decoder))
             window = []
             if on_progress is not None and (config.log_every or last):
                 on_progress(history[-1])
     model.eval()
     end = history[-1]
-    return TrainStats(config.steps, end.loss, end.policy_loss, end.value_loss, end.seconds, tuple(history))
+    return TrainStats(config.steps, end.loss, end.policy_loss, end.value_loss, end.seconds, tuple(history),
+                      end.decoder_loss)
 
 
 def losses(
-    model: PolicyValueNet, records: Sequence[Record], device: torch.device
-) -> tuple[Tensor, Tensor, Tensor]:
+    model: PolicyValueNet, records: Sequence[Record], device: torch.device, *, rng: random.Random | None = None
+) -> tuple[Tensor, Tensor, Tensor, Tensor]:
     """Policy logits [B, K], and the batch means of the policy cross-entropy against the visit
-    distributions and of the value BCE."""
+    distributions, of the value BCE and of the decoder's cross-entropy per target tactic (0
+    without a decoder or targets). The decoder's target per record is drawn from its visits
+    by `rng`, or is its most visited tactic when `rng` is None."""
     batch = model.batch([r.goal for r in records], [r.tactics for r in records]).to(device)
-    logits, value_logits = model(batch)
+    states, mask = model.encode(batch.goal_ids)
+    logits, value_logits = model.heads(states, mask, model.tactic_vectors(batch.tactic_ids), batch.candidates)
     valid = batch.candidates >= 0
     targets = torch.zeros(valid.shape, dtype=torch.float32)
     for i, r in enumerate(records):
@@ -203,7 +222,45 @@ def losses(
     policy_loss = (per_record * has_policy).sum() / has_policy.sum().clamp(min=1)
     value_targets = torch.tensor([float(r.value) for r in records], device=device)
     value_loss = F.binary_cross_entropy_with_logits(value_logits.float(), value_targets)
-    return logits, policy_loss, value_loss
+    return logits, policy_loss, value_loss, _decoder_loss(model, records, states, mask, rng)
+
+
+def decoder_targets(
+    model: PolicyValueNet, records: Sequence[Record], rng: random.Random | None
+) -> list[tuple[int, tuple[int, ...]]]:
+    """(record index, tactic tokens) of each record's target tactic: drawn from its visit
+    distribution by `rng` (the most visited one when None); records without visits, and
+    tactics the tokenizer cannot write or the decoder cannot hold, give none."""
+    if model.decoder is None:
+        return []
+    limit = model.config.max_tactic_len - 1
+    out = []
+    for i, r in enumerate(records):
+        if not r.tactics or sum(r.visits) <= 0:
+            continue
+        if rng is None:
+            a = max(range(len(r.visits)), key=r.visits.__getitem__)
+        else:
+            a = rng.choices(range(len(r.visits)), weights=r.visits)[0]
+        ids = model.tokenizer.encode_text(r.tactics[a])
+        if ids and len(ids) <= limit:
+            out.append((i, ids))
+    return out
+
+
+def _decoder_loss(
+    model: PolicyValueNet, records: Sequence[Record], states: Tensor, mask: Tensor, rng: random.Random | None
+) -> Tensor:
+    targets = decoder_targets(model, records, rng)
+    if not targets:
+        return states.new_zeros(()).float()
+    rows = torch.tensor([i for i, _ in targets], device=states.device)
+    inputs, wanted = teacher_forcing([ids for _, ids in targets], model.config.max_tactic_len, states.device)
+    logits = model.decoder_logits(inputs, states[rows], mask[rows]).float()
+    # per token, so the decoder's term stays on the scale of the policy and value terms (summed
+    # over a tactic's ~15 tokens it was ~20x larger and, through the shared encoder and gradient
+    # clipping, slowed the ranking and value heads' learning)
+    return F.cross_entropy(logits.transpose(1, 2), wanted, ignore_index=PAD)
 
 
 @torch.no_grad()
@@ -212,12 +269,15 @@ def evaluate_records(model: PolicyValueNet, records: Sequence[Record], *, batch_
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
-    hits = scored = 0
-    policy_sum = value_sum = 0.0
+    hits = scored = decoded = 0
+    policy_sum = value_sum = decoder_sum = 0.0
     for lo in range(0, len(records), batch_size):
         chunk = records[lo : lo + batch_size]
         with _autocast(device):
-            logits, policy_loss, value_loss = losses(model, chunk, device)
+            logits, policy_loss, value_loss, decoder_loss = losses(model, chunk, device)
+        n_decoded = len(decoder_targets(model, chunk, None))
+        decoder_sum += decoder_loss.item() * n_decoded
+        decoded += n_decoded
         n_policy = sum(1 for r in chunk if r.tactics and sum(r.visits) > 0)
         policy_sum += policy_loss.item() * n_policy
         value_sum += value_loss.item() * len(chunk)
@@ -227,7 +287,8 @@ def evaluate_records(model: PolicyValueNet, records: Sequence[Record], *, batch_
                 scored += 1
                 hits += b == max(range(len(r.visits)), key=r.visits.__getitem__)
     model.train(was_training)
-    return RecordMetrics(hits / max(scored, 1), policy_sum / max(scored, 1), value_sum / max(len(records), 1))
+    return RecordMetrics(hits / max(scored, 1), policy_sum / max(scored, 1), value_sum / max(len(records), 1),
+                         decoder_sum / max(decoded, 1))
 
 
 def _check(records: Sequence[Record]) -> None:

@@ -16,6 +16,7 @@ import pytest
 from cli.main import main
 from cli.main import parser as _parser
 from cli.selfplay import BACKENDS, backend_label, build_config, clock
+from selfplay.config import SelfPlayConfig, SourceSpec
 from tests.cli.test_prove import heavy_modules_probe
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,7 +39,7 @@ def test_flags_cover_selfplay_config() -> None:
     from selfplay.config import SelfPlayConfig
 
     fields = {f.name for f in dataclasses.fields(SelfPlayConfig)}
-    flagged = {name for _, name, *_ in _OPTIONS} | {"backend", "address", "problems_file"}
+    flagged = {name for _, name, *_ in _OPTIONS} | {"backend", "address", "problems_file", "sources"}
     assert fields - flagged == {"run_dir", "pool_target"}, "a new field may want a flag"
     assert set(BACKENDS) <= set(lean_env.BACKENDS) and "dojo" not in BACKENDS and "mini" in BACKENDS
     args = _parser().parse_args(["selfplay", "--run-dir", "r"])
@@ -52,9 +53,9 @@ def test_help_lists_the_flags_and_imports_nothing_heavy() -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[-1] == "[]"
     assert "selfplay" in proc.stdout.split("usage: leanzero selfplay")[0], "listed by `leanzero --help`"
-    for flag in ("--backend", "--workers", "--minutes", "--run-dir", "--resume", "--problems", "--difficulty",
-                 "--model", "--inference", "--address", "--simulations", "--env-calls", "--buffer-capacity",
-                 "--checkpoint-minutes", "--no-live"):
+    for flag in ("--backend", "--workers", "--minutes", "--run-dir", "--resume", "--source", "--problems",
+                 "--difficulty", "--model", "--inference", "--address", "--simulations", "--env-calls",
+                 "--buffer-capacity", "--checkpoint-minutes", "--no-live"):
         assert flag in proc.stdout, flag
     assert "(default: 50000)" in proc.stdout and "not Lean" in proc.stdout
     assert time.monotonic() - t0 < 5.0
@@ -100,6 +101,68 @@ def test_problem_files_are_checked(tmp_path: Path, capsys: pytest.CaptureFixture
     code, _, err = run(capsys, "--run-dir", r, "--problems", str(empty))
     assert code == 2 and "no statements" in err
     assert not Path(r).exists()
+
+
+def test_sources_become_the_config(tmp_path: Path) -> None:
+    odd = tmp_path / "a:b.jsonl"  # a ':' in the path, then a weight
+    odd.write_text(GOOD)
+    args = _parser().parse_args(["selfplay", "--run-dir", str(tmp_path / "r"), "--source", "generator:2",
+                                 "--source", f"{odd}:0.5"])
+    config = build_config(args)
+    assert config.sources == (SourceSpec(None, 2.0), SourceSpec(str(odd), 0.5)) and config.problems_file is None
+    args = _parser().parse_args(["selfplay", "--run-dir", str(tmp_path / "r"), "--source", str(odd)])
+    assert build_config(args).statement_sources() == (SourceSpec(str(odd), 1.0),)
+    args = _parser().parse_args(["selfplay", "--run-dir", str(tmp_path / "r"), "--problems", str(odd)])
+    config = build_config(args)
+    assert config.problems_file == str(odd) and config.statement_sources() == (SourceSpec(str(odd)),)
+    assert build_config(_parser().parse_args(["selfplay", "--run-dir", "r"])).statement_sources() == (SourceSpec(),)
+
+
+def test_bad_sources_exit_2_saying_what_and_where(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    r = str(tmp_path / "r")
+    good = tmp_path / "good.jsonl"
+    good.write_text(GOOD)
+    for spec in ("generator:0", f"{good}:-1", f"{good}:nan"):
+        code, out, err = run(capsys, "--run-dir", r, "--source", spec)
+        assert code == 2 and out == "" and "argument --source" in err and "weight must be a positive number" in err
+    missing = tmp_path / "missing.jsonl"
+    code, _, err = run(capsys, "--run-dir", r, "--source", "generator", "--source", f"{missing}:2")
+    assert code == 2 and err.startswith(f"error: {missing}: cannot read")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(GOOD + '{"name": "t2"}\n')
+    code, _, err = run(capsys, "--run-dir", r, "--source", str(bad))
+    assert code == 2 and err.startswith(f"error: {bad}:2: missing or non-string field 'formal_statement'")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n")
+    code, _, err = run(capsys, "--run-dir", r, "--source", "generator", "--source", str(empty))
+    assert code == 2 and err.startswith(f"error: {empty}: no statements in the file")
+    code, _, err = run(capsys, "--run-dir", r, "--source", str(good), "--source", f"{good}:3")
+    assert code == 2 and f"statement source {good} given twice" in err
+    code, _, err = run(capsys, "--run-dir", r, "--source", str(good), "--problems", str(good))
+    assert code == 2 and "not allowed with argument" in err
+    assert not Path(r).exists()
+
+
+def test_resume_keeps_the_sources_and_reads_old_run_json(tmp_path: Path) -> None:
+    from selfplay.store import RunDir
+
+    good = tmp_path / "good.jsonl"
+    good.write_text(GOOD)
+    mixed = tmp_path / "mixed"
+    stored = SelfPlayConfig(run_dir=str(mixed), sources=(SourceSpec(None, 3.0), SourceSpec(str(good), 1.0)))
+    RunDir.create(mixed, stored.to_dict(), resume=False)
+    resume = ["selfplay", "--run-dir", str(mixed), "--resume"]
+    assert build_config(_parser().parse_args(resume)).sources == stored.sources
+    assert build_config(_parser().parse_args([*resume, "--problems", str(good)])).statement_sources() == (
+        SourceSpec(str(good)),), "a flag given now replaces the run's sources"
+    old = tmp_path / "old"  # run.json from before --source: only problems_file
+    old_config = {k: v for k, v in SelfPlayConfig(run_dir=str(old), problems_file=str(good)).to_dict().items()
+                  if k != "sources"}
+    RunDir.create(old, old_config, resume=False)
+    config = build_config(_parser().parse_args(["selfplay", "--run-dir", str(old), "--resume"]))
+    assert config.statement_sources() == (SourceSpec(str(good)),)
+    config = build_config(_parser().parse_args(["selfplay", "--run-dir", str(old), "--resume", "--source=generator"]))
+    assert config.statement_sources() == (SourceSpec(),) and config.problems_file is None
 
 
 def test_run_directories_are_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -174,9 +237,13 @@ def test_views_and_summary_text() -> None:
     assert "not Lean" in backend_label("mini") and backend_label("repl") == "repl (Lean)"
     from cli.selfplay import summary
 
-    final = Progress(75.0, 10, 4, 2, 0.6, 123, 40, 3, 1.5, 0, 0)
-    text = summary(SelfPlayConfig(run_dir="runs/x"), final, interrupted=True)
+    final = Progress(75.0, 10, 4, 2, 0.6, 123, 40, 3, 1.5, 0, 0,
+                     sources={"generator": 100, "file:valid.jsonl": 20, "variant": 3})
+    config = SelfPlayConfig(run_dir="runs/x", sources=(SourceSpec(None, 2.0), SourceSpec("/d/valid.jsonl")))
+    text = summary(config, final, interrupted=True)
     assert "stopped by Ctrl-C" in text and "4 proofs, 2 disproofs" in text and "not by Lean" in text
+    assert "statement sources: generator ×2, valid.jsonl ×1" in text
+    assert "buffer records by source: generator 100, file:valid.jsonl 20, variant 3" in text
     for path in ("runs/x/proofs.jsonl", "runs/x/checkpoints/latest.pt", "runs/x/curve.png"):
         assert str(Path(path)) in text
 
@@ -187,13 +254,19 @@ def test_views_and_summary_text() -> None:
 def test_a_short_run_then_resume(ray_session, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # Seconds of searching; most of the time goes to starting the actors (each imports torch).
     run_dir = tmp_path / "run"
-    small = ["--workers", "1", "--metrics-seconds", "2", "--min-buffer", "16", "--train-steps", "5",
+    real = tmp_path / "real.jsonl"
+    real.write_text(GOOD)
+    small = ["--source", "generator:3", "--source", f"{real}:1",
+             "--workers", "1", "--metrics-seconds", "2", "--min-buffer", "16", "--train-steps", "5",
              "--batch-size", "8", "--simulations", "16", "--env-calls", "32", "--problems-per-task", "1",
              "--search-seconds", "3", "--stop-grace-seconds", "30", "--seed", "3", "--no-live"]
     code, out, err = run(capsys, "--run-dir", str(run_dir), "--minutes", "0.08", *small)
     assert code == 0, err
     assert "tried" in out, "plain progress lines when stdout is not a terminal"
     assert "leanzero selfplay finished" in out and "not by Lean" in out
+    assert "statement sources: generator ×3, real.jsonl ×1" in out
+    held = {e["problem"]["source"] for e in json.loads((run_dir / "state.json").read_text())["curriculum"]["entries"]}
+    assert "file:real.jsonl" in held and any(s.startswith("generator:") for s in held), held
     for path in ("proofs.jsonl", "checkpoints/latest.pt", "curve.png"):
         assert (run_dir / path).is_file(), path
         assert str(run_dir / path) in out
@@ -210,3 +283,4 @@ def test_a_short_run_then_resume(ray_session, tmp_path: Path, capsys: pytest.Cap
     assert second["attempts"] > first["attempts"] and second["elapsed"] > first["elapsed"]
     resumes = json.loads((run_dir / "run.json").read_text())["resumes"]
     assert resumes[-1]["config"]["simulations"] == 16, "the resumed session kept the run's settings"
+    assert resumes[-1]["config"]["sources"] == ["generator:3", f"{real}:1"], "and its sources"

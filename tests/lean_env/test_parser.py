@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+import lean_env
+from lean_env.contract import TacticError
 from lean_env.mini.elaborate import Scope, elaborate_term, elaborate_type, parse_statement
 from lean_env.mini.errors import ParseError
 from lean_env.mini.parser import Parser, parse_term_text, parse_theorem, tokenize
@@ -66,6 +68,17 @@ def test_tokenize_identifiers_and_symbols() -> None:
     assert texts("20! n ! (n+1)!") == ["20", "!", "n", "!", "(", "n", "+", "1", ")", "!"]
     assert texts("x∣y ≡ z ⟨a, b⟩ ∀ ∃ λ ↑") == ["x", "∣", "y", "≡", "z", "⟨", "a", ",", "b", "⟩", "∀", "∃", "λ", "↑"]
     assert texts("_ _x") == ["_", "_x"]
+
+
+@pytest.mark.parametrize("text", ["use ₄", "use ²", "use 4²", "exact h.₁", "x ^ ³"])
+def test_unicode_digits_are_no_numerals(text: str) -> None:
+    """`str.isdigit` takes superscripts and subscripts; Lean's numerals are ASCII digits. (The
+    tactic decoder wrote `use ₄`, and mini crashed on int('₄') instead of refusing the tactic.)"""
+    nums = [t.text for t in tokenize(text) if t.kind == "num"]
+    assert all(n.isascii() for n in nums), nums
+    env = lean_env.open_env("mini")
+    state = env.start("theorem t (h : 1 = 1 ∧ 2 = 2) : ∃ n : ℕ, n = 4")
+    assert isinstance(env.apply(state, text), TacticError)
 
 
 def test_tokenize_comments_and_positions() -> None:

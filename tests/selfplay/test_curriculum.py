@@ -103,7 +103,7 @@ def test_variant_picks_come_from_solved_statements():
     variants = [p for p in picks if p.reason is Reason.VARIANT]
     assert len(variants) >= 5
     for v in variants:
-        assert v.problem.parent == base[0].name and v.problem.source.startswith(f"variant:{base[0].name}/")
+        assert v.problem.parent == base[0].name and v.problem.source.startswith("variant:")
         assert v.problem.name in cur
     assert Curriculum(base, config=config).pick().reason is Reason.NEW  # no maker, no variants
 
@@ -162,3 +162,89 @@ def test_state_round_trip_continues_identically():
     assert back.state_dict() == cur.state_dict()
     with pytest.raises(ValueError):
         Curriculum.from_state({**state, "version": 99})
+
+
+# ------------------------------------------------------------------ real statements (from files)
+
+
+def real(i: int) -> Problem:
+    return Problem(f"r{i}", f"theorem r{i} (x : ℕ) (h₀ : x = {i}) : x * 2 = {2 * i}", source="file:valid.jsonl")
+
+
+def test_parked_real_statements_are_retried_at_their_own_share():
+    """15 % real retries and 5 % generated retries, with a frontier that never runs dry."""
+    config = CurriculumConfig(window=2, replay_share=0.0, retry_share=0.05, variant_share=0.0, real_retry_share=0.15)
+    generated = [prob(i) for i in range(40)]
+    reals = [real(i) for i in range(20)]
+    cur = Curriculum([*generated, *reals], config=config, seed=7)
+    for i, p in enumerate(generated):  # 20 parked, 20 on the frontier
+        for o in [(N, N), (P, N)][i % 2]:
+            cur.record(p.name, o)
+    for p in reals:
+        for o in (N, N):
+            cur.record(p.name, o)
+    assert cur.status("r0") is Status.PARKED and cur.counts()["parked"] == 40 and len(cur.real_parked()) == 20
+    reasons = collections.Counter()
+    picked: dict[Reason, set[str]] = collections.defaultdict(set)
+    for _ in range(4000):
+        pick = cur.pick()
+        reasons[pick.reason] += 1
+        picked[pick.reason].add(pick.problem.name)
+        last = cur.outcomes(pick.problem.name)[-1]
+        keep = {Reason.UNSOLVED_RETRY: N, Reason.REAL_RETRY: N, Reason.FRONTIER: N if last.solved else P}
+        cur.record(pick.problem.name, keep[pick.reason])
+    assert set(reasons) == {Reason.UNSOLVED_RETRY, Reason.REAL_RETRY, Reason.FRONTIER}
+    assert abs(reasons[Reason.REAL_RETRY] / 4000 - 0.15) < 0.02
+    assert abs(reasons[Reason.UNSOLVED_RETRY] / 4000 - 0.05) < 0.015
+    assert picked[Reason.REAL_RETRY] == {p.name for p in reals}, "every parked real statement stays in rotation"
+    assert not picked[Reason.UNSOLVED_RETRY] & picked[Reason.REAL_RETRY]
+
+
+def test_without_real_statements_the_picks_are_as_before():
+    """The real-retry share falls through to the other picks: a generator-only run picks what it did."""
+    problems = [prob(i) for i in range(30)]
+    with_share = Curriculum(problems, config=CurriculumConfig(window=2, real_retry_share=0.15), seed=2)
+    without = Curriculum(problems, config=CurriculumConfig(window=2, real_retry_share=0.0), seed=2)
+    for i in range(300):
+        a, b = with_share.pick(), without.pick()
+        assert a == b, i
+        for cur in (with_share, without):
+            cur.record(a.problem.name, [P, N, N, D][i % 4])
+    assert Reason.REAL_RETRY not in with_share.reasons
+
+
+def test_parked_real_statements_are_evicted_after_every_generated_one():
+    config = CurriculumConfig(window=1, capacity=5)
+    cur = Curriculum([real(0), prob(0), real(1), prob(1), prob(2)], config=config)
+    for name, o in {"r0": N, "p0": N, "r1": N, "p1": N, "p2": P}.items():
+        cur.record(name, o)
+    evicted = []
+    for i in range(10, 15):
+        before = set(cur.names())
+        assert cur.add(prob(i))
+        evicted += sorted(before - set(cur.names()))
+    assert evicted == ["p2", "p0", "p1", "r0", "r1"], "retired, then parked generated, then parked real"
+    assert not cur.add(prob(20)), "only NEW ones left: none is evicted"
+
+
+def test_real_parked_state_round_trips_and_old_states_load():
+    config = CurriculumConfig(window=2, real_retry_share=0.3)
+    cur = Curriculum([*(prob(i) for i in range(6)), *(real(i) for i in range(6))], config=config, seed=4)
+    for _ in range(60):
+        pick = cur.pick()
+        cur.record(pick.problem.name, P if pick.problem.name in ("p0", "r0") else N)
+    state = json.loads(json.dumps(cur.state_dict()))
+    back = Curriculum.from_state(state)
+    assert back.real_parked() == cur.real_parked() and len(cur.real_parked()) == 5
+    assert Reason.REAL_RETRY in cur.reasons and back.reasons == cur.reasons
+    for i in range(60):
+        a, b = cur.pick(), back.pick()
+        assert a == b, i
+        cur.record(a.problem.name, N)
+        back.record(b.problem.name, N)
+    # a state written before real retries existed: no real_retry_share, the parked ones in one list
+    old = json.loads(json.dumps(cur.state_dict()))
+    del old["config"]["real_retry_share"]
+    loaded = Curriculum.from_state(old)
+    assert loaded.config.real_retry_share == CurriculumConfig().real_retry_share
+    assert loaded.real_parked() == cur.real_parked() and loaded.counts() == cur.counts()

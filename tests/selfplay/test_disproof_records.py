@@ -49,3 +49,30 @@ def test_a_false_variant_is_disproved_and_its_records_enter_the_buffer_as_a_disp
         assert r.statement == negation(variant).name and r.run == "test" and r.model_version == 3
         assert r.search.startswith("w0-1-") and r.search.endswith("-neg")
     assert any(r.value == 1.0 for r in disproof_records)  # the negation's root was proved
+
+
+def test_a_proof_through_a_generated_tactic_is_marked_novel() -> None:
+    """The rules propose no witness here; an evaluator proposing `use 7` (as the network's
+    decoder does) lets the statement be proved, and the verified proof says which step was novel."""
+    from lean_env.problem import Problem
+    from search.evaluator import EvalResult
+
+    env = open_env("mini")
+    problem = Problem("sq49", "theorem sq49 : ∃ n : ℕ, n * n = 49")
+
+    def writer(requests):  # noqa: ANN001, ANN202
+        out = []
+        for r in requests:
+            extra = ("use 7",) if "∃" in r.goal and "use 7" not in r.tactics else ()
+            k = len(r.tactics) + len(extra)
+            out.append(EvalResult((1.0 / k,) * k, 0.5, extra))
+        return out
+
+    def rules(goal):  # noqa: ANN001, ANN202
+        return ["norm_num", "simp", "decide"]
+
+    (result,) = attempt_batch(env, [problem], writer, rules, run="r", search_prefix="t", model_version=1)
+    assert result.outcome is Outcome.PROVED and result.verified is not None
+    assert result.verified.novel == ("use 7",)
+    (plain,) = attempt_batch(env, [problem], uniform_evaluator, rules, run="r", search_prefix="u", model_version=0)
+    assert plain.verified is None or plain.verified.novel == ()

@@ -76,7 +76,9 @@ def test_run_with_a_killed_worker_then_resume(ray_session, tmp_path: Path) -> No
     assert len(buffer) == first.buffer and sum(buffer.counts().values()) == len(buffer)
     assert all(r.run == entries[0]["run"] for r in buffer)
     rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
-    assert rows and rows[-1]["attempts"] == first.attempts
+    assert rows and rows[-1]["attempts"] == first.attempts and rows[-1]["sources"] == first.sources
+    # every record came from a search of a statement of the run's source (or a variant of one)
+    assert first.sources and set(first.sources) <= {"generator", "variant"}, first.sources
     assert (run_dir / "curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     with pytest.raises(ValueError, match="resume"):

@@ -24,8 +24,8 @@ MINIF2F = Path(__file__).resolve().parents[3] / "shared" / "minif2f"
 
 
 def only(kind: VariantKind, text: str, seed: int = 0, k: int = 12) -> list[str]:
-    found = variants(Problem("t", text), random.Random(seed), k, kinds=(kind,))
-    assert all(v.source == f"variant:t/{kind}" for v in found)
+    found = variants(Problem("t", text, source="file:t.jsonl"), random.Random(seed), k, kinds=(kind,))
+    assert all(v.source == f"variant:{kind}:file:t.jsonl" and v.parent == "t" for v in found)
     return [v.statement.split(" ", 2)[2] for v in found]  # without `theorem NAME`
 
 
@@ -36,7 +36,7 @@ def test_deterministic_under_the_seed_and_different_from_the_parent():
         keys = [problem_key(v) for v in a]
         assert len(set(keys)) == len(keys) and problem_key(p) not in keys
         for v in a:
-            assert v.parent == p.name and v.source.startswith(f"variant:{p.name}/") and v.header == p.header
+            assert v.parent == p.name and v.source.endswith(f":{p.source}") and v.header == p.header
             assert v.name.startswith(f"{p.name}_v") and v.statement.startswith(f"theorem {v.name} ")
     p = from_generator(2, 1, MEDIUM)[0]
     assert [v.statement for v in variants(p, random.Random(1), 6)] != [
@@ -51,7 +51,7 @@ def test_variants_of_generated_statements_are_read_by_mini():
     for d in (EASY, MEDIUM, HARD):
         for p in from_generator(9, 50, d):
             for v in variants(p, random.Random(p.name), 3):
-                kinds[v.source.rsplit("/", 1)[1]] += 1
+                kinds[v.source.split(":")[1]] += 1
                 try:
                     env.start(v.statement)
                     env.start(negation(v).statement)

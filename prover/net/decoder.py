@@ -1,0 +1,160 @@
+"""The tactic decoder: a small autoregressive transformer that writes tactics for a goal.
+
+    [SEP] t1 t2 ... tm            (tactic text, lossless tokens: `Tokenizer.encode_text`)
+      -> causal self-attention, cross-attention to the encoded goal (`PolicyValueNet.encode`)
+      -> next-token logits over the vocabulary (output tied to the token embedding)
+    ... until [CLS], which ends a tactic (CLS never occurs inside tactic text)
+
+It is the generative half of the policy (the ranking head scores the action space's rule-based
+candidates): Lean's moves are unbounded, so the policy has to be able to write moves no rule
+proposes. It learns only from self-play (the tactics of verified proofs and the search's visit
+distributions, `prover.net.train.decoder_loss`), never from text a person wrote.
+
+Sampling is batched over goals x samples and recomputes the prefix at each step (no KV cache:
+tactics are a few dozen tokens and the model is small; simple beats fast here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from prover.net.tokenizer import CLS, PAD, SEP
+
+
+@dataclass(frozen=True, slots=True)
+class DecoderSettings:
+    """How tactics are sampled: `samples` per goal from the decoder's own distribution at
+    `temperature` (Sampled MuZero samples from the policy itself, T = 1), at most `max_tokens`
+    tokens each (longer samples are dropped)."""
+
+    samples: int = 8
+    temperature: float = 1.0
+    max_tokens: int = 48
+
+    def __post_init__(self) -> None:
+        if self.samples < 0 or self.temperature <= 0 or self.max_tokens < 1:
+            raise ValueError(f"bad decoder settings: {self}")
+
+
+class _SelfAttention(nn.Module):
+    def __init__(self, d: int, n_heads: int) -> None:
+        super().__init__()
+        self.n_heads = n_heads
+        self.qkv = nn.Linear(d, 3 * d)
+        self.out = nn.Linear(d, d)
+
+    def forward(self, x: Tensor, mask: Tensor) -> Tensor:
+        b, t, d = x.shape
+        q, k, v = self.qkv(x).view(b, t, 3, self.n_heads, d // self.n_heads).permute(2, 0, 3, 1, 4)
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask[:, None])
+        return self.out(y.transpose(1, 2).reshape(b, t, d))
+
+
+class _CrossAttention(nn.Module):
+    def __init__(self, d: int, n_heads: int) -> None:
+        super().__init__()
+        self.n_heads = n_heads
+        self.q = nn.Linear(d, d)
+        self.kv = nn.Linear(d, 2 * d)
+        self.out = nn.Linear(d, d)
+
+    def forward(self, x: Tensor, kv: Tensor, kv_mask: Tensor) -> Tensor:
+        b, t, d = x.shape
+        h = self.n_heads
+        q = self.q(x).view(b, t, h, d // h).transpose(1, 2)
+        k, v = self.kv(kv).view(b, kv.shape[1], 2, h, d // h).permute(2, 0, 3, 1, 4)
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=kv_mask[:, None, None, :])
+        return self.out(y.transpose(1, 2).reshape(b, t, d))
+
+
+class _Block(nn.Module):
+    """Pre-norm: causal self-attention, cross-attention to the goal, MLP."""
+
+    def __init__(self, d: int, n_heads: int, d_ff: int) -> None:
+        super().__init__()
+        self.ln1, self.ln2, self.ln3 = nn.LayerNorm(d), nn.LayerNorm(d), nn.LayerNorm(d)
+        self.attn = _SelfAttention(d, n_heads)
+        self.cross = _CrossAttention(d, n_heads)
+        self.mlp = nn.Sequential(nn.Linear(d, d_ff), nn.GELU(), nn.Linear(d_ff, d))
+
+    def forward(self, x: Tensor, self_mask: Tensor, goal: Tensor, goal_mask: Tensor) -> Tensor:
+        x = x + self.attn(self.ln1(x), self_mask)
+        x = x + self.cross(self.ln2(x), goal, goal_mask)
+        return x + self.mlp(self.ln3(x))
+
+
+class TacticDecoder(nn.Module):
+    """`forward(embed, ids, goal, goal_mask) -> logits [N, T, V]`; `sample(...)` writes tactics.
+    `embed` is the encoder's token embedding, passed in (shared with the encoder and tied to
+    the output layer, so it is not a parameter of this module)."""
+
+    def __init__(self, d: int, *, n_layers: int, n_heads: int, d_ff: int, max_len: int) -> None:
+        super().__init__()
+        self.max_len = max_len
+        self.position = nn.Embedding(max_len, d)
+        self.blocks = nn.ModuleList(_Block(d, n_heads, d_ff) for _ in range(n_layers))
+        self.ln_f = nn.LayerNorm(d)
+
+    def forward(self, embed: nn.Embedding, ids: Tensor, goal: Tensor, goal_mask: Tensor) -> Tensor:
+        """Next-token logits at every position of `ids` ([N, T], SEP-led, PAD after the end);
+        `goal`/`goal_mask` are the encoder's states [N, L, d] and real-token mask [N, L]."""
+        t = ids.shape[1]
+        x = embed(ids) + self.position(torch.arange(t, device=ids.device))
+        causal = torch.ones(t, t, dtype=torch.bool, device=ids.device).tril()
+        self_mask = causal[None] & (ids != PAD)[:, None, :]
+        for block in self.blocks:
+            x = block(x, self_mask, goal, goal_mask)
+        return self.ln_f(x) @ embed.weight.T
+
+    @torch.no_grad()
+    def sample(
+        self,
+        embed: nn.Embedding,
+        goal: Tensor, goal_mask: Tensor, settings: DecoderSettings, generator: torch.Generator | None = None
+    ) -> list[list[tuple[tuple[int, ...], float]]]:
+        """`settings.samples` token sequences per goal (CLS and SEP stripped), each with its
+        log-probability under the decoder at temperature 1; unfinished ones are left out."""
+        n, k = goal.shape[0], settings.samples
+        if n == 0 or k == 0:
+            return [[] for _ in range(n)]
+        goal = goal.repeat_interleave(k, 0)
+        goal_mask = goal_mask.repeat_interleave(k, 0)
+        ids = torch.full((n * k, 1), SEP, dtype=torch.long, device=goal.device)
+        logp = torch.zeros(n * k, dtype=torch.float64, device=goal.device)
+        ended = torch.zeros(n * k, dtype=torch.bool, device=goal.device)
+        steps = min(settings.max_tokens + 1, self.max_len)
+        for _ in range(steps):
+            logits = self(embed, ids, goal, goal_mask)[:, -1].float()
+            probs = torch.softmax(logits / settings.temperature, dim=-1)
+            nxt = torch.multinomial(probs, 1, generator=generator).squeeze(-1)
+            step_logp = torch.log_softmax(logits, dim=-1).gather(1, nxt[:, None]).squeeze(-1).double()
+            nxt = nxt.masked_fill(ended, PAD)
+            logp += step_logp.masked_fill(ended, 0.0)
+            ids = torch.cat([ids, nxt[:, None]], dim=1)
+            ended |= nxt == CLS
+            if bool(ended.all()):
+                break
+        rows, finished, total = ids[:, 1:].tolist(), ended.tolist(), logp.tolist()
+        out: list[list[tuple[tuple[int, ...], float]]] = [[] for _ in range(n)]
+        for j, (row, done, lp) in enumerate(zip(rows, finished, total, strict=True)):
+            if done:
+                out[j // k].append((tuple(row[: row.index(CLS)]), lp))
+        return out
+
+
+def teacher_forcing(ids: list[tuple[int, ...]], max_len: int, device: torch.device) -> tuple[Tensor, Tensor]:
+    """Inputs [N, T] (`SEP t1 .. tm`, PAD-padded) and targets [N, T] (`t1 .. tm CLS`, PAD where
+    no loss is taken) for sequences that fit `max_len` positions."""
+    width = max(len(s) for s in ids) + 1
+    inputs = torch.full((len(ids), width), PAD, dtype=torch.long)
+    targets = torch.full((len(ids), width), PAD, dtype=torch.long)
+    for i, seq in enumerate(ids):
+        if len(seq) + 1 > max_len:
+            raise ValueError(f"a tactic of {len(seq)} tokens does not fit {max_len} positions")
+        inputs[i, : len(seq) + 1] = torch.tensor((SEP, *seq))
+        targets[i, : len(seq) + 1] = torch.tensor((*seq, CLS))
+    return inputs.to(device), targets.to(device)
