@@ -60,7 +60,7 @@ def test_a_proof_through_a_generated_tactic_is_marked_novel() -> None:
     env = open_env("mini")
     problem = Problem("sq49", "theorem sq49 : ∃ n : ℕ, n * n = 49")
 
-    def writer(requests):  # noqa: ANN001, ANN202
+    def writer(requests):
         out = []
         for r in requests:
             extra = ("use 7",) if "∃" in r.goal and "use 7" not in r.tactics else ()
@@ -68,7 +68,7 @@ def test_a_proof_through_a_generated_tactic_is_marked_novel() -> None:
             out.append(EvalResult((1.0 / k,) * k, 0.5, extra))
         return out
 
-    def rules(goal):  # noqa: ANN001, ANN202
+    def rules(goal):
         return ["norm_num", "simp", "decide"]
 
     (result,) = attempt_batch(env, [problem], writer, rules, run="r", search_prefix="t", model_version=1)
