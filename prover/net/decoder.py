@@ -10,8 +10,9 @@ candidates): Lean's moves are unbounded, so the policy has to be able to write m
 proposes. It learns only from self-play (the tactics of verified proofs and the search's visit
 distributions, `prover.net.train.decoder_loss`), never from text a person wrote.
 
-Sampling is batched over goals x samples and recomputes the prefix at each step (no KV cache:
-tactics are a few dozen tokens and the model is small; simple beats fast here).
+Sampling is batched over goals x samples and incremental (the goal's keys/values once per
+layer, a key/value cache for the tactic so far): recomputing the whole prefix and the goal's
+projections at every step made sampling ~160x the cost of encoding the goals.
 """
 
 from __future__ import annotations
@@ -47,10 +48,16 @@ class _SelfAttention(nn.Module):
         self.qkv = nn.Linear(d, 3 * d)
         self.out = nn.Linear(d, d)
 
-    def forward(self, x: Tensor, mask: Tensor) -> Tensor:
+    def forward(self, x: Tensor, mask: Tensor | None, cache: list[Tensor] | None = None) -> Tensor:
+        """Over all of `x` with `mask` [N, T, T]; or, with `cache` ([] at the first step), over
+        one new position attending to the cached keys/values, which it extends."""
         b, t, d = x.shape
         q, k, v = self.qkv(x).view(b, t, 3, self.n_heads, d // self.n_heads).permute(2, 0, 3, 1, 4)
-        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask[:, None])
+        if cache is not None:
+            if cache:
+                k, v = torch.cat([cache[0], k], dim=2), torch.cat([cache[1], v], dim=2)
+            cache[:] = [k, v]
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=None if mask is None else mask[:, None])
         return self.out(y.transpose(1, 2).reshape(b, t, d))
 
 
@@ -62,12 +69,16 @@ class _CrossAttention(nn.Module):
         self.kv = nn.Linear(d, 2 * d)
         self.out = nn.Linear(d, d)
 
-    def forward(self, x: Tensor, kv: Tensor, kv_mask: Tensor) -> Tensor:
+    def keys(self, goal: Tensor) -> tuple[Tensor, Tensor]:
+        """The goal's keys and values [N, h, L, d/h]: computed once per goal, not per token."""
+        b, n, d = goal.shape
+        k, v = self.kv(goal).view(b, n, 2, self.n_heads, d // self.n_heads).permute(2, 0, 3, 1, 4)
+        return k, v
+
+    def forward(self, x: Tensor, kv: tuple[Tensor, Tensor], kv_mask: Tensor) -> Tensor:
         b, t, d = x.shape
-        h = self.n_heads
-        q = self.q(x).view(b, t, h, d // h).transpose(1, 2)
-        k, v = self.kv(kv).view(b, kv.shape[1], 2, h, d // h).permute(2, 0, 3, 1, 4)
-        y = F.scaled_dot_product_attention(q, k, v, attn_mask=kv_mask[:, None, None, :])
+        q = self.q(x).view(b, t, self.n_heads, d // self.n_heads).transpose(1, 2)
+        y = F.scaled_dot_product_attention(q, kv[0], kv[1], attn_mask=kv_mask[:, None, None, :])
         return self.out(y.transpose(1, 2).reshape(b, t, d))
 
 
@@ -81,9 +92,12 @@ class _Block(nn.Module):
         self.cross = _CrossAttention(d, n_heads)
         self.mlp = nn.Sequential(nn.Linear(d, d_ff), nn.GELU(), nn.Linear(d_ff, d))
 
-    def forward(self, x: Tensor, self_mask: Tensor, goal: Tensor, goal_mask: Tensor) -> Tensor:
-        x = x + self.attn(self.ln1(x), self_mask)
-        x = x + self.cross(self.ln2(x), goal, goal_mask)
+    def forward(
+        self, x: Tensor, self_mask: Tensor | None, goal_kv: tuple[Tensor, Tensor], goal_mask: Tensor,
+        cache: list[Tensor] | None = None,
+    ) -> Tensor:
+        x = x + self.attn(self.ln1(x), self_mask, cache)
+        x = x + self.cross(self.ln2(x), goal_kv, goal_mask)
         return x + self.mlp(self.ln3(x))
 
 
@@ -107,40 +121,52 @@ class TacticDecoder(nn.Module):
         causal = torch.ones(t, t, dtype=torch.bool, device=ids.device).tril()
         self_mask = causal[None] & (ids != PAD)[:, None, :]
         for block in self.blocks:
-            x = block(x, self_mask, goal, goal_mask)
+            x = block(x, self_mask, block.cross.keys(goal), goal_mask)
         return self.ln_f(x) @ embed.weight.T
 
     @torch.no_grad()
     def sample(
         self,
         embed: nn.Embedding,
-        goal: Tensor, goal_mask: Tensor, settings: DecoderSettings, generator: torch.Generator | None = None
+        goal: Tensor,
+        goal_mask: Tensor,
+        settings: DecoderSettings,
+        generator: torch.Generator | None = None,
     ) -> list[list[tuple[tuple[int, ...], float]]]:
         """`settings.samples` token sequences per goal (CLS and SEP stripped), each with its
-        log-probability under the decoder at temperature 1; unfinished ones are left out."""
+        log-probability under the decoder at temperature 1; unfinished ones are left out.
+
+        Incremental: the goal's keys/values are computed once per layer (for the N goals, then
+        shared by their K samples) and each layer caches its self-attention keys/values, so a
+        step costs one position, not the whole prefix (`forward` gives the same logits)."""
         n, k = goal.shape[0], settings.samples
         if n == 0 or k == 0:
             return [[] for _ in range(n)]
-        goal = goal.repeat_interleave(k, 0)
         goal_mask = goal_mask.repeat_interleave(k, 0)
-        ids = torch.full((n * k, 1), SEP, dtype=torch.long, device=goal.device)
+        goal_kv = [tuple(t.repeat_interleave(k, 0) for t in block.cross.keys(goal)) for block in self.blocks]
+        caches: list[list[Tensor]] = [[] for _ in self.blocks]
+        token = torch.full((n * k,), SEP, dtype=torch.long, device=goal.device)
+        rows: list[Tensor] = []
         logp = torch.zeros(n * k, dtype=torch.float64, device=goal.device)
         ended = torch.zeros(n * k, dtype=torch.bool, device=goal.device)
         steps = min(settings.max_tokens + 1, self.max_len)
-        for _ in range(steps):
-            logits = self(embed, ids, goal, goal_mask)[:, -1].float()
+        for pos in range(steps):
+            x = (embed(token) + self.position.weight[pos])[:, None, :]
+            for block, kv, cache in zip(self.blocks, goal_kv, caches, strict=True):
+                x = block(x, None, kv, goal_mask, cache)  # type: ignore[arg-type]
+            logits = (self.ln_f(x[:, 0]) @ embed.weight.T).float()
             probs = torch.softmax(logits / settings.temperature, dim=-1)
-            nxt = torch.multinomial(probs, 1, generator=generator).squeeze(-1)
-            step_logp = torch.log_softmax(logits, dim=-1).gather(1, nxt[:, None]).squeeze(-1).double()
-            nxt = nxt.masked_fill(ended, PAD)
+            token = torch.multinomial(probs, 1, generator=generator).squeeze(-1)
+            step_logp = torch.log_softmax(logits, dim=-1).gather(1, token[:, None]).squeeze(-1).double()
+            token = token.masked_fill(ended, PAD)
             logp += step_logp.masked_fill(ended, 0.0)
-            ids = torch.cat([ids, nxt[:, None]], dim=1)
-            ended |= nxt == CLS
+            rows.append(token)
+            ended |= token == CLS
             if bool(ended.all()):
                 break
-        rows, finished, total = ids[:, 1:].tolist(), ended.tolist(), logp.tolist()
+        drawn, finished, total = torch.stack(rows, 1).tolist(), ended.tolist(), logp.tolist()
         out: list[list[tuple[tuple[int, ...], float]]] = [[] for _ in range(n)]
-        for j, (row, done, lp) in enumerate(zip(rows, finished, total, strict=True)):
+        for j, (row, done, lp) in enumerate(zip(drawn, finished, total, strict=True)):
             if done:
                 out[j // k].append((tuple(row[: row.index(CLS)]), lp))
         return out

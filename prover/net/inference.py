@@ -13,8 +13,10 @@ candidates with weight 1 - `decoder_share`, and the decoder with weight `decoder
 represented by its K samples' empirical distribution (count / K: Sampled MuZero's prior
 (beta_hat / beta) * pi when the samples are drawn from pi itself, beta = pi). A sample equal to
 a candidate (up to whitespace) adds its share to that candidate; the others become `extra`
-tactics, after the safety filter (`lean_env.safety`); samples the filter refuses, or that do
-not end, lose their share to the rest. A goal with no usable sample keeps the ranking head's prior.
+tactics, after the safety filter (`lean_env.safety`) and a plausibility check (`plausible`:
+brackets balanced, and every name one the decoder can know: a name in the goal, in the goal's
+candidates, or a whole word of the tokenizer; a misspelt name could only spend an env call on
+an error). Samples refused, or that do not end, lose their share to the rest. A goal with no usable sample keeps the ranking head's prior.
 
 Under `torch.inference_mode`, with bf16 autocast on CUDA only (CPU stays float32, which also
 keeps CPU results reproducible bit for bit). Priors are a softmax over each request's own
@@ -30,13 +32,38 @@ from pathlib import Path
 
 import torch
 
+import re
+
 from lean_env.safety import is_safe
+from lean_env.text.lexical import balanced, ident_char
 from prover.net.checkpoint import load_checkpoint
 from prover.net.decoder import DecoderSettings
 from prover.net.model import PolicyValueNet, default_device, goal_tensor, tactic_table, tactic_tensor
 from search.evaluator import EvalRequest, EvalResult
 
 DECODER_SHARE = 0.5  # of the prior, the decoder's part when it samples (see the module docstring)
+_NAME_START = re.compile(r"[A-Za-z_]")
+
+
+def names(text: str) -> set[str]:
+    """The identifiers of `text`, each dotted name cut at its dots (`Nat.succ_le` -> `Nat`,
+    `succ_le`), subscripts kept (`h₀`); numerals are no names."""
+    out, i, n = set(), 0, len(text)
+    while i < n:
+        if _NAME_START.match(text[i]) and (i == 0 or not ident_char(text[i - 1])):
+            j = i
+            while j < n and ident_char(text[j]):
+                j += 1
+            out.add(text[i:j])
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def plausible(tactic: str, known: set[str]) -> bool:
+    """Brackets balanced and every name in `known`."""
+    return balanced(tactic) and names(tactic) <= known
 
 
 class NetworkEvaluator:
@@ -68,6 +95,7 @@ class NetworkEvaluator:
         self.decoder = decoder if decoder is not None and decoder.samples and model.decoder is not None else None
         self.decoder_share = decoder_share
         self.generator = torch.Generator(device=self.device).manual_seed(seed)
+        self.words = {t for t in model.tokenizer.tokens if len(t) > 1 and _NAME_START.match(t)}
 
     def __call__(self, requests: Sequence[EvalRequest]) -> list[EvalResult]:
         if not requests:
@@ -96,11 +124,16 @@ class NetworkEvaluator:
     def _mixed(self, request: EvalRequest, rule: list[float], value: float, drawn: list[str]) -> EvalResult:
         """The prior of the module docstring: the ranking head's `rule` priors and the samples `drawn`."""
         where = {" ".join(t.split()): a for a, t in enumerate(request.tactics)}
+        known: set[str] | None = None
         counts: dict[str, int] = {}
         for text in drawn:
             key = " ".join(text.split())
-            if key in where or is_safe(key):
-                counts[key] = counts.get(key, 0) + 1
+            if key not in where:
+                if known is None:
+                    known = self.words | names(request.goal) | names(" ".join(request.tactics))
+                if not (is_safe(key) and plausible(key, known)):
+                    continue
+            counts[key] = counts.get(key, 0) + 1
         total = sum(counts.values())
         if not total:
             return EvalResult(tuple(rule), value)

@@ -14,7 +14,7 @@ import lean_env
 from prover.actions import ActionSpace
 from prover.net.checkpoint import load_checkpoint, save_checkpoint
 from prover.net.decoder import DecoderSettings
-from prover.net.inference import NetworkEvaluator
+from prover.net.inference import NetworkEvaluator, names, plausible
 from prover.net.model import ModelConfig, PolicyValueNet
 from prover.net.tokenizer import Tokenizer
 from prover.net.train import TrainConfig, decoder_targets, evaluate_records, train
@@ -103,7 +103,8 @@ def test_sampled_prior_mixes_rules_and_samples(trained: PolicyValueNet) -> None:
 
 
 def test_unsafe_samples_never_reach_the_search(trained: PolicyValueNet, monkeypatch: pytest.MonkeyPatch) -> None:
-    drawn = ["sorry", "exact (sorryAx _)", "admit", "omega", "use 3", "use  3", "native_decide", "simp; rfl"]
+    drawn = ["sorry", "exact (sorryAx _)", "admit", "omega", "use 3", "use  3", "native_decide", "simp; rfl",
+             "use (3", "exact hx", "simp [foo_bar]"]
 
     def fake(states, mask, settings, generator=None):
         return [[(t, -1.0) for t in drawn] for _ in range(states.shape[0])]
@@ -111,10 +112,23 @@ def test_unsafe_samples_never_reach_the_search(trained: PolicyValueNet, monkeypa
     monkeypatch.setattr(trained, "sample_tactics", fake)
     ev = NetworkEvaluator(trained, "cpu", decoder=DecoderSettings(samples=len(drawn)), decoder_share=0.5)
     (res,) = ev([EvalRequest(_records()[0].goal, ("omega",))])
-    assert set(res.extra) == {"use 3"}  # "use  3" is the same tactic; the others are refused or rules
+    # "use  3" is the same tactic; the others are refused (unsafe, unbalanced, or a name neither
+    # the goal, its candidates nor the vocabulary has: `hx`, `foo_bar`) or are candidates
+    assert set(res.extra) == {"use 3"}
     # usable samples: omega once, "use 3" twice -> omega 0.5 * 1 + 0.5 / 3, use 3 gets 0.5 * 2 / 3
     assert res.priors[1] == pytest.approx(0.5 * 2 / 3)
     assert res.priors[0] == pytest.approx(0.5 + 0.5 / 3)
+
+
+def test_names_and_plausibility() -> None:
+    assert names("nlinarith [sq_nonneg (a - b), h₀.1, Nat.succ_le] at h₁ ⊢") == {
+        "nlinarith", "sq_nonneg", "a", "b", "h₀", "Nat", "succ_le", "at", "h₁"}
+    assert names("use 12, x2") == {"use", "x2"}
+    known = {"rw", "h₀", "at", "h₁", "use"}
+    assert plausible("rw [h₀] at h₁", known)
+    assert not plausible("rw [h₀ at h₁", known)  # unbalanced
+    assert not plausible("rw [h₂] at h₁", known)  # a name it cannot know
+    assert plausible("use 10", known)
 
 
 def test_decoder_targets_follow_the_visits() -> None:
@@ -184,3 +198,25 @@ def test_real_goals_get_samples_in_one_batch() -> None:
         assert sum(res.priors) == pytest.approx(1.0, abs=1e-9)
         assert len(res.priors) == len(tactics) + len(res.extra)
     assert ActionSpace() and texts()  # the shared fixtures the other tests use
+
+
+def test_incremental_sampling_agrees_with_the_full_forward(trained: PolicyValueNet) -> None:
+    """`sample` (cached keys/values, one position per step) scores each sample as `forward`
+    (the whole sequence at once) does: the returned log-probability is the teacher-forced one."""
+    from prover.net.decoder import teacher_forcing
+    from prover.net.model import goal_tensor
+
+    model = trained
+    goals = [r.goal for r in _records()]
+    ids = goal_tensor(model.tokenizer, model.config.max_len, goals)
+    with torch.no_grad():
+        states, mask = model.encode(ids)
+        assert model.decoder is not None
+        drawn = model.decoder.sample(model.embed, states, mask, DecoderSettings(samples=4, temperature=1.5),
+                                     torch.Generator().manual_seed(5))
+        for g, row in enumerate(drawn):
+            for seq, logp in row:
+                inputs, wanted = teacher_forcing([seq], model.config.max_tactic_len, torch.device("cpu"))
+                logits = model.decoder_logits(inputs, states[g : g + 1], mask[g : g + 1])
+                full = torch.log_softmax(logits.float(), -1).gather(2, wanted[..., None]).sum().item()
+                assert logp == pytest.approx(full, abs=1e-3)
