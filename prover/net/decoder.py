@@ -18,6 +18,7 @@ projections at every step made sampling ~160x the cost of encoding the goals.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import torch
 import torch.nn.functional as F
@@ -113,6 +114,9 @@ class TacticDecoder(nn.Module):
         self.blocks = nn.ModuleList(_Block(d, n_heads, d_ff) for _ in range(n_layers))
         self.ln_f = nn.LayerNorm(d)
 
+    def layers(self) -> list[_Block]:
+        return cast(list[_Block], list(self.blocks))
+
     def forward(self, embed: nn.Embedding, ids: Tensor, goal: Tensor, goal_mask: Tensor) -> Tensor:
         """Next-token logits at every position of `ids` ([N, T], SEP-led, PAD after the end);
         `goal`/`goal_mask` are the encoder's states [N, L, d] and real-token mask [N, L]."""
@@ -120,7 +124,7 @@ class TacticDecoder(nn.Module):
         x = embed(ids) + self.position(torch.arange(t, device=ids.device))
         causal = torch.ones(t, t, dtype=torch.bool, device=ids.device).tril()
         self_mask = causal[None] & (ids != PAD)[:, None, :]
-        for block in self.blocks:
+        for block in self.layers():
             x = block(x, self_mask, block.cross.keys(goal), goal_mask)
         return self.ln_f(x) @ embed.weight.T
 
@@ -143,8 +147,10 @@ class TacticDecoder(nn.Module):
         if n == 0 or k == 0:
             return [[] for _ in range(n)]
         goal_mask = goal_mask.repeat_interleave(k, 0)
-        goal_kv = [tuple(t.repeat_interleave(k, 0) for t in block.cross.keys(goal)) for block in self.blocks]
-        caches: list[list[Tensor]] = [[] for _ in self.blocks]
+        layers = self.layers()
+        goal_kv = [(kk.repeat_interleave(k, 0), vv.repeat_interleave(k, 0))
+                   for kk, vv in (block.cross.keys(goal) for block in layers)]
+        caches: list[list[Tensor]] = [[] for _ in layers]
         token = torch.full((n * k,), SEP, dtype=torch.long, device=goal.device)
         rows: list[Tensor] = []
         logp = torch.zeros(n * k, dtype=torch.float64, device=goal.device)
@@ -152,8 +158,8 @@ class TacticDecoder(nn.Module):
         steps = min(settings.max_tokens + 1, self.max_len)
         for pos in range(steps):
             x = (embed(token) + self.position.weight[pos])[:, None, :]
-            for block, kv, cache in zip(self.blocks, goal_kv, caches, strict=True):
-                x = block(x, None, kv, goal_mask, cache)  # type: ignore[arg-type]
+            for block, kv, cache in zip(layers, goal_kv, caches, strict=True):
+                x = block(x, None, kv, goal_mask, cache)
             logits = (self.ln_f(x[:, 0]) @ embed.weight.T).float()
             probs = torch.softmax(logits / settings.temperature, dim=-1)
             token = torch.multinomial(probs, 1, generator=generator).squeeze(-1)

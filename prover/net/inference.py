@@ -16,7 +16,8 @@ a candidate (up to whitespace) adds its share to that candidate; the others beco
 tactics, after the safety filter (`lean_env.safety`) and a plausibility check (`plausible`:
 brackets balanced, and every name one the decoder can know: a name in the goal, in the goal's
 candidates, or a whole word of the tokenizer; a misspelt name could only spend an env call on
-an error). Samples refused, or that do not end, lose their share to the rest. A goal with no usable sample keeps the ranking head's prior.
+an error). Samples refused, or that do not end, lose their share to the rest. A goal with no
+usable sample keeps the ranking head's prior.
 
 Under `torch.inference_mode`, with bf16 autocast on CUDA only (CPU stays float32, which also
 keeps CPU results reproducible bit for bit). Priors are a softmax over each request's own
@@ -27,12 +28,11 @@ sigmoid of the value logit.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import torch
-
-import re
 
 from lean_env.safety import is_safe
 from lean_env.text.lexical import balanced, ident_char
