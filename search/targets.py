@@ -2,8 +2,12 @@
 
 For every evaluated goal whose tactics were visited at least `min_visits` times: the visit
 distribution over its (kept) tactics, N(a) / sum N, and a value target: 1 for a proved goal,
-0 for a failed one, otherwise the search's backed-up estimate (mean of the evaluation and all
-values backed up through the goal).
+0 for a failed one; for a goal the search left open, either the search's backed-up estimate
+(`value_target="search"`: the mean of the evaluation and all values backed up through the
+goal) or the outcome (`value_target="outcome"`, AlphaZero's z: 0, the goal was not proved in
+a search that worked below it). The backed-up estimate feeds the network its own guesses: on
+real statements, where most goals stay open, it learned to call them likely provable (values
+~0.6 where 2% were proved); the outcome grounds the value in what search achieves.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ class TrainingRecord:
     status: str  # "open", "proved" or "failed"
 
 
-def training_records(tree: Tree, *, min_visits: int = 1, proved_policy: str = "visits") -> list[TrainingRecord]:
+def training_records(
+    tree: Tree, *, min_visits: int = 1, proved_policy: str = "visits", value_target: str = "search"
+) -> list[TrainingRecord]:
     """The records of `tree`. `proved_policy="shortest"` replaces the visit distribution of a
     PROVED goal by a uniform distribution over its tactics that start a shortest proof (fewest
     tactics; as HyperTree Proof Search does): with few simulations, visits mostly show what
@@ -31,6 +37,9 @@ def training_records(tree: Tree, *, min_visits: int = 1, proved_policy: str = "v
     most."""
     if proved_policy not in ("visits", "shortest"):
         raise ValueError(f"proved_policy must be 'visits' or 'shortest', not {proved_policy!r}")
+    if value_target not in ("search", "outcome"):
+        raise ValueError(f"value_target must be 'search' or 'outcome', not {value_target!r}")
+    open_value = (lambda n: 0.0) if value_target == "outcome" else tree.goal_value
     sizes = _proof_sizes(tree) if proved_policy == "shortest" else {}
     records: list[TrainingRecord] = []
     for node in range(len(tree)):
@@ -42,7 +51,7 @@ def training_records(tree: Tree, *, min_visits: int = 1, proved_policy: str = "v
         shortest = status is Status.PROVED and bool(sizes)
         if total < max(min_visits, 1) and not shortest:  # a proved goal's target needs no visits
             continue
-        value = {Status.PROVED: 1.0, Status.FAILED: 0.0}.get(status, tree.goal_value(node))
+        value = 1.0 if status is Status.PROVED else 0.0 if status is Status.FAILED else open_value(node)
         policy = _shortest(tree, node, sizes) if shortest else tuple(n / total for n in counts)
         records.append(
             TrainingRecord(

@@ -60,6 +60,7 @@ class AttemptSettings:
     unproved_records: bool = True  # keep visit targets of searches that proved nothing (marked)
     max_records_per_search: int = 64  # the most visited goals first
     proved_policy: str = "shortest"  # policy target of a proved goal (search.targets.training_records)
+    value_target: str = "outcome"  # of an open goal: 0, not proved (see search.targets)
 
 
 def attempt_batch(
@@ -170,7 +171,8 @@ def _records(
     kind: Kind = kind_if_proved if result.proved else "unproved"
     if kind == "unproved" and not settings.unproved_records:
         return []
-    raw = training_records(search.tree, min_visits=settings.min_visits, proved_policy=settings.proved_policy)
+    raw = training_records(search.tree, min_visits=settings.min_visits, proved_policy=settings.proved_policy,
+                           value_target=settings.value_target)
     tree = search.tree
     raw.sort(key=lambda r: -sum(tree.edge_n[tree.index[r.goal]]))  # the most visited first
     return [

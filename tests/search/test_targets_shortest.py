@@ -48,3 +48,23 @@ def test_unknown_policy_is_refused() -> None:
     tree = mcts_search(env, "thm", tactics_from(RULES), config=MCTSConfig(num_simulations=5)).tree
     with pytest.raises(ValueError, match="proved_policy"):
         training_records(tree, proved_policy="best")
+
+
+def test_outcome_value_targets_open_goals_zero() -> None:
+    """`value_target="outcome"`: an open goal's target is 0 (not proved), proved 1, failed 0;
+    `"search"` keeps the backed-up estimate (the evaluator's 0.5 here, strictly between)."""
+    rules = {"R": {"loop": ["L"], "dead": None, "split": ["A", "B"]}, "L": {"l": ["L2"]}, "L2": {"l2": ["L"]},
+             "A": {"a": []}, "B": {"b": ["B2"]}, "B2": {"b2": ["B"]}}
+    env = FakeEnv("R", rules)
+    tree = mcts_search(env, "thm", tactics_from(rules), config=MCTSConfig(num_simulations=40)).tree
+    search = {r.goal: r for r in training_records(tree)}
+    outcome = {r.goal: r for r in training_records(tree, value_target="outcome")}
+    assert search.keys() == outcome.keys() and "R" in outcome
+    for goal, rec in outcome.items():
+        if rec.status == "proved":
+            assert rec.value == 1.0 == search[goal].value
+        elif rec.status == "open":
+            assert rec.value == 0.0 and 0.0 < search[goal].value < 1.0
+    assert outcome["A"].status == "proved" and outcome["R"].status == "open"
+    with pytest.raises(ValueError, match="value_target"):
+        training_records(tree, value_target="bootstrap")

@@ -220,3 +220,17 @@ def test_incremental_sampling_agrees_with_the_full_forward(trained: PolicyValueN
                 logits = model.decoder_logits(inputs, states[g : g + 1], mask[g : g + 1])
                 full = torch.log_softmax(logits.float(), -1).gather(2, wanted[..., None]).sum().item()
                 assert logp == pytest.approx(full, abs=1e-3)
+
+
+@pytest.mark.gpu
+def test_decoder_samples_on_cuda_under_bf16(trained: PolicyValueNet) -> None:
+    """On a GPU the evaluator samples under bf16 autocast, batched with the goals: it still
+    writes the records' tactics, and priors still sum to 1."""
+    import copy
+
+    model = copy.deepcopy(trained)
+    ev = NetworkEvaluator(model, "cuda", decoder=DecoderSettings(samples=16), seed=1)
+    recs = _records()
+    results = ev([EvalRequest(r.goal, ("omega", "simp")) for r in recs])
+    assert all(sum(res.priors) == pytest.approx(1.0, abs=1e-6) for res in results)
+    assert sum(f"use {2 * n}" in res.extra for n, res in enumerate(results)) >= 5
