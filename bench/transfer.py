@@ -283,10 +283,11 @@ def main(argv: list[str] | None = None) -> int:
                       f"{len(points)} goals, {sum(y for _, y in points)} proved; AUC {a:.3f} (uniform value: 0.5); "
                       f"Brier {b:.4f} (constant base rate: {b0:.4f})"]
         plot_calibration(points, args.out / "calibration.png",
-                         f"value calibration on held-out miniF2F-test searches ({LABEL})\nAUC {a:.3f}, "
-                         f"{len(points)} goals")
+                         f"value calibration, held-out miniF2F-test searches on mini (not Lean)\n"
+                         f"AUC {a:.3f}, {len(points)} goals")
+    trained = f"{args.minutes:g} min of self-play" if args.checkpoint is None else str(args.checkpoint)
     plot_budget(rows, max(args.budgets), args.out / "transfer.png",
-                f"miniF2F-test in mini's fragment ({LABEL}), after {run_params}")
+                f"miniF2F-test, {inside} problems in mini's fragment (mini, not Lean)\ntrained: {trained}")
     lines += ["", f"wall: {time.monotonic() - t0:.0f} s"]
     report = "\n".join(lines)
     print(report)
@@ -294,8 +295,20 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "transfer.json").write_text(json.dumps(
         {"run": run_params, "inside": inside, "sweep": swept, "counts": counts,
          "novel": [{"name": r["name"], "budget": r["budget"], "novel": r["novel"], "proof": r["proof"]} for r in novel],
-         "calibration": {"goals": len(points), "auc": auc(points) if points else None}}, indent=1))
+         "calibration": {"goals": len(points), "auc": auc(points) if points else None,
+                         "bins": _bins(points)}}, indent=1))
     return 0
+
+
+def _bins(points: list[tuple[float, bool]], bins: int = 10) -> list[dict[str, float]]:
+    """Per tenth of the value range: goals, mean predicted value, fraction proved."""
+    out = []
+    for b in range(bins):
+        inside = [(v, y) for v, y in points if min(int(v * bins), bins - 1) == b]
+        if inside:
+            out.append({"goals": len(inside), "value": sum(v for v, _ in inside) / len(inside),
+                        "proved": sum(y for _, y in inside) / len(inside)})
+    return out
 
 
 def _run_params(args: argparse.Namespace, checkpoint: Path) -> str:

@@ -224,7 +224,7 @@ def _row(task: Problem, settings: Settings, status: str, message: str, attempts:
         "checkpoint": s.checkpoint, "budget": s.budget, "time_limit": s.time_limit, "pass_k": s.pass_k,
         "attempts": [a.row() for a in attempts], "message": message, "statement": task.statement,
         "faults": sum(a.fault is not None for a in attempts),
-        "decoder_samples": s.decoder_samples if s.checkpoint and s.searcher == "mcts" else 0,
+        "decoder_samples": s.decoder_samples,
         "novel": list(won.novel) if won else [],
     }
 
