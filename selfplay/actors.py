@@ -352,7 +352,7 @@ class Inference:
         if weights.version != self.version:
             _load_numpy_weights(self.model, ray.get(weights.ref[0]))
             self.model.to(self.evaluator.device).eval()
-            self.evaluator.decoder = _decoder_settings(self.decoder_samples, weights.version)
+            self.evaluator.use_decoder(_decoder_settings(self.decoder_samples, weights.version))
             self.version = weights.version
         return self.version
 

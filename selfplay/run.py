@@ -30,6 +30,7 @@ from lean_env import BACKENDS, capabilities
 from lean_env.problem import Problem
 from lean_env.text.statement import target_of
 from prover.actions import ranked
+from prover.net.checkpoint import load_checkpoint
 from prover.net.model import ModelConfig
 from prover.net.tokenizer import Tokenizer
 from prover.net.train import TrainConfig
@@ -136,6 +137,9 @@ class SelfPlayDriver:
                           )))
         preset = ModelConfig.gpu if config.model == "gpu" else ModelConfig.tiny
         self.model_config = dataclasses.asdict(preset(self.tokenizer.vocab_size))
+        latest = self.run_dir.checkpoints / "latest.pt"
+        if self.resumed and latest.exists():  # the network as it was: a run from before the decoder has none
+            self.model_config = dataclasses.asdict(load_checkpoint(latest).config)
         self.in_flight: dict[Any, tuple[int, list[Pick]]] = {}  # worker task -> (worker, picks)
         self.probes: dict[Any, int] = {}  # readiness probes of restarting workers -> worker index
         self.learner_task: Any = None

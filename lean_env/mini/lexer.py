@@ -33,22 +33,34 @@ _MULTI = (
     ("::", "::"), ("<|", "<|"), ("∃!", "∃!"), ("⁻¹", "⁻¹"), ("++", "++"),
 )
 _SINGLE_NORMAL = {"~": "¬", "↦": "=>", "λ": "λ"}
-_NOT_IDENT_START = set("λΠΣ")
-_SUBSCRIPTS = set("₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₔₕₖₗₘₙₚₛₜᵢᵣᵤᵥⱼ")
-
+_SUBSCRIPTS = set("₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₔₕₖₗₘₙₚₛₜᵢᵣᵤᵥᵦᵧᵨᵩᵪⱼ")
 
 
 def _digit(c: str) -> bool:
     """An ASCII digit: `str.isdigit` also takes `²` and `₄`, which are no Lean numerals."""
     return "0" <= c <= "9"
 
+
+def _letter_like(c: str) -> bool:
+    """Lean 4's `isLetterLike`: Greek (not λ, Π, Σ), Coptic, Greek extended, letterlike
+    symbols (ℕ ℝ ...), mathematical alphanumerics."""
+    o = ord(c)
+    return (
+        (0x3B1 <= o <= 0x3C9 and o != 0x3BB) or (0x391 <= o <= 0x3A9 and o not in (0x3A0, 0x3A3))
+        or 0x3CA <= o <= 0x3FB or 0x1F00 <= o <= 0x1FFE or 0x2100 <= o <= 0x214F or 0x1D49C <= o <= 0x1D59F
+    )
+
+
 def _ident_start(c: str) -> bool:
-    return (c.isalpha() and c not in _NOT_IDENT_START) or c == "_"
+    """Lean's `isIdFirst`: an ASCII letter, `_` or a letter-like character. (`str.isalpha`
+    also takes `ª`, `é` or Cyrillic, which Lean's identifiers do not: mini read `intro xª`.)"""
+    return "a" <= c <= "z" or "A" <= c <= "Z" or c == "_" or _letter_like(c)
 
 
 def _ident_rest(c: str) -> bool:
-    # no `✝`: Lean prints it on inaccessible names, which no text can write
-    return c.isalnum() or c in "_'?" or c in _SUBSCRIPTS
+    """Lean's `isIdRest`, without `!` (mini has no `!`-names): no `²` or `٣`, which
+    `str.isalnum` takes. No `✝`: Lean prints it on inaccessible names, which no text can write."""
+    return _ident_start(c) or _digit(c) or c in "'?" or c in _SUBSCRIPTS
 
 
 def tokenize(text: str) -> list[Token]:

@@ -17,6 +17,7 @@ projections at every step made sampling ~160x the cost of encoding the goals.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -24,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from prover.net.tokenizer import CLS, PAD, SEP
+from prover.net.tokenizer import CLS, NEWLINE, PAD, SEP, UNK
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,7 @@ class DecoderSettings:
 
     samples: int = 8
     temperature: float = 1.0
-    max_tokens: int = 48
+    max_tokens: int = 63  # the tiny and gpu presets' decoders hold 63 tokens after SEP
 
     def __post_init__(self) -> None:
         if self.samples < 0 or self.temperature <= 0 or self.max_tokens < 1:
@@ -135,34 +136,46 @@ class TacticDecoder(nn.Module):
         goal: Tensor,
         goal_mask: Tensor,
         settings: DecoderSettings,
-        generator: torch.Generator | None = None,
+        seeds: Sequence[int],
     ) -> list[list[tuple[tuple[int, ...], float]]]:
         """`settings.samples` token sequences per goal (CLS and SEP stripped), each with its
         log-probability under the decoder at temperature 1; unfinished ones are left out.
+
+        Goal `i`'s samples are drawn with uniforms from its own generator seeded by `seeds[i]`
+        (inverse-CDF sampling), so they depend on the goal and its seed only, not on which
+        goals share the batch: evaluations are reproducible however requests are batched.
+        Special tokens other than the closing CLS are never drawn (their text is nothing).
 
         Incremental: the goal's keys/values are computed once per layer (for the N goals, then
         shared by their K samples) and each layer caches its self-attention keys/values, so a
         step costs one position, not the whole prefix (`forward` gives the same logits)."""
         n, k = goal.shape[0], settings.samples
+        if len(seeds) != n:
+            raise ValueError(f"{len(seeds)} seeds for {n} goals")
         if n == 0 or k == 0:
             return [[] for _ in range(n)]
+        steps = min(settings.max_tokens + 1, self.max_len)
+        uniforms = torch.stack([torch.rand(k, steps, generator=torch.Generator().manual_seed(s)) for s in seeds])
+        uniforms = uniforms.view(n * k, steps).to(goal.device)
         goal_mask = goal_mask.repeat_interleave(k, 0)
         layers = self.layers()
         goal_kv = [(kk.repeat_interleave(k, 0), vv.repeat_interleave(k, 0))
                    for kk, vv in (block.cross.keys(goal) for block in layers)]
         caches: list[list[Tensor]] = [[] for _ in layers]
+        never = torch.tensor([PAD, SEP, UNK, NEWLINE], device=goal.device)
         token = torch.full((n * k,), SEP, dtype=torch.long, device=goal.device)
         rows: list[Tensor] = []
         logp = torch.zeros(n * k, dtype=torch.float64, device=goal.device)
         ended = torch.zeros(n * k, dtype=torch.bool, device=goal.device)
-        steps = min(settings.max_tokens + 1, self.max_len)
         for pos in range(steps):
             x = (embed(token) + self.position.weight[pos])[:, None, :]
             for block, kv, cache in zip(layers, goal_kv, caches, strict=True):
                 x = block(x, None, kv, goal_mask, cache)
             logits = (self.ln_f(x[:, 0]) @ embed.weight.T).float()
-            probs = torch.softmax(logits / settings.temperature, dim=-1)
-            token = torch.multinomial(probs, 1, generator=generator).squeeze(-1)
+            drawable = logits.index_fill(1, never, float("-inf")) / settings.temperature
+            cdf = torch.softmax(drawable, dim=-1).cumsum(-1)
+            token = torch.searchsorted(cdf, uniforms[:, pos : pos + 1] * cdf[:, -1:]).squeeze(-1)
+            token = token.clamp(max=logits.shape[1] - 1)
             step_logp = torch.log_softmax(logits, dim=-1).gather(1, token[:, None]).squeeze(-1).double()
             token = token.masked_fill(ended, PAD)
             logp += step_logp.masked_fill(ended, 0.0)

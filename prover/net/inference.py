@@ -28,6 +28,7 @@ sigmoid of the value logit.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,22 +43,26 @@ from prover.net.model import PolicyValueNet, default_device, goal_tensor, tactic
 from search.evaluator import EvalRequest, EvalResult
 
 DECODER_SHARE = 0.5  # of the prior, the decoder's part when it samples (see the module docstring)
-_NAME_START = re.compile(r"[A-Za-z_]")
+_NAME_START = re.compile(r"[A-Za-z_]")  # a tokenizer word that is a name
 
 
 def names(text: str) -> set[str]:
-    """The identifiers of `text`, each dotted name cut at its dots (`Nat.succ_le` -> `Nat`,
-    `succ_le`), subscripts kept (`h₀`); numerals are no names."""
+    """The identifiers of `text`: runs of identifier characters (`lean_env.text.lexical`), each
+    dotted name cut at its dots (`Nat.succ_le` -> `Nat`, `succ_le`), leading ASCII digits
+    dropped (`12` is a numeral, `2x` has the name `x`); subscripts and Greek letters kept
+    (`h₀`, `αfoo`, `₆omega` are names)."""
     out, i, n = set(), 0, len(text)
     while i < n:
-        if _NAME_START.match(text[i]) and (i == 0 or not ident_char(text[i - 1])):
-            j = i
-            while j < n and ident_char(text[j]):
-                j += 1
-            out.add(text[i:j])
-            i = j
-        else:
+        if not ident_char(text[i]):
             i += 1
+            continue
+        j = i
+        while j < n and ident_char(text[j]):
+            j += 1
+        name = text[i:j].lstrip("0123456789")
+        if name:
+            out.add(name)
+        i = j
     return out
 
 
@@ -92,9 +97,9 @@ class NetworkEvaluator:
         self.max_tokens = max_tokens
         self.bucket_ratio = bucket_ratio
         self.min_bucket = min_bucket
-        self.decoder = decoder if decoder is not None and decoder.samples and model.decoder is not None else None
         self.decoder_share = decoder_share
-        self.generator = torch.Generator(device=self.device).manual_seed(seed)
+        self.use_decoder(decoder)
+        self.seed = seed
         self.words = {t for t in model.tokenizer.tokens if len(t) > 1 and _NAME_START.match(t)}
 
     def __call__(self, requests: Sequence[EvalRequest]) -> list[EvalResult]:
@@ -113,13 +118,24 @@ class NetworkEvaluator:
                 priors = torch.softmax(logits.double(), dim=-1).cpu().tolist()
                 values = torch.sigmoid(value_logits.double()).cpu().tolist()
                 samples = (
-                    model.sample_tactics(states, mask, self.decoder, self.generator)
+                    model.sample_tactics(states, mask, self.decoder, [self._goal_seed(requests[i].goal) for i in chunk])
                     if self.decoder else [[]] * len(chunk)
                 )
                 for i, row, value, drawn in zip(chunk, priors, values, samples, strict=True):
                     rule = row[: len(requests[i].tactics)]
                     results[i] = self._mixed(requests[i], rule, value, [t for t, _ in drawn])
         return results  # type: ignore[return-value]  # every slot is filled by exactly one chunk
+
+    def use_decoder(self, decoder: DecoderSettings | None) -> None:
+        """Sample with `decoder` settings from now on (None: rank only). Nothing is sampled
+        without a decoder in the model, with 0 samples or with a 0 share of the prior."""
+        usable = decoder is not None and decoder.samples and self.decoder_share > 0 and self.model.decoder is not None
+        self.decoder = decoder if usable else None
+
+    def _goal_seed(self, goal: str) -> int:
+        """The seed of a goal's samples: a function of the evaluator's seed and the goal text
+        only, so a goal gets the same tactics in any batch, any worker, any order."""
+        return int.from_bytes(hashlib.sha256(f"{self.seed}\0{goal}".encode()).digest()[:8], "big")
 
     def _mixed(self, request: EvalRequest, rule: list[float], value: float, drawn: list[str]) -> EvalResult:
         """The prior of the module docstring: the ranking head's `rule` priors and the samples `drawn`."""
@@ -137,7 +153,7 @@ class NetworkEvaluator:
         total = sum(counts.values())
         if not total:
             return EvalResult(tuple(rule), value)
-        share = self.decoder_share
+        share = self.decoder_share if rule else 1.0  # no candidate: the samples are the whole prior
         priors = [(1.0 - share) * p for p in rule]
         extra: list[str] = []
         for key, n in counts.items():
@@ -186,8 +202,10 @@ def evaluator_from_checkpoint(
     decoder_share: float = DECODER_SHARE, seed: int = 0,
 ) -> NetworkEvaluator:
     """Load a checkpoint (raises `CheckpointError` on a bad one) and wrap its model; `decoder`
-    settings make its tactic decoder (if it has one) propose tactics."""
+    settings make its tactic decoder (if it has one, and it was trained: step > 0) propose tactics."""
 
     dev = torch.device(device) if device is not None else default_device()
-    model = load_checkpoint(path).build_model(dev)
-    return NetworkEvaluator(model, dev, decoder=decoder, decoder_share=decoder_share, seed=seed)
+    checkpoint = load_checkpoint(path)
+    if checkpoint.step == 0:  # never trained: its decoder's samples would be noise
+        decoder = None
+    return NetworkEvaluator(checkpoint.build_model(dev), dev, decoder=decoder, decoder_share=decoder_share, seed=seed)

@@ -238,13 +238,14 @@ class PolicyValueNet(nn.Module):
         return self.decoder(self.embed, ids, states, mask)
 
     def sample_tactics(
-        self, states: Tensor, mask: Tensor, settings: DecoderSettings, generator: torch.Generator | None = None
+        self, states: Tensor, mask: Tensor, settings: DecoderSettings, seeds: Sequence[int]
     ) -> list[list[tuple[str, float]]]:
         """Per encoded goal, the decoder's samples as text with their log-probabilities; samples
-        whose tokens are not text (`Tokenizer.text_of` of nothing) are dropped. No decoder, no samples."""
+        whose tokens are not text (`Tokenizer.text_of` of nothing) are dropped; `seeds`, one per
+        goal, fix its samples (`TacticDecoder.sample`). No decoder, no samples."""
         if self.decoder is None or settings.samples == 0:
             return [[] for _ in range(states.shape[0])]
-        rows = self.decoder.sample(self.embed, states, mask, settings, generator)
+        rows = self.decoder.sample(self.embed, states, mask, settings, seeds)
         text = self.tokenizer.text_of
         return [[(t, lp) for ids, lp in row if (t := text(ids).strip())] for row in rows]
 

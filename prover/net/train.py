@@ -143,9 +143,11 @@ class Trainer:
             group["lr"] = lr
         with _autocast(self.device):
             _, policy_loss, value_loss, decoder_loss = losses(
-                model, records, self.device, rng=self.rng if config.decoder_weight else None
+                model, records, self.device, rng=self.rng, decoder=config.decoder_weight > 0
             )
-            loss = policy_loss + config.value_weight * value_loss + config.decoder_weight * decoder_loss
+            loss = policy_loss + config.value_weight * value_loss
+            if config.decoder_weight > 0:
+                loss = loss + config.decoder_weight * decoder_loss
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if config.grad_clip > 0:
@@ -200,12 +202,13 @@ def train(
 
 
 def losses(
-    model: PolicyValueNet, records: Sequence[Record], device: torch.device, *, rng: random.Random | None = None
+    model: PolicyValueNet, records: Sequence[Record], device: torch.device, *, rng: random.Random | None = None,
+    decoder: bool = True,
 ) -> tuple[Tensor, Tensor, Tensor, Tensor]:
     """Policy logits [B, K], and the batch means of the policy cross-entropy against the visit
     distributions, of the value BCE and of the decoder's cross-entropy per target tactic (0
-    without a decoder or targets). The decoder's target per record is drawn from its visits
-    by `rng`, or is its most visited tactic when `rng` is None."""
+    without a decoder or targets, or when `decoder` is False). The decoder's target per record is
+    drawn from its visits by `rng`, or is its most visited tactic when `rng` is None."""
     batch = model.batch([r.goal for r in records], [r.tactics for r in records]).to(device)
     states, mask = model.encode(batch.goal_ids)
     logits, value_logits = model.heads(states, mask, model.tactic_vectors(batch.tactic_ids), batch.candidates)
@@ -222,7 +225,8 @@ def losses(
     policy_loss = (per_record * has_policy).sum() / has_policy.sum().clamp(min=1)
     value_targets = torch.tensor([float(r.value) for r in records], device=device)
     value_loss = F.binary_cross_entropy_with_logits(value_logits.float(), value_targets)
-    return logits, policy_loss, value_loss, _decoder_loss(model, records, states, mask, rng)
+    decoder_loss = _decoder_loss(model, records, states, mask, rng) if decoder else value_loss.new_zeros(())
+    return logits, policy_loss, value_loss, decoder_loss
 
 
 def decoder_targets(
@@ -275,9 +279,9 @@ def evaluate_records(model: PolicyValueNet, records: Sequence[Record], *, batch_
         chunk = records[lo : lo + batch_size]
         with _autocast(device):
             logits, policy_loss, value_loss, decoder_loss = losses(model, chunk, device)
-        n_decoded = len(decoder_targets(model, chunk, None))
-        decoder_sum += decoder_loss.item() * n_decoded
-        decoded += n_decoded
+        n_tokens = sum(len(ids) + 1 for _, ids in decoder_targets(model, chunk, None))  # + CLS
+        decoder_sum += decoder_loss.item() * n_tokens
+        decoded += n_tokens
         n_policy = sum(1 for r in chunk if r.tactics and sum(r.visits) > 0)
         policy_sum += policy_loss.item() * n_policy
         value_sum += value_loss.item() * len(chunk)

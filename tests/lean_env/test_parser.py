@@ -81,6 +81,16 @@ def test_unicode_digits_are_no_numerals(text: str) -> None:
     assert isinstance(env.apply(state, text), TacticError)
 
 
+@pytest.mark.parametrize("name", ["x²", "xª", "x٣", "é", "хx"])
+def test_identifiers_follow_lean_not_unicode(name: str) -> None:
+    """Lean's identifier characters are ASCII letters and digits, `_`, `'`, `?`, letter-like
+    symbols and subscripts; `str.isalnum` takes more (found by an adversarial review)."""
+    env = lean_env.open_env("mini")
+    assert not env.verify("theorem t : ∀ x : ℕ, x = x", f"intro {name}\nrfl").ok
+    assert env.verify("theorem t : ∀ x : ℕ, x = x", "intro x₁'\nrfl").ok
+    assert env.verify("theorem t : ∀ x : ℕ, x = x", "intro α\nrfl").ok
+
+
 def test_tokenize_comments_and_positions() -> None:
     toks = tokenize("/-- doc /- nested -/ -/\ntheorem -- line\n  foo")
     assert [(t.text, t.line, t.col) for t in toks[:2]] == [("theorem", 2, 1), ("foo", 3, 3)]

@@ -124,6 +124,7 @@ def test_names_and_plausibility() -> None:
     assert names("nlinarith [sq_nonneg (a - b), h₀.1, Nat.succ_le] at h₁ ⊢") == {
         "nlinarith", "sq_nonneg", "a", "b", "h₀", "Nat", "succ_le", "at", "h₁"}
     assert names("use 12, x2") == {"use", "x2"}
+    assert names("exact αfoo_bar ₆omega 2x") == {"exact", "αfoo_bar", "₆omega", "x"}  # no name escapes
     known = {"rw", "h₀", "at", "h₁", "use"}
     assert plausible("rw [h₀] at h₁", known)
     assert not plausible("rw [h₀ at h₁", known)  # unbalanced
@@ -213,7 +214,7 @@ def test_incremental_sampling_agrees_with_the_full_forward(trained: PolicyValueN
         states, mask = model.encode(ids)
         assert model.decoder is not None
         drawn = model.decoder.sample(model.embed, states, mask, DecoderSettings(samples=4, temperature=1.5),
-                                     torch.Generator().manual_seed(5))
+                                     list(range(len(goals))))
         for g, row in enumerate(drawn):
             for seq, logp in row:
                 inputs, wanted = teacher_forcing([seq], model.config.max_tactic_len, torch.device("cpu"))
@@ -234,3 +235,31 @@ def test_decoder_samples_on_cuda_under_bf16(trained: PolicyValueNet) -> None:
     results = ev([EvalRequest(r.goal, ("omega", "simp")) for r in recs])
     assert all(sum(res.priors) == pytest.approx(1.0, abs=1e-6) for res in results)
     assert sum(f"use {2 * n}" in res.extra for n, res in enumerate(results)) >= 5
+
+
+def test_samples_do_not_depend_on_the_batch(trained: PolicyValueNet) -> None:
+    """A goal's samples are a function of the evaluator's seed and the goal: alone, batched
+    with others, asked twice, or by a fresh evaluator, the same; another seed may differ."""
+    recs = _records()
+    reqs = [EvalRequest(r.goal, ("omega", "simp")) for r in recs]
+
+    def evaluator(seed: int = 7) -> NetworkEvaluator:
+        return NetworkEvaluator(trained, "cpu", decoder=DecoderSettings(samples=8, temperature=2.0), seed=seed)
+
+    batched = evaluator()(reqs)
+    again = evaluator()(reqs)
+    alone = [evaluator()([req])[0] for req in reqs]
+    assert batched == again
+    for a, b in zip(batched, alone, strict=True):
+        assert a.extra == b.extra and a.priors == pytest.approx(b.priors)
+    one = evaluator()
+    assert one(reqs[:2]) == one(reqs[:2])  # the same evaluator asked twice
+    assert any(x.extra != y.extra for x, y in zip(batched, evaluator(8)(reqs), strict=True))
+
+
+def test_a_goal_without_candidates_gets_the_samples_whole_prior(trained: PolicyValueNet) -> None:
+    ev = NetworkEvaluator(trained, "cpu", decoder=DecoderSettings(samples=8), decoder_share=0.3)
+    (res,) = ev([EvalRequest(_records()[2].goal, ())])
+    assert res.extra and sum(res.priors) == pytest.approx(1.0)
+    off = NetworkEvaluator(trained, "cpu", decoder=DecoderSettings(samples=8), decoder_share=0.0)
+    assert off.decoder is None and off([EvalRequest(_records()[2].goal, ("simp",))])[0].extra == ()
