@@ -38,6 +38,7 @@ class Settings:
     backend_options: tuple[tuple[str, str], ...] = ()  # for `open_env` (dojo: where miniF2F lives)
     families: tuple[str, ...] = ()  # action-space families proposed (prover.actions.Family values); () all
     decoder_samples: int = 8  # tactics the checkpoint's decoder writes per goal (MCTS); 0: ranking only
+    #   (set to 0 for best-first or without a checkpoint, where no decoder runs, so resumes compare alike)
 
     def __post_init__(self) -> None:
         if self.searcher not in ("mcts", "bfs"):
@@ -46,6 +47,8 @@ class Settings:
             raise ValueError("budget, pass_k, time_limit and tactic_timeout must be positive")
         if self.decoder_samples < 0:
             raise ValueError(f"decoder_samples must be non-negative, not {self.decoder_samples}")
+        if self.searcher != "mcts" or self.checkpoint is None:  # no decoder runs: the setting means nothing
+            object.__setattr__(self, "decoder_samples", 0)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -438,3 +438,15 @@ def test_soundness_faults_are_counted_in_rows_summary_and_report(tmp_path: Path,
     assert data["soundness_faults"] == 1
     assert "Soundness faults: 1" in (tmp_path / "report.md").read_text(encoding="utf-8")
     assert any("SOUNDNESS FAULT on easy" in line for line in lines)
+
+
+def test_decoder_samples_mean_nothing_without_a_network() -> None:
+    """Best-first and uncheckpointed MCTS run no decoder: the setting is 0 there, so a resume
+    with another --decoder-samples is not refused for a difference that changes nothing."""
+    from prover.evaluate import Settings
+
+    assert Settings(searcher="bfs", decoder_samples=8).decoder_samples == 0
+    assert Settings(searcher="mcts", decoder_samples=8).decoder_samples == 0
+    assert Settings(searcher="mcts", checkpoint="x.pt", decoder_samples=8).decoder_samples == 8
+    with pytest.raises(ValueError, match="decoder_samples"):
+        Settings(searcher="mcts", checkpoint="x.pt", decoder_samples=-1)
