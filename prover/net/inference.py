@@ -36,7 +36,7 @@ from pathlib import Path
 import torch
 
 from lean_env.safety import is_safe
-from lean_env.text.lexical import balanced, ident_char
+from lean_env.text.lexical import balanced, ident_char, squash
 from prover.net.checkpoint import load_checkpoint
 from prover.net.decoder import DecoderSettings
 from prover.net.model import PolicyValueNet, default_device, goal_tensor, tactic_table, tactic_tensor
@@ -139,11 +139,11 @@ class NetworkEvaluator:
 
     def _mixed(self, request: EvalRequest, rule: list[float], value: float, drawn: list[str]) -> EvalResult:
         """The prior of the module docstring: the ranking head's `rule` priors and the samples `drawn`."""
-        where = {" ".join(t.split()): a for a, t in enumerate(request.tactics)}
+        where = {squash(t): a for a, t in enumerate(request.tactics)}
         known: set[str] | None = None
         counts: dict[str, int] = {}
         for text in drawn:
-            key = " ".join(text.split())
+            key = squash(text)
             if key not in where:
                 if known is None:
                     known = self.words | names(request.goal) | names(" ".join(request.tactics))
