@@ -26,12 +26,13 @@ import argparse
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lean_env.contract import StatementError, TacticSuccess  # noqa: E402
+from lean_env.contract import ProofState, StatementError, TacticSuccess  # noqa: E402
 from lean_env.mini import MiniEnv  # noqa: E402
 from lean_env.problem import Problem  # noqa: E402
 from prover.actions.space import Family  # noqa: E402
@@ -54,17 +55,22 @@ def _columns(checkpoint: Path | None) -> list[tuple[str, str, str | None]]:
     return columns
 
 
-def one_closer_sweep(tasks: list[Problem], timeout: float = 5.0) -> tuple[int, int]:
-    """(problems inside the fragment, problems one closer of `SWEEP` proves at the root)."""
-    env = MiniEnv()
-    inside = proved = 0
+def inside_fragment(env: MiniEnv, tasks: list[Problem]) -> Iterator[tuple[Problem, ProofState]]:
+    """The tasks `env` reads and finds inside its fragment, each with its starting state."""
     for task in tasks:
         try:
             state = env.start(task.statement, header=task.header)
         except StatementError:
             continue
-        if env.outside_fragment(state):
-            continue
+        if not env.outside_fragment(state):
+            yield task, state
+
+
+def one_closer_sweep(tasks: list[Problem], timeout: float = 5.0) -> tuple[int, int]:
+    """(problems inside the fragment, problems one closer of `SWEEP` proves at the root)."""
+    env = MiniEnv()
+    inside = proved = 0
+    for task, state in inside_fragment(env, tasks):
         inside += 1
         for tactic in SWEEP:
             r = env.apply(state, tactic, timeout=timeout)

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from minif2f_mini import LABEL, one_closer_sweep  # noqa: E402
+from minif2f_mini import LABEL, inside_fragment, one_closer_sweep  # noqa: E402
 
 from lean_env.problem import Problem  # noqa: E402
 from prover.evaluate import OUTSIDE, PROVED, EvaluateError, Settings, evaluate  # noqa: E402
@@ -105,7 +105,6 @@ def evaluate_columns(
 def calibration(tasks: list[Problem], checkpoint: Path, budget: int) -> list[tuple[float, bool]]:
     """(predicted value, proved in the search) for every goal the trained network evaluated in
     MCTS searches of the in-fragment `tasks` (with the decoder) at `budget` env calls."""
-    from lean_env.contract import StatementError
     from lean_env.mini import MiniEnv
     from prover.actions import ActionSpace
     from prover.net.decoder import DecoderSettings
@@ -117,13 +116,7 @@ def calibration(tasks: list[Problem], checkpoint: Path, budget: int) -> list[tup
     env, candidates = MiniEnv(), ActionSpace()
     network = evaluator_from_checkpoint(checkpoint, "cpu", decoder=DecoderSettings(samples=DECODER_SAMPLES))
     points: list[tuple[float, bool]] = []
-    for task in tasks:
-        try:
-            state = env.start(task.statement, header=task.header)
-        except StatementError:
-            continue
-        if env.outside_fragment(state):
-            continue
+    for task, _ in inside_fragment(env, tasks):
         search = MCTSSearch(env, task.statement, candidates, header=task.header,
                             config=MCTSConfig(max_env_calls=budget, num_simulations=10 * budget, time_limit=60.0))
         search.start()
