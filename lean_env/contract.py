@@ -12,7 +12,7 @@ results), only `start` raises `StatementError` for a statement it cannot read.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Protocol, runtime_checkable
 
 DEFAULT_TIMEOUT = 10.0  # seconds per tactic call when the caller does not say
@@ -92,6 +92,47 @@ class Verification:
     messages: tuple[str, ...] = ()
     backend: str = ""
     fault: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EnvCounters:
+    """What a backend's processes went through, summed since it opened: the evaluation summary
+    and self-play metrics report these so that a live run shows its Lean costs.
+
+    `kills`: processes killed at a wall-clock timeout (the last resort); `crashes`: processes that
+    died on their own; `restarts`: fresh processes taken into use after the first (for any
+    reason); `memory_restarts` and `scheduled_restarts` (after N proof states or M requests):
+    planned replacements among those; `standby_swaps`: restarts served by a warm standby
+    process; `replayed_steps`: tactics re-sent to rebuild lost states; `requests`: requests sent;
+    `heartbeat_stops`: tactics Lean itself stopped at their heartbeat budget (no kill needed)."""
+
+    kills: int = 0
+    crashes: int = 0
+    restarts: int = 0
+    memory_restarts: int = 0
+    scheduled_restarts: int = 0
+    standby_swaps: int = 0
+    replayed_steps: int = 0
+    requests: int = 0
+    heartbeat_stops: int = 0
+
+    def __add__(self, other: EnvCounters) -> EnvCounters:
+        return EnvCounters(*(a + b for a, b in zip(self.as_tuple(), other.as_tuple(), strict=True)))
+
+    def __sub__(self, other: EnvCounters) -> EnvCounters:
+        return EnvCounters(*(a - b for a, b in zip(self.as_tuple(), other.as_tuple(), strict=True)))
+
+    def as_tuple(self) -> tuple[int, ...]:
+        return tuple(getattr(self, f.name) for f in fields(self))
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, object]) -> EnvCounters:
+        """From `as_dict` output; unknown keys (a newer writer) are ignored, missing ones are 0."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: int(v) for k, v in d.items() if k in names})  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +233,10 @@ class ProofEnv(Protocol):
         self, statement: str, proof: str, *, header: str = "", timeout: float = DEFAULT_TIMEOUT
     ) -> Verification:
         """Check `statement := by <proof>` from scratch, independently of any search state."""
+        ...
+
+    def counters(self) -> EnvCounters:
+        """What its processes went through since it opened (all zero for a backend without any)."""
         ...
 
     def close(self) -> None:

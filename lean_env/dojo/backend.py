@@ -38,6 +38,7 @@ from typing import Any
 
 from lean_env.contract import (
     DEFAULT_TIMEOUT,
+    EnvCounters,
     GoalView,
     ProofState,
     StatementError,
@@ -168,6 +169,7 @@ class DojoEnv:
         self._roots: dict[str, int] = {}
         self._sessions: OrderedDict[str, _Session] = OrderedDict()  # least recently used first
         self._next = 0
+        self._counters = EnvCounters()
 
     # ------------------------------------------------------------ contract
 
@@ -212,8 +214,10 @@ class DojoEnv:
             self._drop(node.theorem)
             elapsed = time.perf_counter() - t0
             if _is(e, ld, "DojoTacticTimeoutError"):
+                self._count(kills=1)
                 return TacticTimeout(timeout, elapsed)
             if _is(e, ld, "DojoCrashError"):
+                self._count(crashes=1)
                 oom = " (out of memory)" if getattr(e, "is_out_of_memory", False) else ""
                 return TacticError(f"Lean crashed{oom}: {e}; the next call starts a new Lean process", elapsed)
             log.exception("dojo: unexpected error on tactic %r", tactic)
@@ -289,6 +293,13 @@ class DojoEnv:
         finally:
             _exit(dojo)
 
+    def counters(self) -> EnvCounters:
+        """Sessions lost to timeouts (`kills`) or crashes, sessions reopened (`restarts`), replays."""
+        return self._counters
+
+    def _count(self, **delta: int) -> None:
+        self._counters = replace(self._counters, **{k: getattr(self._counters, k) + v for k, v in delta.items()})
+
     def close(self) -> None:
         for theorem in list(self._sessions):
             self._drop(theorem)
@@ -342,6 +353,7 @@ class DojoEnv:
         session = self._sessions.get(node.theorem)
         if session is None:
             root = self._roots[node.theorem]
+            self._count(restarts=1)
             try:
                 session, init = self._open(node.theorem, root, timeout)
             except StatementError as e:
@@ -363,6 +375,7 @@ class DojoEnv:
             step = self._nodes[h]
             assert step.parent is not None
             self._set_timeout(node.theorem, timeout)
+            self._count(replayed_steps=1)
             result = session.dojo.run_tac(session.states[step.parent], step.command)
             if not _is(result, ld, "TacticState") or not same_goals(parse_goals(result.pp), step.lean_goals):
                 raise _ReplayError("dojo: replaying the tactics to this state after a restart gave another state")

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 from lean_env.contract import (
     DEFAULT_TIMEOUT,
+    EnvCounters,
     GoalView,
     ProofState,
     StatementError,
@@ -183,6 +184,9 @@ class MiniEnv:
     def _fault(self, message: str) -> None:
         self.faults += 1
         log.error("%s", message)
+
+    def counters(self) -> EnvCounters:
+        return EnvCounters()  # no process: nothing to kill or restart
 
     def close(self) -> None:
         self._states.clear()

@@ -15,6 +15,14 @@ from lean_env.text.lexical import squash
 # `?name` metavariables (`?w`, `?m.12`, `?a.b`, `?a✝`), not `xs[i]?` nor `get?`; `?u.3` is a universe level
 _MVAR = re.compile(r"(?<![\w'.!?\]\)✝])\?((?:[^\W\d]|_)[\w'!?₀-₉✝]*(?:\.[\w'!?₀-₉✝]+)*)")
 _UNIVERSE = re.compile(r"u\.\d+")
+# Heads of types a witness goal has (`⊢ ℕ`, `⊢ Finset ℝ`, `⊢ α → ℤ`): see `is_type_target`.
+_TYPE_HEADS = frozenset({
+    "ℕ", "ℤ", "ℚ", "ℝ", "ℂ", "Nat", "Int", "Rat", "Real", "Complex", "Prop", "Bool", "Type", "Sort",
+    "Finset", "Set", "List", "Fin", "Multiset", "Array", "Option", "Polynomial", "Matrix", "ZMod", "NNReal",
+    "ENNReal", "PNat", "ℕ+", "ℝ≥0", "ℝ≥0∞", "EReal", "Function",
+})
+_TYPE_SPLIT = re.compile(r"\s*(?:→|×)\s*")
+COUPLED_TYPE_GOAL = "?type-goal"  # the token that couples an untagged type goal with its state
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +66,31 @@ def goal_view(text: str) -> GoalView:
     return GoalView(text=text, canonical=body, case=case, mvars=frozenset(mvars))
 
 
+def is_type_target(target: str) -> bool:
+    """Whether a goal's target reads as a type (`ℕ`, `Finset ℝ`, `α → ℤ`, `Type*`) rather than a
+    proposition: such a goal is a witness to construct, a metavariable other goals mention.
+    A heuristic on the printing; erring towards "type" only couples goals that need not be."""
+    text = target.strip()
+    while text.startswith("(") and text.endswith(")"):
+        text = text[1:-1].strip()
+    if not text:
+        return False
+    for part in _TYPE_SPLIT.split(text):
+        head = part.strip().strip("()").split(" ", 1)[0].rstrip("*")
+        if head not in _TYPE_HEADS and not re.fullmatch(r"[α-ω]", head):
+            return False
+    return True
+
+
 def state_views(goals: Sequence[GoalView]) -> tuple[GoalView, ...]:
     """The goals of one state as the search sees them: a goal keeps `?TAG` (the metavariable it
     is) only when another goal of the state mentions it, so goals that merely share a case name
-    (two `case h` from separate splits) do not count as coupled."""
+    (two `case h` from separate splits) do not count as coupled. An untagged goal whose target is
+    a type (`⊢ ℕ`, left by `constructor` on `∃` or `refine ⟨?_, ?_⟩`) is a metavariable the
+    others can mention only as `?m.N`, which cannot be told apart: it couples the whole state
+    (`COUPLED_TYPE_GOAL` on every goal), so the search addresses such goals together."""
+    if len(goals) > 1 and any(g.case is None and is_type_target(parse_goal(g.text).target) for g in goals):
+        goals = [GoalView(g.text, g.canonical, g.case, g.mvars | {COUPLED_TYPE_GOAL}) for g in goals]
     mentioned = [g.mvars - ({"?" + g.case} if g.case else set()) for g in goals]
     views = []
     for i, g in enumerate(goals):

@@ -10,9 +10,14 @@ Script keys:
   wrapper chose (Lean's `rotate_left`/`focus`/`all_goals skip` semantics). An outcome is a list
   of new goals (an entry `?w := t` assigns: the goal tagged `w` goes, `?w` becomes `t`
   elsewhere), `"error: msg"` (a Lean error), `{"messages": [...]}` (an answer with those
-  messages and no goals), `"sleep"` (never answers), `"crash"` (exits), `"crash once"` (exits
+  messages and no goals), `"sleep"` (never answers), `{"first": o1, "then": o2}` (o1 the
+  first time over all processes of this script, o2 afterwards), `"crash"` (exits), `"crash once"` (exits
   the first time only, over all processes of this script; the next answer is then the
   script's `after_crash[tactic]`); a command answer `"sleep"` never comes either;
+- the backend's own commands: the heartbeat budget tactic's definition succeeds (fails with
+  `no_budget`); a tactic wrapped in `leanzero_budget N in (t)` runs `t`, and an outcome
+  `"heartbeats"` answers Lean's heartbeat error; `#check @NAME` answers `checks[cmd]` for the
+  command `cmd` that made its environment (default `NAME : fake type`);
 - `log`: a file that gets every request, one JSON line each; `pids`: a file that gets this
   process's pid; `child`: start a `sleep` child (its pid goes to `pids` too), to check that
   the whole process group is killed.
@@ -28,6 +33,9 @@ import time
 from pathlib import Path
 
 WRAPPED = re.compile(r"^\((?:rotate_left (\d+); )?\(focus \((.*)\)\); all_goals skip\)$", re.DOTALL)
+BUDGETED = re.compile(r"^leanzero_budget (\d+) in \((.*)\)$", re.DOTALL)
+HEARTBEATS = ("Lean error:\n(deterministic) timeout at `whnf`, maximum number of heartbeats ({n}) has been reached\n"
+              "Use `set_option maxHeartbeats <num>` to set the limit.")
 WARNING = {"severity": "warning", "pos": {"line": 1, "column": 8}, "endPos": {"line": 1, "column": 9},
            "data": "declaration uses `sorry`"}
 
@@ -53,9 +61,18 @@ class Repl:
         self.script, self.path = script, path
         self.states: list[list[str]] = []
         self.envs = 0
+        self.origins: dict[int, str] = {}  # env id -> the command that made it
 
     def command(self, request: dict):
-        spec = self.script.get("commands", {}).get(request["cmd"])
+        cmd = request["cmd"]
+        spec = self.script.get("commands", {}).get(cmd)
+        if spec is None and "leanzero_budget" in cmd:
+            spec = {"messages": [{"severity": "error", "pos": {"line": 1, "column": 0}, "endPos": None,
+                                  "data": "unknown namespace 'Lean'"}]} if self.script.get("no_budget") else {}
+        if spec is None and cmd.startswith("#check @"):
+            origin = self.origins.get(request.get("env", -1), "")
+            data = self.script.get("checks", {}).get(origin, f"{cmd.removeprefix('#check @')} : fake type")
+            spec = {"messages": [{"severity": "info", "pos": {"line": 1, "column": 0}, "endPos": None, "data": data}]}
         if spec == "sleep":
             time.sleep(3600)
         if spec is None:
@@ -66,6 +83,7 @@ class Repl:
             sorry["proofState"] = self.new_state([sorry["goal"]])
             out.setdefault("messages", [WARNING])
         out["env"] = self.envs
+        self.origins[self.envs] = cmd
         self.envs += 1
         return out
 
@@ -80,6 +98,9 @@ class Repl:
         goals, text = self.states[pid], request["tactic"]
         m = WRAPPED.match(text)
         index, tactic = (int(m.group(1) or 0), m.group(2)) if m else (0, text)
+        budgeted = BUDGETED.match(tactic)
+        if budgeted:
+            tactic = budgeted.group(2)
         target = goals[index]
         rules = self.script.get("goals", {})
         rule = rules.get(target)
@@ -90,10 +111,14 @@ class Repl:
             return {"message": f"Lean error:\nfake: no rule for {tactic!r} on {target!r}"}
         if outcome == "sleep":
             time.sleep(3600)
+        if outcome == "heartbeats":
+            return {"message": HEARTBEATS.format(n=int(budgeted.group(1)) // 1000 if budgeted else 200)}
         if outcome == "crash" or (outcome == "crash once" and self.first_crash(tactic)):
             os._exit(3)
         if outcome == "crash once":
             outcome = self.script["after_crash"][tactic]
+        if isinstance(outcome, dict) and "first" in outcome:  # one answer in the first process, another later
+            outcome = outcome["first"] if self.first_crash("first " + tactic) else outcome["then"]
         if isinstance(outcome, str):
             return {"message": "Lean error:\n" + outcome.removeprefix("error: ")}
         if isinstance(outcome, dict):

@@ -9,6 +9,7 @@ the backend relies on (`rotate_left`, `focus`, `all_goals skip`); its log shows 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -85,12 +86,30 @@ def script(tmp_path: Path, **extra: object) -> dict:
 
 
 def open_fake(tmp_path: Path, memory_mb: int | None = None, **options) -> ReplEnv:
+    """A `ReplEnv` on the stand-in; no warm standby unless asked (tests count processes)."""
     extra = options.pop("script", {})
+    options.setdefault("standby", False)
     return ReplEnv(fake_spec(tmp_path, script(tmp_path, **extra), memory_mb=memory_mb), **options)
 
 
+WRAPPED = re.compile(
+    r"^\((rotate_left \d+; )?\(focus \((?:leanzero_budget 100000 in \((.*)\)|(.*))\)\); all_goals skip\)$"
+)
+
+
 def sent(tmp_path: Path) -> list[str]:
-    return [r.get("tactic") or r["cmd"] for r in logged(tmp_path)]
+    """What was sent, the budget tactic's definition left out and a tactic shown without the
+    wrapper every step gets (`rotate_left k; t` for goal k > 0, `[t]` when it had no budget):
+    `test_protocol` checks the wrapper itself."""
+    out = []
+    for r in logged(tmp_path):
+        text = r.get("tactic") or r["cmd"]
+        if "leanzero_budget" in text and "cmd" in r:
+            continue
+        if m := WRAPPED.match(text):
+            text = (m.group(1) or "") + (m.group(2) if m.group(2) is not None else f"[{m.group(3)}]")
+        out.append(text)
+    return out
 
 
 def alive(pid: int) -> bool:
@@ -127,10 +146,7 @@ def test_each_goal_is_addressed_on_its_own(tmp_path: Path) -> None:
         assert isinstance(first, TacticSuccess) and first.state.solved
         # a goal's tactic cannot reach the other goal: `focus` hides it
         assert isinstance(env.apply(split.state, "exact hp", goal=1), TacticError)
-    assert sent(tmp_path)[1:] == [
-        "constructor", "(rotate_left 1; (focus (exact hq)); all_goals skip)", "((focus (exact hp)); all_goals skip)",
-        "(rotate_left 1; (focus (exact hp)); all_goals skip)",
-    ]
+    assert sent(tmp_path)[1:] == ["constructor", "rotate_left 1; exact hq", "exact hp", "rotate_left 1; exact hp"]
 
 
 def test_coupled_goals_travel_together(tmp_path: Path) -> None:
@@ -211,14 +227,19 @@ def test_the_header_is_elaborated_once_per_process(tmp_path: Path) -> None:
         env.apply(root, "simp", timeout=0.2)  # times out: a new process
         assert isinstance(env.apply(root, "constructor"), TacticSuccess)
     assert sent(tmp_path).count("import Foo") == 2
-    assert [r.get("env") for r in logged(tmp_path) if r.get("cmd", "").startswith("theorem")] == [0, 0, 0]
+    # per process: the header is env 0, the budget tactic is defined in it (env 1), theorems start there
+    assert [r.get("env") for r in logged(tmp_path) if "leanzero_budget" in r.get("cmd", "")] == [0, 0]
+    assert [r.get("env") for r in logged(tmp_path) if r.get("cmd", "").startswith("theorem")] == [1, 1, 1]
 
 
 def test_verify_judges_the_whole_theorem(tmp_path: Path) -> None:
     with open_fake(tmp_path) as env:
         ok = env.verify(T, PROOF)
         assert ok.ok and ok.backend == "repl", ok
-        assert sent(tmp_path)[-2:] == [declaration(T).proof_command(PROOF), "#print axioms two"]
+        two = declaration(T)
+        assert sent(tmp_path)[-5:] == [
+            two.proof_command(PROOF), "#print axioms two", two.start_command(), "#check @two", "#check @two"
+        ]
         sorry = env.verify(T, "exact ⟨hp, hq⟩")
         assert not sorry.ok and "sorry" in sorry.messages[0]
         native = env.verify(EX, "exact ⟨3, rfl⟩")
