@@ -389,9 +389,16 @@ class _Status:
             table.add_row("model version", str(p.model_version))
             table.add_row("workers", f"{p.workers_alive} busy of {c.workers}, {p.restarts} restart(s)")
             table.add_row("soundness faults", f"{p.faults}" + ("" if not p.faults else "  (a bug: see the log)"))
+            if p.env:
+                table.add_row("backend processes", env_counts(p.env))
             if p.picks:
                 table.add_row("picks", "  ".join(f"{k} {v:,}" for k, v in sorted(p.picks.items())))
         return Panel(table, title="leanzero selfplay", subtitle=self.phase(), subtitle_align="left")
+
+
+def env_counts(counts: dict[str, int]) -> str:
+    """The backend's process counters (kills, restarts, heartbeat stops, ...) for people."""
+    return ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in counts.items())
 
 
 def summary(config: SelfPlayConfig, final: Progress, *, interrupted: bool) -> str:
@@ -411,6 +418,7 @@ def summary(config: SelfPlayConfig, final: Progress, *, interrupted: bool) -> st
          f"{buffer_sources(final.sources)} (searches of statements only: no proof came from outside)"),
         (f"  soundness faults: {final.faults} (found scripts the backend refused because the statement "
          "has a counterexample; expected 0)"),
+        *([f"  backend processes: {env_counts(final.env)}"] if final.env else []),
         f"  proofs and disproofs: {run / 'proofs.jsonl'}",
         f"  network checkpoint:   {run / 'checkpoints' / 'latest.pt'}  (leanzero prove --checkpoint ...)",
         f"  learning curve:       {run / 'curve.png'}",

@@ -57,6 +57,7 @@ class TaskReport:
     records_added: int
     model_version: int
     seconds: float
+    env_counters: dict[str, int] = field(default_factory=dict)  # the backend's kills, restarts, ... in this task
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +151,7 @@ class Worker:
 
         t0 = time.monotonic()
         evaluator = self._evaluator(weights)
+        before = self.env.counters()
 
         def write(verified: Verified) -> None:
             ray.get(self.store.append.remote(_entry(verified, self.run, self.index)))
@@ -166,7 +168,8 @@ class Worker:
             AttemptResult(r.problem, r.outcome, r.verified, (), r.env_calls, r.elapsed, r.error, r.faults)
             for r in results
         )
-        return TaskReport(self.index, task, slim, len(records), weights.version, time.monotonic() - t0)
+        spent = {k: v for k, v in (self.env.counters() - before).as_dict().items() if v}
+        return TaskReport(self.index, task, slim, len(records), weights.version, time.monotonic() - t0, spent)
 
     def _evaluator(self, weights: Weights) -> Evaluator:
         import ray

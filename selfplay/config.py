@@ -183,6 +183,7 @@ class Progress:
     sources: dict[str, int] = field(default_factory=dict)  # buffer records by source family (statements only)
     novel_proofs: int = 0  # proofs and disproofs using a tactic no rule proposed (written by the decoder)
     novel_tactics: int = 0  # such tactics, summed over those proofs
+    env: dict[str, int] = field(default_factory=dict)  # the backend processes' kills, restarts, ... (`EnvCounters`)
 
     def row(self) -> dict[str, object]:
         return {"time": time.time(), **dataclasses.asdict(self)}

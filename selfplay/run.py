@@ -65,6 +65,7 @@ class _Counters:
     elapsed_before: float = 0.0  # seconds of earlier sessions of a resumed run
     recent: deque[bool] = field(default_factory=lambda: deque(maxlen=100))
     picks: dict[str, int] = field(default_factory=dict)
+    env: dict[str, int] = field(default_factory=dict)  # the workers' backend counters (`EnvCounters`), summed
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> _Counters:
@@ -73,10 +74,11 @@ class _Counters:
             setattr(counters, k, int(state.get(k, 0)))
         counters.elapsed_before = float(state["elapsed"])
         counters.picks = dict(state.get("picks", {}))
+        counters.env = {k: int(v) for k, v in state.get("env", {}).items()}
         return counters
 
     def state(self, elapsed: float) -> dict[str, object]:
-        return {**{k: getattr(self, k) for k in _COUNTERS}, "elapsed": elapsed, "picks": self.picks}
+        return {**{k: getattr(self, k) for k in _COUNTERS}, "elapsed": elapsed, "picks": self.picks, "env": self.env}
 
 
 @dataclass
@@ -262,6 +264,8 @@ class SelfPlayDriver:
                 counters.faults += 1
                 log.error("soundness fault in %s: %s", result.problem, fault)
         counters.records += task.records_added
+        for k, v in task.env_counters.items():
+            counters.env[k] = counters.env.get(k, 0) + v
         self.buffer_size = min(self.buffer_size + task.records_added, self.config.buffer_capacity)
         return index
 
@@ -302,7 +306,7 @@ class SelfPlayDriver:
             learner_step=self.learner_step, model_version=self.weights.version, loss=self.loss,
             workers_alive=len({w for w, _ in self.in_flight.values()}), restarts=c.restarts,
             picks=dict(c.picks), faults=c.faults, sources=dict(self.buffer_sources),
-            novel_proofs=c.novel_proofs, novel_tactics=c.novel_tactics,
+            novel_proofs=c.novel_proofs, novel_tactics=c.novel_tactics, env=dict(c.env),
         )
 
     def elapsed(self) -> float:

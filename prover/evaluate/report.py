@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from lean_env import BACKENDS, capabilities
+from lean_env.contract import EnvCounters
 from lean_env.text.statement import with_proof
 from prover.evaluate.results import ERROR, MINI_LABEL, OUTSIDE, PROVED, STATUSES, Settings, Summary
 from prover.storage import atomic_path, atomic_write_json
@@ -45,7 +46,16 @@ def summary_dict(summary: Summary, *, source: str = "") -> dict[str, Any]:
         "wall_seconds": round(summary.wall, 3), "ran": summary.ran, "resumed": summary.resumed,
         "proved": sorted(r["name"] for r in proved),
         "soundness_faults": sum(int(r.get("faults", 0)) for r in rows),
+        "env_counters": env_totals(rows),
     }
+
+
+def env_totals(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """The backend's process counters (`EnvCounters`) summed over the rows: kills, restarts, ..."""
+    total = EnvCounters()
+    for row in rows:
+        total = total + EnvCounters.from_dict(row.get("env_counters") or {})
+    return {k: v for k, v in total.as_dict().items() if v}
 
 
 def write_outputs(summary: Summary, *, source: str = "") -> None:
@@ -75,6 +85,9 @@ def report_markdown(summary: Summary, data: dict[str, Any]) -> str:
         lines += [f"In mini's fragment: {data['in_fragment']}; proved {summary.counts[PROVED]} of them.", ""]
     lines += [f"Soundness faults: {data['soundness_faults']} (a found script the backend refused because the "
               "statement has a counterexample; expected 0).", ""]
+    if data["env_counters"]:  # a backend with processes: what they went through (docs/lean.md)
+        counted = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in data["env_counters"].items())
+        lines += [f"Backend processes: {counted}.", ""]
     checkpoint = s.checkpoint or "none (uniform priors)"
     lines += ["## Settings", "", "| setting | value |", "|---|---|",
               f"| source | {data['source'] or '-'} |", f"| backend | {s.backend} |", f"| searcher | {s.searcher} |",
@@ -156,3 +169,7 @@ def print_table(summary: Summary, file: Any = None) -> None:
     console.print(table)
     if _embedded(s.backend):
         console.print(results_label(s.backend), markup=False)
+    counted = env_totals(summary.rows)
+    if counted:
+        console.print("backend processes: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counted.items()),
+                      markup=False)

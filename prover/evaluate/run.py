@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from lean_env import open_env
-from lean_env.contract import ProofEnv, StatementError
+from lean_env.contract import EnvCounters, ProofEnv, StatementError
 from lean_env.problem import Problem
 from prover.actions import ActionSpace
 from prover.actions.space import DEFAULT, ActionConfig, Family
@@ -141,12 +141,16 @@ class Prover:
     def run(self, task: Problem) -> dict[str, Any]:
         """The results row of one problem; never raises (a crash is this problem's `error`)."""
         t0 = time.monotonic()
+        before = self.env.counters() if self.env is not None else EnvCounters()
         try:
             status, message, attempts = self._run(task)
         except Exception as e:
             log.exception("evaluating %s", task.name)
             status, message, attempts = ERROR, f"{type(e).__name__}: {e}", []
-        return _row(task, self.settings, status, message, attempts, time.monotonic() - t0)
+        row = _row(task, self.settings, status, message, attempts, time.monotonic() - t0)
+        if self.env is not None:  # what this problem cost the backend's processes (kills, restarts, ...)
+            row["env_counters"] = {k: v for k, v in (self.env.counters() - before).as_dict().items() if v}
+        return row
 
     def _run(self, task: Problem) -> tuple[str, str, list[_Attempt]]:
         if task.error:

@@ -15,6 +15,7 @@ import cli.prove
 from cli.main import main
 from lean_env.contract import (
     Capabilities,
+    EnvCounters,
     GoalView,
     ProofState,
     StatementError,
@@ -37,6 +38,11 @@ class FakeEnv:
     name = "fake"
     capabilities = Capabilities("fake", kernel_checked=True, metavariables=False, fragment=False, cheap_start=True,
                                 any_statement=True)
+
+    def counters(self) -> EnvCounters:
+
+        return EnvCounters()
+
 
     def outside_fragment(self, state: ProofState) -> str:
         return ""

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from lean_env.contract import (
     Capabilities,
+    EnvCounters,
     GoalView,
     ProofState,
     StatementError,
@@ -77,6 +78,11 @@ class FakeEnv:
     name = "fake"
     capabilities = Capabilities("fake", kernel_checked=True, metavariables=False, fragment=False, cheap_start=True,
                                 any_statement=True)
+
+    def counters(self) -> EnvCounters:
+
+        return EnvCounters()
+
 
     def outside_fragment(self, state: ProofState) -> str:
         return ""

@@ -95,3 +95,24 @@ def test_run_with_a_killed_worker_then_resume(ray_session, tmp_path: Path) -> No
 def test_a_worker_that_cannot_start_stops_the_run_with_its_reason(ray_session, tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="could not start.*nope"):
         run_selfplay(config(tmp_path / "run", backend="nope"))
+
+
+def test_backend_process_counters_survive_a_resume_and_reach_the_summary() -> None:
+    """Workers report their backend's kills, restarts, ... per task; the driver sums them into
+    state.json (so a resumed run keeps them), the metrics rows and the final summary."""
+    import dataclasses
+
+    from cli.selfplay import summary
+    from selfplay.config import Progress, SelfPlayConfig
+    from selfplay.run import _Counters
+
+    counters = _Counters(env={"kills": 2, "restarts": 3})
+    again = _Counters.from_state(json.loads(json.dumps(counters.state(12.0))))
+    assert again.env == {"kills": 2, "restarts": 3} and _Counters.from_state({"elapsed": 0}).env == {}
+    final = Progress(elapsed=1.0, attempts=1, proofs=0, disproofs=0, solve_rate=0.0, buffer=0, learner_step=0,
+                     model_version=0, loss=None, workers_alive=0, restarts=0, env=again.env)
+    assert final.row()["env"] == {"kills": 2, "restarts": 3}
+    text = summary(SelfPlayConfig(run_dir="runs/x"), final, interrupted=False)
+    assert "backend processes: kills 2, restarts 3" in text
+    quiet = summary(SelfPlayConfig(run_dir="runs/x"), dataclasses.replace(final, env={}), interrupted=False)
+    assert "backend processes" not in quiet

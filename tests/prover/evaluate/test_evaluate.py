@@ -20,6 +20,7 @@ import pytest
 from cli.evaluate import main
 from lean_env.contract import (
     Capabilities,
+    EnvCounters,
     GoalView,
     ProofState,
     StatementError,
@@ -215,6 +216,11 @@ class LeanLikeEnv:
     name = "fake"
     capabilities = Capabilities("fake", kernel_checked=True, metavariables=False, fragment=False, cheap_start=True,
                                 any_statement=True)
+
+    def counters(self) -> EnvCounters:
+
+        return EnvCounters()
+
 
     def outside_fragment(self, state: ProofState) -> str:
         return ""
@@ -450,3 +456,32 @@ def test_decoder_samples_mean_nothing_without_a_network() -> None:
     assert Settings(searcher="mcts", checkpoint="x.pt", decoder_samples=8).decoder_samples == 8
     with pytest.raises(ValueError, match="decoder_samples"):
         Settings(searcher="mcts", checkpoint="x.pt", decoder_samples=-1)
+
+
+class RestartingMini(MiniEnv):
+    """`mini` that reports one kill and one restart of its (imaginary) process per tactic."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.spent = EnvCounters()
+
+    def apply(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.spent = self.spent + EnvCounters(kills=1, restarts=1, requests=1)
+        return super().apply(*args, **kwargs)
+
+    def counters(self) -> EnvCounters:
+        return self.spent
+
+
+def test_backend_kills_and_restarts_reach_rows_summary_and_report(tmp_path: Path) -> None:
+    easy = Problem("easy", "theorem easy (p q : Prop) (hp : p) (hq : q) : p ∧ q")
+    also = Problem("also", "theorem also (p : Prop) (hp : p) : p")
+    env = RestartingMini()
+    summary = evaluate([easy, also], Settings(budget=20), tmp_path, workers=0, emit=lambda _: None, env=env)
+    per_row = [r["env_counters"] for r in summary.rows]
+    assert all(c["kills"] == c["restarts"] == c["requests"] > 0 for c in per_row)
+    data = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert data["env_counters"]["kills"] == sum(c["kills"] for c in per_row) == env.counters().kills
+    assert f"kills {env.counters().kills}" in (tmp_path / "report.md").read_text(encoding="utf-8")
+    plain = evaluate([also], Settings(budget=20), tmp_path / "plain", workers=0, emit=lambda _: None, env=MiniEnv())
+    assert plain.rows[0]["env_counters"] == {}  # mini has no process: nothing to count
