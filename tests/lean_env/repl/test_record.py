@@ -246,3 +246,38 @@ def test_doctor_records_where_lean_is_ready(
     out = capsys.readouterr().out
     assert "DIFFERS  start t81: fake: no rule for" in out and "in minif2f (DIFFERS above)" in out
     assert (out_dir / "minif2f.in").is_file()
+
+
+def test_lean_smoke_bench_on_the_stand_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    from lean_env.repl.setup import not_set_up
+
+    module = importlib.util.spec_from_file_location("lean_smoke", Path(__file__).parents[3] / "bench" / "lean_smoke.py")
+    assert module is not None and module.loader is not None
+    bench = importlib.util.module_from_spec(module)
+    module.loader.exec_module(bench)
+    monkeypatch.setattr("sys.argv", ["lean_smoke.py", "--steps", "25", "--every", "10"])
+
+    def missing(**_: object):
+        raise not_set_up("`lake` is not on PATH")
+
+    monkeypatch.setattr(smoke, "machine_spec", missing)
+    assert bench.main() == 0
+    assert capsys.readouterr().out.startswith("skipped: Lean is not set up for the repl backend: `lake`")
+
+    monkeypatch.setattr(smoke, "machine_spec", lambda **_: fake_spec(tmp_path, smoke_script(tmp_path)))
+    monkeypatch.setattr(smoke, "MINIF2F", tmp_path / "absent.jsonl")
+    monkeypatch.setattr(smoke, "BUILTIN_MINIF2F", (T81,))
+    monkeypatch.setattr(smoke, "minif2f_problems", lambda: [T81])
+    monkeypatch.setattr(smoke, "open_repl", without_heartbeats([]))
+    assert bench.main() == 0
+    out = capsys.readouterr().out
+    smoke_steps = sum(len(t.steps) for s in smoke.smoke_set([T81]) for t in s.theorems)
+    assert f"smoke set: {smoke_steps} steps, " in out and ", 0 differ" in out
+    assert "25 steps on 1 miniF2F roots" in out and "TacticError 22, TacticSuccess 3" in out  # norm_num closes it
+    rows = [line.split() for line in out.splitlines() if line.strip() and line.split()[0] in ("0", "10", "20")]
+    assert [r[0] for r in rows] == ["0", "10", "20"] and all(float(r[1]) > 0 and float(r[2]) > 0 for r in rows)
+    assert "counters: restarts 0" in out
