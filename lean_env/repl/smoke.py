@@ -301,15 +301,15 @@ def record(
     smokes: Sequence[Smoke], folder: Path, spec: ProcessSpec, open_env: OpenEnv = open_repl
 ) -> Iterator[SmokeRun]:
     """Run every item on a REPL started from `spec`, recording its transcript `folder/NAME`
-    (`ProcessSpec.record`); one run per item as it finishes. `folder` is made on the first item;
-    an item's transcripts from an earlier recording there are replaced."""
+    (`ProcessSpec.record`); one run per item as it finishes. `folder` is made once the first
+    REPL has started (the first request writes); an item's earlier transcripts there are replaced."""
     for smoke in smokes:
-        folder.mkdir(parents=True, exist_ok=True)
-        for old in transcripts(folder, smoke.name):
-            old.unlink()
-            old.with_name(old.name.removesuffix(".in") + ".expected.out").unlink(missing_ok=True)
         env = open_env(replace(spec, record=folder / smoke.name), smoke.options())
         try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in transcripts(folder, smoke.name):
+                old.unlink()
+                old.with_name(old.name.removesuffix(".in") + ".expected.out").unlink(missing_ok=True)
             yield run_smoke(env, smoke)
         finally:
             env.close()
