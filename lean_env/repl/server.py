@@ -12,7 +12,12 @@ only) or lake dies first, the REPL lives on. `ReplServer` therefore
   it dies, e.g. the worker) and the memory cap (RLIMIT_AS);
 - kills the whole process group (`os.killpg`, SIGKILL) on close, timeout and crash.
 
-Requests, answers, timeouts and their parsing are lean-interact's (`LeanServer.run`).
+Requests, answers, timeouts and their parsing are lean-interact's (`LeanServer.run`). With
+`ProcessSpec.record`, every exchange is also written as a transcript in the form of the REPL's
+own test files (`STEM.in`: the requests as sent, `STEM.expected.out`: the answers as read, each
+followed by a blank line), one transcript per process: the first process writes `STEM`, the
+one started after the k-th restart `STEM.restartK`. A request left unanswered (timeout, crash) is
+not written, so the two files always pair up.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ class ProcessSpec:
     env: Mapping[str, str] | None = None
     memory_mb: int | None = None
     cwd: str | None = field(default=None)
+    record: Path | None = None  # transcript stem: write every exchange (see the module docstring)
 
 
 def lake_environment(setup: LeanSetup, timeout: float = 300.0) -> dict[str, str]:
@@ -98,6 +104,9 @@ class ReplServer(LeanServer):
     def __init__(self, spec: ProcessSpec) -> None:
         self.spec = spec
         self._stderr: IO[bytes] | None = None
+        self._processes = 0
+        self._transcript: Path | None = None  # the current process's transcript stem
+        self._fresh = False  # its files are not written yet
         super().__init__(spec.config)  # starts the process
 
     @property
@@ -120,6 +129,24 @@ class ReplServer(LeanServer):
         )
         if not self.is_alive():
             raise ChildProcessError(f"the Lean REPL could not be started: {self.stderr_tail()}")
+        self._processes += 1
+        if self.spec.record is not None:
+            stem, restarts = self.spec.record, self._processes - 1
+            self._transcript = stem.with_name(f"{stem.name}.restart{restarts}") if restarts else stem
+            self._fresh = True
+
+    def _execute_cmd_in_repl(self, json_query: str, verbose: bool, timeout: float | None) -> str:
+        """lean-interact's exchange (the request line written to stdin, the answer text read back);
+        recorded once the answer is complete, so what is written is what crossed the pipe."""
+        answer = super()._execute_cmd_in_repl(json_query, verbose, timeout)
+        if self._transcript is not None:
+            mode = "w" if self._fresh else "a"  # a new process starts its transcript afresh
+            self._fresh = False
+            with open(f"{self._transcript}.in", mode, encoding="utf-8") as requests:
+                requests.write(json_query + "\n\n")
+            with open(f"{self._transcript}.expected.out", mode, encoding="utf-8") as answers:
+                answers.write(answer.rstrip("\n") + "\n\n")
+        return answer
 
     def kill(self) -> None:
         """SIGKILL the whole process group, reap the REPL, close its pipes. Replaces lean-interact's

@@ -177,3 +177,43 @@ def test_wired_into_leanzero(ws: Path, monkeypatch: pytest.MonkeyPatch, capsys: 
     assert cli.main.main(["setup-lean", "--dry-run", "--workspace", str(ws)]) == 0
     assert cli.main.main(["doctor", "--workspace", str(ws / "nope")]) == 2
     assert "no such folder" in capsys.readouterr().err
+
+
+def test_doctor_record_without_lean_writes_nothing(
+    ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "recordings"
+    monkeypatch.setattr(workspace, "inspect_workspace", lambda f: _status(f, False))
+    monkeypatch.setattr(workspace, "python_packages", lambda: {"lean-interact": "0.11.6"})
+    assert run(["doctor", "--workspace", str(ws), "--record", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "not ready for the repl backend" in out
+    last = out.rstrip().splitlines()[-1]
+    assert last == f"nothing recorded in {folder}: --record needs a machine where the repl backend is ready"
+    assert not folder.exists()
+
+
+def test_doctor_record_where_the_repl_does_not_start_writes_nothing(
+    ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("lean_interact")
+    # the workspace looks ready, but there is no `lake` on PATH to start the REPL with
+    folder = tmp_path / "recordings"
+    monkeypatch.setattr(workspace, "inspect_workspace", lambda f: _status(f, True))
+    monkeypatch.setattr(workspace, "python_packages", lambda: {"lean-interact": "0.11.6"})
+    monkeypatch.delenv("LEANZERO_LAKE", raising=False)
+    assert run(["doctor", "--workspace", str(ws), "--record", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "ready for the repl backend" in out
+    assert f"nothing recorded in {folder}: Lean is not set up for the repl backend: `lake`" in out
+    assert "leanzero setup-lean" in out and not folder.exists()
+
+
+def test_doctor_record_bad_input(ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a_file = tmp_path / "file"
+    a_file.write_text("")
+    assert run(["doctor", "--workspace", str(ws), "--record", str(a_file)]) == 2
+    assert capsys.readouterr().err == f"error: --record {a_file}: exists and is not a folder\n"
+    assert run(["doctor", "--backend", "dojo", "--workspace", str(ws), "--record", str(tmp_path / "r")]) == 2
+    assert "--record runs the repl backend" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()

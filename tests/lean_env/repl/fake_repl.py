@@ -4,7 +4,8 @@ followed by a blank line, as the REPL does. Run as `python fake_repl.py SCRIPT.j
 Script keys:
 - `replays`: `{name: [[request, answer_text], ...]}`: after the request `{"cmd": "fake: replay
   NAME"}`, answer the recorded requests of NAME in order, each with its recorded text (a request
-  that differs gets `{"message": "fake: expected ..."}`);
+  that differs gets `{"message": "fake: expected ..."}`); `replay`: NAME: replay NAME from the
+  first request on, with no `fake: replay` command (a recorded session, as it was sent);
 - `commands`: `{cmd: answer}` and `goals`: `{goal: {tactic: outcome}}`: a small REPL. A command
   answer's sorries get fresh proof state ids; a tactic runs on the goal the `protocol.focused`
   wrapper chose (Lean's `rotate_left`/`focus`/`all_goals skip` semantics). An outcome is a list
@@ -155,7 +156,7 @@ def main() -> None:
             child = subprocess.Popen(["sleep", "600"])
             pids.write(f"child {child.pid}\n")
     log = open(script["log"], "a", encoding="utf-8") if script.get("log") else None
-    replay: list = []
+    replay: list = list(script["replays"][script["replay"]]) if "replay" in script else []
     repl = Repl(script, path)
     for request in requests(sys.stdin):
         if log:

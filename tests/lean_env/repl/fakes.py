@@ -12,7 +12,9 @@ from pathlib import Path
 from lean_interact import LeanREPLConfig
 from lean_interact.interface import (
     Command,
+    CommandResponse,
     FileCommand,
+    LeanError,
     PickleEnvironment,
     PickleProofState,
     ProofStep,
@@ -20,7 +22,7 @@ from lean_interact.interface import (
     UnpickleProofState,
 )
 
-from lean_env.repl.server import ProcessSpec
+from lean_env.repl.server import ProcessSpec, ReplServer
 
 FAKE_REPL = Path(__file__).with_name("fake_repl.py")
 TRANSCRIPTS = Path(__file__).resolve().parents[3].parent / "shared" / "lean-repl-transcripts"
@@ -47,23 +49,36 @@ def chunks(text: str) -> list[str]:
     return out
 
 
-def transcript_names() -> list[str]:
-    """`X` for every `X.in` with its `X.expected.out` (paths relative to the transcripts)."""
-    if not TRANSCRIPTS.is_dir():
+def transcript_names(root: Path = TRANSCRIPTS) -> list[str]:
+    """`X` for every `X.in` with its `X.expected.out` under `root` (the REPL's transcripts, or a
+    folder of recordings), as paths relative to `root`."""
+    if not root.is_dir():
         return []
     return sorted(
-        str(p.relative_to(TRANSCRIPTS))[: -len(".in")]
-        for p in TRANSCRIPTS.rglob("*.in")
+        str(p.relative_to(root))[: -len(".in")]
+        for p in root.rglob("*.in")
         if p.with_name(p.name[: -len(".in")] + ".expected.out").is_file()
     )
 
 
-def transcript(name: str) -> list[tuple[dict, str]]:
+def transcript(name: str, root: Path = TRANSCRIPTS) -> list[tuple[dict, str]]:
     """(request, recorded answer text) pairs of one transcript."""
-    requests = chunks((TRANSCRIPTS / f"{name}.in").read_text(encoding="utf-8"))
-    answers = chunks((TRANSCRIPTS / f"{name}.expected.out").read_text(encoding="utf-8"))
-    assert len(requests) == len(answers), name
+    requests = chunks((root / f"{name}.in").read_text(encoding="utf-8"))
+    answers = chunks((root / f"{name}.expected.out").read_text(encoding="utf-8"))
+    assert len(requests) == len(answers), f"{root / name}: {len(requests)} requests, {len(answers)} answers"
     return [(json.loads(r, strict=False), a) for r, a in zip(requests, answers)]
+
+
+def replay(server: ReplServer, key: str, pairs: list[tuple[dict, str]]) -> list[tuple[dict, dict, object]]:
+    """(request, recorded answer, typed answer) for every request of a transcript, sent through
+    `server`, a stand-in whose script holds the transcript under `replays[key]`."""
+    assert server.run(Command(cmd=f"fake: replay {key}"), timeout=10) == CommandResponse(env=0)
+    out = []
+    for request, text in pairs:
+        response = server.run(request_model(request), timeout=10)
+        assert not (isinstance(response, LeanError) and response.message.startswith("fake:")), response.message
+        out.append((request, json.loads(text, strict=False), response))
+    return out
 
 
 def request_model(request: dict):

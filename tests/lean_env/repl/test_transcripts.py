@@ -14,11 +14,16 @@ that, per transcript and request, read off the recorded answers by hand:
 - `fail`: a tactic answer that is a `TacticError`: an error message (Lean recovered with a
   sorry), a new `sorry`, a kernel error, or no goals with metavariables or sorries left;
 - `lean-error`: `{"message": "Lean error: ..."}`; `lost`: `Unknown proof state`.
+
+Transcripts recorded on a machine with Lean (`leanzero doctor --record DIR`, docs/lean.md), found
+in the folders of `$LEANZERO_LEAN_RECORDINGS` and in ../shared/lean-recordings, are replayed the
+same way. Nobody has read their answers by hand, so they are held to what holds for every
+answer: each reads as a contract result, consistently with its raw JSON (`check_mapping`), and
+each transcript is one process's session: it names only proof states and environments that an
+earlier answer of its own gave.
 """
 
 from __future__ import annotations
-
-import json
 
 import pytest
 
@@ -29,12 +34,18 @@ from lean_interact.interface import CommandResponse, LeanError, Message, ProofSt
 from lean_env.contract import StatementError
 from lean_env.repl.protocol import StepFailed, StepOk, goal_views, read_root, read_step
 from lean_env.repl.server import ReplServer
+from lean_env.repl.smoke import RECORDINGS_ENV, SHARED_RECORDINGS, recording_dirs
 from lean_env.repl.verify import judge, proof_problems
 
-from .fakes import TRANSCRIPTS, fake_spec, request_model, transcript, transcript_names
+from .fakes import TRANSCRIPTS, fake_spec, replay, transcript, transcript_names
 
 NAMES = transcript_names()
-pytestmark = pytest.mark.skipif(not NAMES, reason=f"no REPL transcripts at {TRANSCRIPTS}")
+needs_transcripts = pytest.mark.skipif(not NAMES, reason=f"no REPL transcripts at {TRANSCRIPTS}")
+RECORDED = [(root, name) for root in recording_dirs() for name in transcript_names(root)]
+NO_RECORDINGS = (
+    f"no recorded transcripts in ${RECORDINGS_ENV} or {SHARED_RECORDINGS}: record them with "
+    "`leanzero doctor --record DIR` on a machine with Lean (docs/lean.md)"
+)
 
 EXPECTED = {
     "Mathlib/test/20240209": "root fail",
@@ -135,34 +146,66 @@ def kind(response) -> str:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """One stand-in REPL process for all transcripts (it switches on `fake: replay NAME`)."""
+    """One stand-in REPL process for all transcripts (it switches on `fake: replay NAME`); a
+    recording's key is its path."""
     tmp = tmp_path_factory.mktemp("transcripts")
-    repl = ReplServer(fake_spec(tmp, {"replays": {name: transcript(name) for name in NAMES}}))
+    replays = {name: transcript(name) for name in NAMES}
+    replays |= {str(root / name): transcript(name, root) for root, name in RECORDED}
+    repl = ReplServer(fake_spec(tmp, {"replays": replays}))
     yield repl
     repl.kill()
 
 
 def replayed(server: ReplServer, name: str) -> list[tuple[dict, dict, object]]:
-    """(request, recorded answer, typed answer) for every request of transcript `name`."""
-    from lean_interact.interface import Command
-
-    assert server.run(Command(cmd=f"fake: replay {name}"), timeout=10) == CommandResponse(env=0)
-    out = []
-    for request, text in transcript(name):
-        response = server.run(request_model(request), timeout=10)
-        assert not (isinstance(response, LeanError) and response.message.startswith("fake:")), response.message
-        out.append((request, json.loads(text, strict=False), response))
-    return out
+    """(request, recorded answer, typed answer) for every request of the REPL's transcript `name`."""
+    return replay(server, name, transcript(name))
 
 
+@needs_transcripts
 def test_every_transcript_has_an_expectation() -> None:
     assert sorted(EXPECTED) == NAMES
 
 
+@needs_transcripts
 @pytest.mark.parametrize("name", NAMES)
 def test_transcript_maps_to_contract_results(server: ReplServer, name: str) -> None:
     results = replayed(server, name)
     assert " ".join(kind(r) for _, _, r in results) == EXPECTED[name]
+    check_mapping(results)
+
+
+@pytest.mark.parametrize(
+    ("root", "name"), RECORDED or [pytest.param(None, None, marks=pytest.mark.skip(reason=NO_RECORDINGS))]
+)
+def test_recording_maps_to_contract_results(server: ReplServer, root, name: str) -> None:
+    results = replay(server, str(root / name), transcript(name, root))
+    assert results, f"{root / name}: an empty transcript"
+    for _, _, response in results:
+        kind(response)  # every answer reads as a contract result
+    check_mapping(results)
+    check_one_session(results)
+
+
+def check_one_session(results: list[tuple[dict, dict, object]]) -> None:
+    """Every proof state and environment a request names was given by an earlier answer."""
+    states: set[int] = set()
+    envs: set[int] = set()
+    for request, _raw, response in results:
+        if "proofState" in request:
+            assert request["proofState"] in states, f"proof state {request['proofState']} before any answer gave it"
+        if "env" in request:
+            assert request["env"] in envs, f"environment {request['env']} before any answer gave it"
+        if isinstance(response, CommandResponse):
+            envs.add(response.env)
+            states.update(s.proof_state for s in response.sorries if s.proof_state is not None)
+        elif isinstance(response, ProofStepResponse):
+            states.add(response.proof_state)
+
+
+def check_mapping(results: list[tuple[dict, dict, object]]) -> None:
+    """Each answer reads as its raw JSON says: a Lean error as that error, a tactic answer as
+    success exactly when Lean reported no error, sorry or kernel error (with Lean's goals), a
+    command's verdict (given a clean `#print axioms`) as a proof exactly when it has neither."""
     for _request, raw, response in results:
         if "message" in raw and len(raw) == 1:
             assert isinstance(response, LeanError) and response.message == raw["message"]
@@ -170,11 +213,12 @@ def test_transcript_maps_to_contract_results(server: ReplServer, name: str) -> N
         errors = [m for m in raw.get("messages", []) if m["severity"] == "error"]
         if isinstance(response, ProofStepResponse):
             outcome = read_step(response)
+            goals = raw.get("goals", [])
             clean = not errors and not raw.get("sorries") and not raw["proofStatus"].startswith("Error")
-            if clean and (raw["goals"] or raw["proofStatus"] == "Completed"):
-                assert isinstance(outcome, StepOk) and outcome.goals == tuple(raw["goals"])
+            if clean and (goals or raw["proofStatus"] == "Completed"):
+                assert isinstance(outcome, StepOk) and outcome.goals == tuple(goals)
                 assert outcome.proof_state == raw["proofState"]
-                for view, text in zip(goal_views(outcome.goals), raw["goals"]):
+                for view, text in zip(goal_views(outcome.goals), goals):
                     assert view.text == text
                     assert (view.case is not None) == text.startswith("case ")
                     assert view.canonical == (text.split("\n", 1)[1] if view.case else text)
@@ -189,6 +233,7 @@ def test_transcript_maps_to_contract_results(server: ReplServer, name: str) -> N
         assert len([m for m in verdict.messages if m[0].isdigit()]) == len(errors)
 
 
+@needs_transcripts
 def test_goals_and_failures_read_as_lean_wrote_them(server: ReplServer) -> None:
     _, _, after_intro = replayed(server, "proof_branching")[1]
     outcome = read_step(after_intro)
@@ -214,6 +259,7 @@ def test_goals_and_failures_read_as_lean_wrote_them(server: ReplServer) -> None:
     assert isinstance(lost, StepFailed) and lost.lost
 
 
+@needs_transcripts
 def test_commands_read_as_roots_or_statement_errors(server: ReplServer) -> None:
     proof_state, goal = read_root(replayed(server, "proof_branching")[0][2])
     assert (proof_state, goal) == (0, "p q r : Prop\nh1 : p ∧ q\nh2 : q → r\n⊢ p ∧ r")
