@@ -114,7 +114,7 @@ def main() -> int:
         differ += sum(not f.ok for f in run.findings)
         smoke_counts.update(run.counters)
     print(f"smoke set: {len(seconds)} steps, {checks} checks, {differ} differ (`leanzero doctor --record DIR` "
-          f"shows them); counters " + ", ".join(f"{k} {v}" for k, v in smoke_counts.items()))
+          f"shows them); counters " + smoke.counts_text(smoke_counts))
 
     options = {} if args.heartbeats is None else {"heartbeats": args.heartbeats}
     env = smoke.open_repl(spec, {"default_header": header, **options})
@@ -144,7 +144,7 @@ def main() -> int:
     print(f"{'steps':>7}{'RSS MB':>10}{'address space MB':>19}")
     for n, rss, vms in memory:
         print(f"{n:>7}{rss:>10.0f}{vms:>19.0f}")
-    print("counters: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    print("counters: " + smoke.counts_text(counts))
     if seconds + steps:
         p50 = statistics.median(seconds + steps)
         print(f"a fresh process (start + import) costs {(started + imported) / p50:.0f} p50 steps")

@@ -193,7 +193,7 @@ def _record(folder: Path, workspace: Path, status: ws.LeanStatus) -> int:
         for run in smoke.record(items, folder, spec, smoke.open_repl):
             runs.append(run)
             names = ", ".join(p.name.removesuffix(".in") for p in smoke.transcripts(folder, run.name))
-            counts = ", ".join(f"{k} {v}" for k, v in run.counters.items())
+            counts = smoke.counts_text(run.counters)
             print(f"\n{run.name}: transcript {names or '(none)'} ({counts})", flush=True)
             for f in run.findings:
                 print(f"  {'ok' if f.ok else 'DIFFERS':<7}  {f.what}: {f.detail}", flush=True)

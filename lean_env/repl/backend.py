@@ -279,7 +279,7 @@ class ReplEnv:
             why = untouched_mismatch(node.goals, goal, len(with_goals), outcome.goals)
             visible = addressed(len(outcome.goals), node.total, len(with_goals))
             if why is not None or visible < 0:
-                return TacticError(why or "the tactic changed goals outside the one it was applied to", elapsed)
+                return TacticError(why or "the tactic changed goals it was not applied to", elapsed)
             child = _Node(
                 state.handle, text, node.header, timeout, outcome.goals, visible, node.name,
                 outcome.proof_state, self._generation,

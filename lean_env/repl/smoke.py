@@ -14,15 +14,15 @@ session that a stand-in (or a real REPL) can replay request by request:
 - `axioms`: `verify` of a clean proof, and of proofs through a theorem proved by `sorry` and one
   by `native_decide`, both declared in the header where the safety filter does not look: only
   `#print axioms` can catch them;
-- `heartbeats`: a heavy `nlinarith` under a small heartbeat budget: Lean stops it with its own
-  error, the process answers on.
+- `heartbeats`: a heavy `nlinarith` under a small heartbeat budget (the backend's
+  `leanzero_budget`, docs/lean.md): Lean stops it with its own error (a `TacticTimeout` counted
+  as a heartbeat stop, not a kill), the process answers on.
 
 An expectation is what the backend relies on; a disagreement is a `Finding`, never an exception.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import subprocess
 import time
@@ -109,9 +109,10 @@ class Smoke:
     one_process: bool = True  # a restart is a finding (no step is meant to kill the process)
 
     def options(self) -> dict[str, object]:
-        """The `ReplEnv` options it runs with."""
+        """The `ReplEnv` options it runs with: no warm standby, so that a transcript is the one
+        session that served the item (a standby would record a second, idle one)."""
         heartbeats = {} if self.heartbeats is None else {"heartbeats": self.heartbeats}
-        return {"default_header": self.header, **heartbeats}
+        return {"default_header": self.header, "standby": False, **heartbeats}
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +163,7 @@ def smoke_set(problems: Sequence[Problem] = BUILTIN_MINIF2F) -> tuple[Smoke, ...
         Step("apply le_trans", goals=3, shows="?b"),
         Step("exact h₁", parent=1, with_goals=(1, 2), goals=1, shows="b ≤ c"),
         Step("exact h₂", parent=2, goals=0),
-        Step("exact h₁", parent=1, fails_with="outside"),  # ?b assigned, a goal it did not address
+        Step("exact h₁", parent=1, fails_with="not applied to"),  # ?b assigned in a goal it did not address
     ))
     helpers = (
         f"{MATHLIB}\n\ntheorem smoke_assumed : (2 : ℕ) + 2 = 5 := sorry\n\n"
@@ -194,12 +195,15 @@ def smoke_set(problems: Sequence[Problem] = BUILTIN_MINIF2F) -> tuple[Smoke, ...
 
 
 def counters(env: ProofEnv) -> dict[str, int]:
-    """The process counters of a `ReplEnv` (`counters()`: kills, restarts, ...); a backend without
-    them reports its restart count alone."""
-    read = getattr(env, "counters", None)
-    if read is None:
-        return {"restarts": int(getattr(env, "restarts", 0))}
-    return dict(dataclasses.asdict(read()))
+    """The backend's process counters (`EnvCounters`: kills, restarts, heartbeat stops, ...)."""
+    return env.counters().as_dict()
+
+
+def counts_text(counts: Mapping[str, int]) -> str:
+    """Kills and restarts always, the other counters when nonzero: `kills 0, restarts 1, requests 9`."""
+    shown = {"kills": counts.get("kills", 0), "restarts": counts.get("restarts", 0)}
+    shown |= {k: v for k, v in counts.items() if v and k not in shown}
+    return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in shown.items())
 
 
 def run_smoke(env: ProofEnv, smoke: Smoke) -> SmokeRun:
@@ -223,9 +227,10 @@ def run_smoke(env: ProofEnv, smoke: Smoke) -> SmokeRun:
                 states.append(None)
                 continue
             t0 = time.perf_counter()
+            stops = env.counters().heartbeat_stops
             result = env.apply(parent, step.tactic, goal=step.goal, with_goals=step.with_goals, timeout=step.timeout)
             seconds.append(time.perf_counter() - t0)
-            findings.append(judge_step(what, step, result))
+            findings.append(judge_step(what, step, result, stopped=env.counters().heartbeat_stops > stops))
             states.append(result.state if isinstance(result, TacticSuccess) else None)
     for proof in smoke.proofs:
         name = theorem_name(proof.statement) or proof.statement[:40]
@@ -240,8 +245,9 @@ def run_smoke(env: ProofEnv, smoke: Smoke) -> SmokeRun:
     return SmokeRun(smoke.name, tuple(findings), tuple(seconds), counts)
 
 
-def judge_step(what: str, step: Step, result: TacticResult) -> Finding:
-    """Whether `result` is what `step` expects; the detail says what Lean gave."""
+def judge_step(what: str, step: Step, result: TacticResult, *, stopped: bool = False) -> Finding:
+    """Whether `result` is what `step` expects; the detail says what Lean gave. `stopped`: the
+    backend counted a heartbeat stop on this step (Lean's own timeout, no kill)."""
     if isinstance(result, TacticSuccess):
         goals = [g.text for g in result.goals]
         cases = [g.case for g in result.goals if g.case]
@@ -253,6 +259,9 @@ def judge_step(what: str, step: Step, result: TacticResult) -> Finding:
         if step.shows and not any(step.shows in g for g in goals):
             return Finding(what, False, f"{said}, none showing '{step.shows}': {_first_line(' | '.join(goals))}")
         return Finding(what, True, said)
+    if isinstance(result, TacticTimeout) and stopped:
+        expected = step.fails_with == "heartbeats" or (step.goals is None and step.fails_with is None)
+        return Finding(what, expected, f"stopped by Lean at its heartbeat budget after {result.elapsed:.1f} s")
     if isinstance(result, TacticTimeout):
         expected = step.goals is None and step.fails_with is None
         return Finding(what, expected, f"no answer within {result.timeout:g} s (the process was killed)")

@@ -60,6 +60,7 @@ def smoke_script(tmp_path: Path) -> dict:
     for proof, axioms in zip(items["axioms"].proofs, ("propext", "sorryAx", "propext, Lean.ofReduceBool")):
         decl = declaration(proof.statement)
         commands[decl.proof_command(proof.script)] = {}
+        commands[decl.start_command()] = {"sorries": [{"goal": "⊢ " + proof.statement.split(" : ", 1)[-1]}]}
         said = message("info", f"'{decl.name}' depends on axioms: [{axioms}]")
         commands[decl.axioms_command()] = {"messages": [said]}
     heavy_tactic = items["heartbeats"].theorems[0].steps[0].tactic
@@ -88,13 +89,13 @@ def smoke_script(tmp_path: Path) -> dict:
     }
 
 
-def without_heartbeats(asked: list[dict]):
-    """Opens a `ReplEnv` with the item's options, minus `heartbeats` (noted in `asked`): the
-    stand-in's rules are the tactics as the search wrote them."""
+def recording_opener(asked: list[dict]):
+    """Opens a `ReplEnv` with the item's options (noted in `asked`); the stand-in takes the
+    budget tactic's wrapper off, so its rules are the tactics as the search wrote them."""
 
     def open_env(spec, options):
         asked.append(dict(options))
-        return ReplEnv(spec, **{k: v for k, v in options.items() if k != "heartbeats"})  # type: ignore[arg-type]
+        return ReplEnv(spec, **options)  # type: ignore[arg-type]
 
     return open_env
 
@@ -138,7 +139,7 @@ def test_smoke_run_is_recorded_and_replays_identically(tmp_path: Path) -> None:
     items = smoke.smoke_set([T81])
     asked: list[dict] = []
     first = tmp_path / "first"
-    runs = list(smoke.record(items, first, fake_spec(tmp_path, smoke_script(tmp_path)), without_heartbeats(asked)))
+    runs = list(smoke.record(items, first, fake_spec(tmp_path, smoke_script(tmp_path)), recording_opener(asked)))
     assert [o.get("heartbeats") for o in asked] == [None, None, None, None, smoke.HEAVY_BUDGET]
     assert {o["default_header"] for o in asked} == {"import Mathlib", items[3].header}
     for run in runs:
@@ -162,8 +163,9 @@ def test_smoke_run_is_recorded_and_replays_identically(tmp_path: Path) -> None:
             check_mapping(results)
             check_one_session(results)
             if name == "exists":
-                assert [kind(r) for _, _, r in results] == ["env", "root", "goals:2", "goals:0", "goals:2", "goals:1",
-                                                            "goals:0"]
+                # the header, the budget tactic's definition, then the theorem and its steps
+                assert [kind(r) for _, _, r in results] == ["env", "env", "root", "goals:2", "goals:0", "goals:2",
+                                                            "goals:1", "goals:0"]
     finally:
         server.kill()
 
@@ -174,7 +176,7 @@ def test_smoke_run_is_recorded_and_replays_identically(tmp_path: Path) -> None:
         folder = tmp_path / "again" / name
         folder.mkdir(parents=True)
         script = {"replays": {name: transcript(name, first)}, "replay": name}
-        return without_heartbeats([])(replace(fake_spec(folder, script), record=spec.record), options)
+        return recording_opener([])(replace(fake_spec(folder, script), record=spec.record), options)
 
     second = tmp_path / "second"
     again = list(smoke.record(items, second, fake_spec(tmp_path, {}), replaying))
@@ -192,7 +194,7 @@ def test_a_new_recording_replaces_an_items_old_transcripts(tmp_path: Path) -> No
         (folder / stale).write_text("{}\n\n")
     (folder / "exists_other.in").write_text("{}\n\n")
     item = next(s for s in smoke.smoke_set([T81]) if s.name == "exists")
-    (run,) = smoke.record([item], folder, fake_spec(tmp_path, smoke_script(tmp_path)), without_heartbeats([]))
+    (run,) = smoke.record([item], folder, fake_spec(tmp_path, smoke_script(tmp_path)), recording_opener([]))
     assert run.ok
     assert sorted(p.name for p in folder.iterdir()) == ["exists.expected.out", "exists.in", "exists_other.in"]
 
@@ -201,7 +203,7 @@ def test_a_step_lean_answers_otherwise_is_a_finding(tmp_path: Path) -> None:
     script = smoke_script(tmp_path)
     script["goals"]["⊢ ∃ n, n + 2 = 5"]["constructor"] = ["case w\n⊢ ℕ", "case h\n⊢ ?w + 2 = 5"]  # other order
     item = next(s for s in smoke.smoke_set([T81]) if s.name == "exists")
-    (run,) = smoke.record([item], tmp_path / "rec", fake_spec(tmp_path, script), without_heartbeats([]))
+    (run,) = smoke.record([item], tmp_path / "rec", fake_spec(tmp_path, script), recording_opener([]))
     bad = [f for f in run.findings if not f.ok]
     assert [f.what for f in bad] == ["smoke_exists #2: exact (rfl : 3 + 2 = 5) (state 1) on goal 0 with [1]"]
     assert bad[0].detail.startswith("failed: fake: no rule") and bad[0].detail.endswith("; expected 0 goal(s)")
@@ -226,12 +228,13 @@ def test_doctor_records_where_lean_is_ready(
     monkeypatch.setattr(workspace, "python_packages", lambda: {"lean-interact": "0.11.6"})
     monkeypatch.setattr(smoke, "machine_spec", lambda _: fake_spec(tmp_path, smoke_script(tmp_path)))
     monkeypatch.setattr(smoke, "minif2f_problems", lambda: [T81])
-    monkeypatch.setattr(smoke, "open_repl", without_heartbeats([]))
+    monkeypatch.setattr(smoke, "open_repl", recording_opener([]))
     out_dir = tmp_path / "out"
     assert cli.main.main(["doctor", "--workspace", str(folder), "--record", str(out_dir)]) == 0
     out = capsys.readouterr().out
     assert "ready for the repl backend" in out and "every smoke check as expected" in out
-    assert "\nle_trans: transcript le_trans (restarts 0)\n  ok       start smoke_le_trans: 1 goal(s)" in out
+    assert "\nle_trans: transcript le_trans (kills 0, restarts 0, requests " in out
+    assert "\n  ok       start smoke_le_trans: 1 goal(s)" in out
     assert f"set {smoke.RECORDINGS_ENV}={out_dir}" in out
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["lean_version"] == "4.24.0" and manifest["lean_interact"] == "0.11.6"
@@ -272,7 +275,7 @@ def test_lean_smoke_bench_on_the_stand_in(
     monkeypatch.setattr(smoke, "MINIF2F", tmp_path / "absent.jsonl")
     monkeypatch.setattr(smoke, "BUILTIN_MINIF2F", (T81,))
     monkeypatch.setattr(smoke, "minif2f_problems", lambda: [T81])
-    monkeypatch.setattr(smoke, "open_repl", without_heartbeats([]))
+    monkeypatch.setattr(smoke, "open_repl", recording_opener([]))
     assert bench.main() == 0
     out = capsys.readouterr().out
     smoke_steps = sum(len(t.steps) for s in smoke.smoke_set([T81]) for t in s.theorems)
@@ -280,4 +283,4 @@ def test_lean_smoke_bench_on_the_stand_in(
     assert "25 steps on 1 miniF2F roots" in out and "TacticError 22, TacticSuccess 3" in out  # norm_num closes it
     rows = [line.split() for line in out.splitlines() if line.strip() and line.split()[0] in ("0", "10", "20")]
     assert [r[0] for r in rows] == ["0", "10", "20"] and all(float(r[1]) > 0 and float(r[2]) > 0 for r in rows)
-    assert "counters: restarts 0" in out
+    assert "counters: kills 0, restarts 0, requests " in out
