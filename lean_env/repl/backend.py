@@ -451,9 +451,22 @@ class ReplEnv:
         except (OSError, ValueError, ChildProcessError) as e:
             log.warning("no standby Lean REPL: %s", e)
             return
-        headers = list(self._proc.headers)
         self._spare = spare
-        self._warming = threading.Thread(target=_elaborate, args=(spare, headers, self), daemon=True)
+        self._warming = None
+        self._warm_more(list(self._proc.headers))
+
+    def _warm_more(self, headers: list[str]) -> None:
+        """Elaborate `headers` in the standby too, after what it is already elaborating."""
+        spare, previous = self._spare, self._warming
+        if spare is None or not headers:
+            return
+
+        def warm() -> None:
+            if previous is not None:
+                previous.join()
+            _elaborate(spare, headers, self)
+
+        self._warming = threading.Thread(target=warm, daemon=True)
         self._warming.start()
 
     def _header_env(self, header: str) -> int | None:
@@ -471,6 +484,7 @@ class ReplEnv:
             if why is not None:
                 raise _Lost(why)
             env = self._proc.headers[header] = response.env
+            self._warm_more([header])  # so that a swap finds it elaborated
         return env
 
     def _search_env(self, header: str) -> int | None:
