@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from lean_env.problem import MINIF2F_HEADER
+
 EXIT_OK = EXIT_PROVED = 0
 EXIT_NOT_PROVED = 1
 EXIT_BAD_INPUT = 2
@@ -48,6 +50,19 @@ def positive(kind: type[int] | type[float]) -> Callable[[str], float]:
 def plural(count: int, noun: str) -> str:
     """`1 goal`, `2 goals`."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def default_header_note(what: str) -> str:
+    """The one note for problems that got the miniF2F default header on a Lean backend
+    (`lean_env.problem.default_header`); `what` says which, with its verb: `the statement has`,
+    `12 rows of probs.jsonl have` (`rows_of`)."""
+    shown = ", ".join(line for line in MINIF2F_HEADER.splitlines() if line.strip())
+    return f"note: {what} no header; using the miniF2F default header ({shown})"
+
+
+def rows_of(count: int, where: str) -> str:
+    """`1 row of F has`, `12 rows of F have`: the subject of `default_header_note` for a file."""
+    return f"{plural(count, 'row')} of {where} {'has' if count == 1 else 'have'}"
 
 
 class Progress:

@@ -16,8 +16,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cli.common import BadInput, positive
-from lean_env import BACKENDS
+from cli.common import BadInput, default_header_note, positive, rows_of
+from lean_env import BACKENDS, capabilities
+from lean_env.problem import default_headers
 from prover.evaluate import EvaluateError, Settings, evaluate
 from prover.evaluate.minif2f import DataError, dojo_target, load_minif2f, read_problems
 from prover.evaluate.report import print_table
@@ -117,6 +118,9 @@ def evaluate_command(args: argparse.Namespace) -> int:
         tasks = tasks[: args.limit]
     if not tasks:
         raise BadInput(f"{source}: no problems")
+    tasks, defaulted = default_headers(tasks, capabilities(args.backend))
+    if defaulted:
+        print(default_header_note(rows_of(defaulted, source)), file=sys.stderr)
     options: tuple[tuple[str, str], ...] = ()
     if args.benchmark is not None and args.backend == "dojo":
 

@@ -22,10 +22,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cli.common import EXIT_DISPROVED, EXIT_NOT_PROVED, EXIT_PROVED, BadInput, Progress, plural, positive
+from cli.common import (
+    EXIT_DISPROVED,
+    EXIT_NOT_PROVED,
+    EXIT_PROVED,
+    BadInput,
+    Progress,
+    default_header_note,
+    plural,
+    positive,
+)
 from lean_env import BACKENDS, capabilities, open_env
 from lean_env.contract import StatementError
-from lean_env.problem import negation
+from lean_env.problem import default_header, negation
 from lean_env.text.files import LeanFileError, theorem_in_file, theorem_in_text
 from lean_env.text.statement import with_proof
 from prover.actions import ActionSpace
@@ -327,6 +336,11 @@ def prove(args: argparse.Namespace) -> int:
             env = open_env(args.backend, **options)
         except ValueError as e:
             raise BadInput(str(e)) from None
+        if args.file is None:  # a statement given as text; a file's theorem keeps the file's context
+            stated = default_header(thm, env.capabilities)
+            if stated is not thm:
+                print(default_header_note("the statement has"), file=sys.stderr)
+            thm = stated
         sides = [thm]
         if args.disprove:
             try:

@@ -26,8 +26,9 @@ import time
 from pathlib import Path
 from typing import Any, Self
 
-from cli.common import EXIT_INTERRUPTED, EXIT_OK, BadInput, number
+from cli.common import EXIT_INTERRUPTED, EXIT_OK, BadInput, default_header_note, number, rows_of
 from lean_env import capabilities
+from lean_env.problem import default_headers
 from selfplay.config import (
     DEFAULTS,
     DIFFICULTIES,
@@ -196,12 +197,20 @@ def _check_new_run_dir(run_dir: Path) -> None:
 
 def _check_sources(config: SelfPlayConfig) -> None:
     """Every statement file reads and holds statements, no source is given twice: said now, not
-    once the actors are up (the driver reads the files again)."""
-    from selfplay.statements import StatementSourceError, mixed_stream
+    once the actors are up (the driver reads the files again). On a Lean backend, one note per
+    source whose statements get the miniF2F default header (the driver gives it them)."""
+    from selfplay.statements import StatementSourceError, from_generator, mixed_stream, read_source
 
     try:
         mixed_stream(config.statement_sources(), seed=config.seed, difficulty=config.difficulty)
-    except StatementSourceError as e:
+        backend = capabilities(config.backend)
+        for spec in config.statement_sources():
+            if spec.path is None:  # the generator writes no header
+                if default_headers(from_generator(config.seed, 1, config.difficulty), backend)[1]:
+                    print(default_header_note("the generator's statements have"), file=sys.stderr)
+            elif defaulted := default_headers(read_source(spec.path), backend)[1]:
+                print(default_header_note(rows_of(defaulted, spec.path)), file=sys.stderr)
+    except (StatementSourceError, ValueError) as e:  # ValueError: an unknown backend in a resumed run.json
         raise BadInput(str(e)) from None
 
 

@@ -5,16 +5,23 @@ or a theorem of a `.lean` file, with `line`/`col` for error positions), evaluati
 miniF2F row; `error` keeps a row whose statement does not read, so the run reports it and goes
 on), and self-play (generated statements, variants and negations, with `parent` and `family`).
 `read_problems` is the one reader of `name, formal_statement[, header]` JSONL files.
+
+A problem's header is the Lean it is stated in. Lean with no header is plain Lean: no Mathlib,
+not even `ℕ` or `ℝ`, so on a kernel-checked backend a problem with an empty header gets the
+header every miniF2F row carries (`MINIF2F_HEADER`, `default_header`). The CLI applies the
+rule to what it reads and says so; self-play's driver, which draws the statements, applies it
+too. `mini` keeps the header as it is: it reads no header anyway, only screens it for
+declarations that change what a statement means.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from lean_env.contract import StatementError
+from lean_env.contract import Capabilities, StatementError
 from lean_env.text.statement import canonical, negate, split_statement, strip_proof
 
 
@@ -47,6 +54,27 @@ class Problem:
     def from_dict(cls, d: dict[str, object]) -> Problem:
         return cls(str(d["name"]), str(d["statement"]), str(d.get("header", "")), str(d.get("source", "")),
                    None if d.get("parent") is None else str(d["parent"]), str(d.get("family", "")))
+
+
+# the `header` of every row of miniF2F (../shared/minif2f/*.jsonl), word for word
+MINIF2F_HEADER = "import Mathlib\n\nset_option maxHeartbeats 0\n\nopen BigOperators Real Nat Topology Rat\n\n"
+
+
+def default_header(problem: Problem, backend: Capabilities) -> Problem:
+    """`problem` as it is stated on `backend` (`contract.capabilities(name)`): on a
+    kernel-checked backend that elaborates statements in their header (`any_statement`: repl)
+    an empty header (white space at most) becomes `MINIF2F_HEADER`; otherwise it is left as it
+    is (mini reads no imports; dojo states a theorem in its traced file, with that file's)."""
+    if problem.header.strip() or not (backend.kernel_checked and backend.any_statement):
+        return problem
+    return replace(problem, header=MINIF2F_HEADER)
+
+
+def default_headers(problems: Iterable[Problem], backend: Capabilities) -> tuple[list[Problem], int]:
+    """`default_header` on each problem, and how many got the default header."""
+    before = list(problems)
+    after = [default_header(p, backend) for p in before]
+    return after, sum(a is not b for a, b in zip(before, after, strict=True))
 
 
 def problem_key(problem: Problem) -> str:

@@ -27,7 +27,7 @@ from typing import Any
 import ray
 
 from lean_env import BACKENDS, capabilities
-from lean_env.problem import Problem
+from lean_env.problem import Problem, default_header
 from lean_env.text.statement import target_of
 from prover.actions import ranked
 from prover.net.checkpoint import load_checkpoint
@@ -99,8 +99,12 @@ class _Actors:
 
 def _source(config: SelfPlayConfig, skip: int) -> Iterator[Problem]:
     """Statements, never proofs: the run's sources mixed by weight (`statements.mixed_stream`),
-    from the `skip`-th on; files cycle with a round suffix after their first pass."""
-    return mixed_stream(config.statement_sources(), seed=config.seed, difficulty=config.difficulty, skip=skip)
+    from the `skip`-th on; files cycle with a round suffix after their first pass. On a Lean
+    backend a statement without a header gets the miniF2F one (`problem.default_header`; the
+    CLI says so when the run starts)."""
+    stream = mixed_stream(config.statement_sources(), seed=config.seed, difficulty=config.difficulty, skip=skip)
+    backend = capabilities(config.backend)
+    return (default_header(p, backend) for p in stream)
 
 
 def _tokenizer_texts(problems: list[Problem]) -> list[str]:

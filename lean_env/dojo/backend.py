@@ -14,8 +14,12 @@ Failures: LeanDojo raises on a tactic timeout (`DojoTacticTimeoutError`) and on 
 process (`DojoCrashError`); either leaves its process unusable, so the session is dropped and
 the next call starts a new one and replays the tactics that led to the state it is given.
 A proof is verified by replaying the script, one top-level tactic at a time, in a fresh Dojo,
-after the safety filter; only `ProofFinished` (LeanDojo's own check of the finished proof term
-for `sorry`, metavariables and the kernel) counts.
+after the safety filter, to `ProofFinished` (LeanDojo's own check of the finished proof term
+for `sorry`, metavariables and the kernel); then by `#print axioms`, which tactic mode cannot
+ask: in LeanDojo's command mode, a fresh Lean process on the file's imports, the theorem as the
+traced file writes it, with the file's context before it, is sent as commands with the script
+as its proof, then `#print axioms NAME`; the answer must clear `lean_env.axioms` (the allowlist
+the `repl` backend uses) and be about the theorem LeanDojo opened.
 
 `lean_dojo` is imported on first use only: it builds a GitHub client at import.
 """
@@ -36,6 +40,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from lean_env.axioms import axiom_problems, axiom_reports
 from lean_env.contract import (
     DEFAULT_TIMEOUT,
     EnvCounters,
@@ -60,7 +65,10 @@ from lean_env.dojo.goals import (
     split_result,
     state_views,
 )
+from lean_env.problem import Problem
 from lean_env.safety import request_error
+from lean_env.text.files import split_imports, theorem_in_file
+from lean_env.text.statement import with_proof
 
 log = logging.getLogger(__name__)
 NAME = "dojo"
@@ -250,8 +258,9 @@ class DojoEnv:
         return ""  # Lean judges every goal
 
     def verify(self, statement: str, proof: str, *, header: str = "", timeout: float = DEFAULT_TIMEOUT) -> Verification:
-        """Replay `proof` in a fresh Dojo, one top-level tactic at a time, within `timeout` seconds
-        (starting Lean on the file has `init_timeout` of its own); only ProofFinished passes."""
+        """Replay `proof` in a fresh Dojo, one top-level tactic at a time, to ProofFinished, then
+        ask `#print axioms` in command mode (`_axioms`). The replay has `timeout` seconds;
+        starting Lean on the file, and the command, have `init_timeout`."""
         refused = script_refusal(proof)
         if refused is not None:
             return Verification(False, (refused,), NAME)
@@ -262,10 +271,15 @@ class DojoEnv:
             theorem = self._full_name(statement)
         except StatementError as e:
             return Verification(False, (str(e),), NAME)
+        failed = self._replay(theorem, blocks, timeout)
+        return failed if failed is not None else self._axioms(theorem, proof, timeout)
+
+    def _replay(self, theorem: str, blocks: Sequence[str], timeout: float) -> Verification | None:
+        """The failed verdict of replaying `blocks` in a fresh Dojo, or None at ProofFinished."""
         ld = self._module()
         try:
             dojo = ld.Dojo(self._theorem(theorem), timeout=_seconds(max(timeout, self.init_timeout)))
-            _, state = dojo.__enter__()
+            state = _enter(dojo)
         except Exception as e:
             return Verification(False, (f"dojo: cannot start {theorem}: {type(e).__name__}: {e}",), NAME)
         deadline = time.monotonic() + timeout  # for the replay; starting Lean has `init_timeout`
@@ -284,7 +298,7 @@ class DojoEnv:
                     return Verification(False, ("the proof contains `sorry`",), NAME)
                 state = result
             if _is(state, ld, "ProofFinished"):
-                return Verification(True, (), NAME)
+                return None
             return Verification(False, ("unsolved goals\n" + getattr(state, "pp", str(state)),), NAME)
         except Exception as e:
             if _is(e, ld, "DojoTacticTimeoutError"):
@@ -292,6 +306,55 @@ class DojoEnv:
             return Verification(False, (f"dojo: {type(e).__name__}: {e}",), NAME)
         finally:
             _exit(dojo)
+
+    def _axioms(self, theorem: str, proof: str, timeout: float) -> Verification:
+        """The verdict of `#print axioms` on the theorem proved by `proof`. Tactic mode cannot
+        ask it, so a command-mode Dojo (a fresh Lean process) starts at line 1 of the file,
+        where its environment is the file's imports (`additional_imports`), and is sent the
+        file's context before the theorem, the theorem as the file writes it with `proof`,
+        and `#print axioms THEOREM`, as one command (with `init_timeout`, as elaborating that
+        context is part of starting a Dojo). LeanDojo prints the messages that are not errors
+        line by line (errors make a `LeanError`); no report, or one about another name, fails
+        the proof as axioms beyond the allowlist do. A `sorry` shows there as `sorryAx`; the
+        context's own `sorry` warnings (earlier theorems left unproved) are no concern."""
+        ld = self._module()
+        file = self.target.file_of(self._short(theorem))
+        try:
+            source = self._source(theorem)
+        except Exception as e:  # not traced, no such file or theorem in it, ...
+            return Verification(False, (
+                f"dojo: cannot read {theorem} from the traced {file} to ask `#print axioms`: {type(e).__name__}: {e}",
+            ), NAME)
+        modules, context = split_imports(source.header)
+        command = "\n\n".join(part for part in (
+            context.strip(), with_proof(source.statement, proof), f"#print axioms {theorem}"
+        ) if part)
+        try:
+            dojo = ld.Dojo((self._git_repo(), Path(file), 1), timeout=_seconds(max(timeout, self.init_timeout)),
+                           additional_imports=list(modules))
+            state = _enter(dojo)
+        except Exception as e:
+            return Verification(False, (
+                f"dojo: cannot start Lean's command REPL on {file} to ask `#print axioms`: {type(e).__name__}: {e}",
+            ), NAME)
+        budget = max(timeout, self.init_timeout)  # it elaborates the file's context again, as a start does
+        try:
+            _set_proc_timeout(dojo, budget)
+            result = dojo.run_cmd(state, command)
+        except Exception as e:
+            if _is(e, ld, "DojoTacticTimeoutError"):
+                return Verification(False, (f"`#print axioms` timed out after {budget} s",), NAME)
+            return Verification(False, (f"dojo: `#print axioms`: {type(e).__name__}: {e}",), NAME)
+        finally:
+            _exit(dojo)
+        if _is(result, ld, "LeanError"):
+            error = getattr(result, "error", result)
+            return Verification(False, (f"{error} (in the theorem sent for `#print axioms`)",), NAME)
+        if not _is(result, ld, "CommandState"):
+            return Verification(False, (f"dojo: unexpected LeanDojo result {type(result).__name__}",), NAME)
+        # a `sorry` shows as `sorryAx`; the context's own `sorry` warnings are no concern here
+        problems = axiom_problems(axiom_reports(getattr(result, "message", None) or ""), name=theorem)
+        return Verification(not problems, tuple(problems), NAME)
 
     def counters(self) -> EnvCounters:
         """Sessions lost to timeouts (`kills`) or crashes, sessions reopened (`restarts`), replays."""
@@ -328,11 +391,20 @@ class DojoEnv:
         name = m.group(1)
         return f"{self.target.namespace}.{name}" if self.target.namespace else name
 
-    def _theorem(self, full_name: str) -> Any:
-        ld = self._module()
+    def _git_repo(self) -> Any:
         if self._repo is None:
-            self._repo = ld.LeanGitRepo(self.target.repo, self.target.commit)
-        return ld.Theorem(self._repo, Path(self.target.file_of(self._short(full_name))), full_name)
+            self._repo = self._module().LeanGitRepo(self.target.repo, self.target.commit)
+        return self._repo
+
+    def _theorem(self, full_name: str) -> Any:
+        return self._module().Theorem(self._git_repo(), Path(self.target.file_of(self._short(full_name))), full_name)
+
+    def _source(self, full_name: str) -> Problem:
+        """The theorem as its traced file writes it, with the file's context before it as its
+        header (`lean_env.text.files`, as `leanzero prove --file` reads it)."""
+        short = self._short(full_name)
+        root = Path(self._module().get_traced_repo_path(self._git_repo()))
+        return theorem_in_file(str(root / self.target.file_of(short)), short)
 
     def _short(self, full_name: str) -> str:
         return full_name.removeprefix(f"{self.target.namespace}.") if self.target.namespace else full_name
@@ -341,7 +413,7 @@ class DojoEnv:
         """Start a Dojo on `theorem`; StatementError when LeanDojo cannot."""
         try:
             dojo = self._module().Dojo(self._theorem(theorem), timeout=_seconds(max(timeout, self.init_timeout)))
-            _, init = dojo.__enter__()
+            init = _enter(dojo)
         except Exception as e:  # DojoInitError, an untraced repo, a bad URL, no network...
             where = f"{self.target.repo}@{self.target.commit}:{self.target.file_of(self._short(theorem))}"
             raise StatementError(f"dojo: cannot start {theorem} in {where}: {type(e).__name__}: {e}", 0, 0) from None
@@ -441,6 +513,15 @@ def _set_proc_timeout(dojo: Any, timeout: float) -> None:
     proc = getattr(dojo, "proc", None)
     if proc is not None and hasattr(proc, "timeout"):
         proc.timeout = _seconds(timeout)
+
+
+def _enter(dojo: Any) -> Any:
+    """The initial state of a Dojo; one that fails to start is closed (its Lean may be up)."""
+    try:
+        return dojo.__enter__()[1]
+    except Exception:
+        _exit(dojo)
+        raise
 
 
 def _exit(dojo: Any) -> None:

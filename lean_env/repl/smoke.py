@@ -39,7 +39,7 @@ from lean_env.contract import (
     TacticSuccess,
     TacticTimeout,
 )
-from lean_env.problem import Problem, read_problems
+from lean_env.problem import MINIF2F_HEADER, Problem, read_problems
 from lean_env.repl.backend import DEFAULT_MEMORY_MB, ReplEnv
 from lean_env.repl.server import ProcessSpec, spec_for
 from lean_env.repl.setup import REPO_ROOT, find_setup, not_set_up
@@ -49,7 +49,6 @@ RECORDINGS_ENV = "LEANZERO_LEAN_RECORDINGS"  # folders (os.pathsep-separated) th
 SHARED_RECORDINGS = REPO_ROOT.parent / "shared" / "lean-recordings"  # ... and this one
 MINIF2F = REPO_ROOT.parent / "shared" / "minif2f" / "valid.jsonl"
 MATHLIB = "import Mathlib"
-MINIF2F_HEADER = "import Mathlib\n\nset_option maxHeartbeats 0\n\nopen BigOperators Real Nat Topology Rat\n\n"
 # from miniF2F's valid split: a closed ℕ fact, an ℝ linear equation, an ℝ polynomial inequality
 BUILTIN_MINIF2F = (
     Problem("mathd_numbertheory_81", "theorem mathd_numbertheory_81 : 71 % 3 = 2", MINIF2F_HEADER),

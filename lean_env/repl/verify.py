@@ -9,42 +9,31 @@ environment, such that:
   (Lean writes `'sorry'` in older and `` `sorry` `` in newer versions);
 - `#print axioms NAME` lists only `propext`, `Classical.choice` and `Quot.sound`: this also
   catches `sorryAx`, `Lean.ofReduceBool` (`native_decide`), `Lean.trustCompiler` and any axiom
-  a header or a trick brought in.
+  a header or a trick brought in (the allowlist and the reader of the answer are
+  `lean_env.axioms`, shared with the `dojo` backend).
 `judge` applies the Lean-side rules to the answers' messages; it is pure, so the tests check it
 on messages in the forms the REPL records.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 from lean_interact.interface import Message, Sorry
 
+from lean_env.axioms import ALLOWED_AXIOMS, axiom_problems, axiom_report
 from lean_env.contract import Verification
 from lean_env.safety import script_refusals
 
 __all__ = ["ALLOWED_AXIOMS", "BACKEND", "axioms_of", "judge", "proof_problems", "script_refusals"]
 
 BACKEND = "repl"
-ALLOWED_AXIOMS = frozenset({"propext", "Classical.choice", "Quot.sound"})
 SORRY_WARNINGS = frozenset({"declaration uses 'sorry'", "declaration uses `sorry`"})
-# `'foo' depends on axioms: [propext, Classical.choice,\n Quot.sound]`, quotes ' or `
-_DEPENDS = re.compile(r"^\s*['`](?P<name>.+?)['`] depends on axioms: \[(?P<axioms>[^\]]*)\]\s*$", re.DOTALL)
-_NO_AXIOMS = re.compile(r"^\s*['`](?P<name>.+?)['`] does not depend on any axioms\s*$", re.DOTALL)
 
 
 def axioms_of(messages: Iterable[Message]) -> list[frozenset[str]]:
-    """The axiom sets of the `#print axioms` answers among `messages`."""
-    found = []
-    for message in messages:
-        if message.severity != "info":
-            continue
-        if m := _DEPENDS.match(message.data):
-            found.append(frozenset(a.strip() for a in m.group("axioms").split(",") if a.strip()))
-        elif _NO_AXIOMS.match(message.data):
-            found.append(frozenset())
-    return found
+    """The axiom sets of the `#print axioms` answers among `messages` (info messages only)."""
+    return [r.axioms for m in messages if m.severity == "info" and (r := axiom_report(m.data)) is not None]
 
 
 def proof_problems(messages: Sequence[Message], sorries: Sequence[Sorry]) -> list[str]:
@@ -69,9 +58,6 @@ def judge(
             problems.append("no `#print axioms` report: the axioms the proof uses are unknown")
     else:
         problems += [f"#print axioms: {m.data}" for m in axioms if m.severity == "error"]
-        reports = axioms_of(axioms)
-        if len(reports) != 1:
-            problems.append(f"expected one `#print axioms` report, got {len(reports)}")
-        elif bad := reports[0] - allowed:
-            problems.append(f"the proof uses axioms beyond {', '.join(sorted(allowed))}: {', '.join(sorted(bad))}")
+        reports = [r for m in axioms if m.severity == "info" and (r := axiom_report(m.data)) is not None]
+        problems += axiom_problems(reports, allowed=allowed)
     return Verification(not problems, tuple(problems), BACKEND)

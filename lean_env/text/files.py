@@ -27,6 +27,7 @@ _DECL = re.compile(
     re.M,
 )
 _SCOPED = re.compile(r"\s*(?P<command>(?:open|set_option)\s.*?)\s+in\s*(?:--.*)?")
+_IMPORT = re.compile(r"import\s+(?P<module>[^\s]+)")
 
 
 class LeanFileError(ValueError):
@@ -98,6 +99,25 @@ def file_context(prefix: str) -> str:
             return "\n".join(part for part in (prefix[:end].rstrip(), *scoped) if part)
         scoped.insert(0, m["command"])
         end = line_start
+
+
+def split_imports(header: str) -> tuple[tuple[str, ...], str]:
+    """The modules `header` imports, and the rest of it after the last `import`. Lean reads
+    imports only at the top of a file (comments may come before), so they are read there only."""
+    modules: list[str] = []
+    rest = i = 0
+    while True:
+        while i < len(header) and header[i].isspace():
+            i += 1
+        end = comment_end(header, i)
+        if end != i:
+            i = end
+            continue
+        m = _IMPORT.match(header, i)
+        if m is None:
+            return tuple(modules), header[rest:]
+        modules.append(m["module"])
+        rest = i = m.end()
 
 
 def _units(text: str) -> list[tuple[str, int, int]]:

@@ -24,11 +24,14 @@ from lean_env.contract import (
     TacticSuccess,
     Verification,
 )
+from lean_env.problem import MINIF2F_HEADER
 from lean_env.text.statement import strip_proof
 from lean_env.text.statement import with_proof as render
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = "theorem demo (p q : Prop) (hp : p) (hq : q) : p ∧ q := by sorry"
+# on a Lean backend (the fake is one), a statement given as text gets miniF2F's header, and says so
+NOTE = cli.common.default_header_note("the statement has") + "\n"
 
 
 class FakeEnv:
@@ -142,11 +145,11 @@ def position(text: str, index: int) -> tuple[int, int]:
 def test_malformed_statement_names_line_and_column(fake: FakeEnv, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "prove", "--backend", "fake", "theorem t (p : Prop)\n  (hp : BAD) : p")
     assert code == 2 and out == ""
-    assert err.startswith("error: <statement>:2:9: unexpected identifier")
+    assert err.startswith(NOTE + "error: <statement>:2:9: unexpected identifier")
     statement = "\n\n   theorem t (hp : BAD) : p"  # positions count from the text as given
     code, _, err = run(capsys, "prove", "--backend", "fake", statement)
     line, col = position(statement, statement.index("BAD"))
-    assert code == 2 and err.startswith(f"error: <statement>:{line}:{col}: ")
+    assert code == 2 and err.startswith(f"{NOTE}error: <statement>:{line}:{col}: ")
 
 
 def test_strip_proof_stops_at_the_top_level_assignment() -> None:
@@ -237,6 +240,26 @@ def test_tree_and_searcher_options_are_checked_before_searching(
 # ---------------------------------------------------------------- outcomes on the fake backend
 
 
+def test_a_statement_without_header_gets_the_minif2f_header_on_a_lean_backend(
+    fake: FakeEnv, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(capsys, "prove", "--backend", "fake", "theorem u (q : Prop) : q")
+    assert code == 1 and err.count("note: ") == 1 and err.startswith(NOTE)
+    assert NOTE == ("note: the statement has no header; using the miniF2F default header "
+                    "(import Mathlib, set_option maxHeartbeats 0, open BigOperators Real Nat Topology Rat)\n")
+    assert fake.headers == [MINIF2F_HEADER, MINIF2F_HEADER]  # the statement and its negation
+    # a theorem of a file keeps the file's context, even an empty one: that is what the file means
+    path = tmp_path / "T.lean"
+    path.write_text("theorem u (q : Prop) : q := by\n  sorry\n", encoding="utf-8")
+    code, _, err = run(capsys, "prove", "--backend", "fake", "--file", str(path), "--no-disprove")
+    assert code == 1 and "note:" not in err and fake.headers[-1] == ""
+
+
+def test_no_header_note_on_mini(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "prove", "--backend", "mini", "theorem t (p : Prop) (hp : p) : p")
+    assert code == 0 and "note:" not in err and out.endswith("exact hp\n")
+
+
 def test_prints_the_verified_proof(fake: FakeEnv, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "prove", "--backend", "fake", "theorem t (p : Prop) (hp : p) : p := by sorry")
     assert code == 0
@@ -248,7 +271,7 @@ def test_prints_the_verified_proof(fake: FakeEnv, capsys: pytest.CaptureFixture[
 def test_not_proved_exits_1(searcher: str, fake: FakeEnv, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "prove", "--backend", "fake", "--searcher", searcher, "theorem u (q : Prop) : q")
     assert code == 1 and out == ""
-    assert err.startswith("not proved: search space exhausted")
+    assert err.startswith(NOTE + "not proved: search space exhausted")
     assert "not disproved: search space exhausted" in err  # the negation raced too
 
 

@@ -4,6 +4,7 @@ and one short real run on the session's Ray, then its resume."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import socket
 import subprocess
@@ -141,6 +142,33 @@ def test_bad_sources_exit_2_saying_what_and_where(tmp_path: Path, capsys: pytest
     code, _, err = run(capsys, "--run-dir", r, "--source", str(good), "--problems", str(good))
     assert code == 2 and "not allowed with argument" in err
     assert not Path(r).exists()
+
+
+def test_statements_without_header_get_the_minif2f_header_on_a_lean_backend(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli.selfplay import _check_sources
+    from lean_env.problem import MINIF2F_HEADER
+    from selfplay.run import _source
+
+    probs = tmp_path / "probs.jsonl"
+    probs.write_text(GOOD + GOOD.replace("t1", "t2").replace('"formal', '"header": "open Nat", "formal'))
+    sources = (SourceSpec(), SourceSpec(str(probs)))
+    _check_sources(SelfPlayConfig(run_dir="r", backend="repl", sources=sources))
+    shown = "(import Mathlib, set_option maxHeartbeats 0, open BigOperators Real Nat Topology Rat)"
+    assert capsys.readouterr().err.splitlines() == [
+        f"note: the generator's statements have no header; using the miniF2F default header {shown}",
+        f"note: 1 row of {probs} has no header; using the miniF2F default header {shown}",
+    ]
+    # the driver's statements are the ones the notes speak of
+    drawn = {p.name: p.header for p in itertools.islice(_source(SelfPlayConfig(run_dir="r", backend="repl",
+                                                                              sources=sources), 0), 6)}
+    assert drawn["t1"] == MINIF2F_HEADER and drawn["t2"] == "open Nat"
+    assert all(h == MINIF2F_HEADER for n, h in drawn.items() if n.startswith("gen_"))
+    _check_sources(SelfPlayConfig(run_dir="r", backend="mini", sources=sources))
+    assert capsys.readouterr().err == ""  # mini: headers as they are
+    drawn = {p.name: p.header for p in itertools.islice(_source(SelfPlayConfig(run_dir="r", sources=sources), 0), 6)}
+    assert drawn["t1"] == "" and drawn["t2"] == "open Nat"
 
 
 def test_resume_keeps_the_sources_and_reads_old_run_json(tmp_path: Path) -> None:

@@ -6,6 +6,14 @@ The fake Lean keeps a goal list per state as LeanDojo does and understands the t
 tactics and `· TAC` blocks. `RULES[tactic]` says what a tactic does to the goal it runs on:
 new goal texts, `"?w := t"` assignments (the goal tagged `w` disappears and `?w` becomes `t`
 everywhere), an error, or an exception to raise.
+
+Command mode (`Dojo((repo, file, line), additional_imports=...)`, `run_cmd`) is faked as
+LeanDojo 4.20 runs it: `#lean_dojo_repl` goes at `line` of the traced file, after `import
+Lean4Repl` and the additional imports, so at line 1 the environment is those imports alone.
+A command may hold several Lean commands; the answer is `LeanError` with the error messages
+joined, or `CommandState` whose `message` is every other message's text, each line stripped
+(what LeanDojo reads before its `REPL>` line). `AXIOMS[tactic]` says what a tactic's proof
+term rests on; `#print axioms` answers as Lean does, wrapping a long list over lines.
 """
 
 from __future__ import annotations
@@ -59,6 +67,12 @@ class ProofGivenUp:
 
 
 @dataclass(frozen=True)
+class CommandState:
+    id: int = field(compare=False)
+    message: str | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
 class LeanError:
     error: str
 
@@ -93,10 +107,40 @@ RULES: dict[str, object] = {  # a dict value maps the goal's `⊢` line to the o
     "exact 3": {"⊢ ℕ": ["?w := 3"]},
     "exact p_three": {"⊢ P ?w": ["?w := 3"], "⊢ P 3": []},
     "bad": LeanError("unknown identifier 'bad'"),
+    "sorry": ProofGivenUp(),  # the safety filter refuses it before LeanDojo sees it
     "sorry_like": ProofGivenUp(),
     "slow": DojoTacticTimeoutError(),
     "boom": DojoCrashError("OOM"),
+    "bv_decide": {"⊢ p ∧ q": []},  # a real proof, through the compiler: Lean.ofReduceBool
 }
+AXIOMS = {"bv_decide": ("propext", "Classical.choice", "Lean.ofReduceBool"), "exact p_three": ("propext",)}
+# The traced files: the statements as they write them (the tactic Dojo opens them by name)
+EXAMPLE_LEAN = """import Mathlib
+import Aesop
+
+-- the fake's environment has `Real` only when Mathlib is imported
+open Real
+
+/-- The first. -/
+theorem and_intro (p q : Prop) (hp : p) (hq : q) : p ∧ q := by
+  sorry
+
+theorem three : A ∧ B ∧ C := by
+  sorry
+
+theorem exists : ∃ n, P n := by
+  sorry
+"""
+NAMESPACED_LEAN = """import Mathlib
+
+namespace Ex
+
+theorem twin (p q : Prop) (hp : p) (hq : q) : p ∧ q := by
+  sorry
+
+end Ex
+"""
+THEOREMS["Ex.twin"] = THEOREMS["and_intro"]
 _FOCUS = re.compile(r"^\(rotate_left (\d+); focus \((.*)\)\)$|^focus \((.*)\)$", re.S)
 
 
@@ -125,33 +169,72 @@ class FakeDojo:
     def run_tac(self, state: TacticState, tactic: str):
         assert not self.closed, "run_tac on a closed Dojo"
         self.lean.commands.append(tactic)
-        goals = list(self.states[state.id])
-        m = _FOCUS.match(tactic)
-        if m:
-            position, tactic, block = int(m.group(1) or 0), m.group(2) or m.group(3), False
-        else:
-            position, block = 0, tactic.startswith("· ")
-            tactic = tactic.removeprefix("· ")
-        goals = goals[position:] + goals[:position]
-        outcome = RULES.get(tactic, LeanError(f"unknown tactic '{tactic}'"))
-        if isinstance(outcome, dict):
-            target = goals[0].rsplit("\n", 1)[-1]
-            outcome = outcome.get(target, LeanError(f"type mismatch: {tactic} does not prove {target}"))
-        if isinstance(outcome, Exception):
-            raise outcome
-        if not isinstance(outcome, list):
-            return outcome
-        new = [g for g in outcome if ":=" not in g]
-        rest = goals[1:]
-        for assignment in (g for g in outcome if ":=" in g):
-            mvar, value = (s.strip() for s in assignment.split(":="))
-            rest = [g for g in rest if not g.startswith(f"case {mvar[1:]}\n")]
-            rest = [g.replace(mvar, value) for g in rest]
-        if block and new:
-            return LeanError("unsolved goals")
-        return self._state(new + rest)
+        outcome = step(self.states[state.id], tactic)
+        return self._state(outcome) if isinstance(outcome, list) else outcome
 
 
+def step(before: list[str], tactic: str) -> list[str] | object:
+    """The goals after `tactic` (a focused command, a plain tactic or a `· TAC` block) on the
+    goal list `before`, or what LeanDojo answers instead (an exception is raised)."""
+    goals = list(before)
+    m = _FOCUS.match(tactic)
+    if m:
+        position, tactic, block = int(m.group(1) or 0), m.group(2) or m.group(3), False
+    else:
+        position, block = 0, tactic.startswith("· ")
+        tactic = tactic.removeprefix("· ")
+    goals = goals[position:] + goals[:position]
+    outcome = RULES.get(tactic, LeanError(f"unknown tactic '{tactic}'"))
+    if isinstance(outcome, dict):
+        target = goals[0].rsplit("\n", 1)[-1]
+        outcome = outcome.get(target, LeanError(f"type mismatch: {tactic} does not prove {target}"))
+    if isinstance(outcome, Exception):
+        raise outcome
+    if not isinstance(outcome, list):
+        return outcome
+    new = [g for g in outcome if ":=" not in g]
+    rest = goals[1:]
+    for assignment in (g for g in outcome if ":=" in g):
+        mvar, value = (s.strip() for s in assignment.split(":="))
+        rest = [g for g in rest if not g.startswith(f"case {mvar[1:]}\n")]
+        rest = [g.replace(mvar, value) for g in rest]
+    if block and new:
+        return LeanError("unsolved goals")
+    return new + rest
+
+
+class FakeCommandDojo:
+    """LeanDojo's command mode on a traced file: `#lean_dojo_repl` at `line`, after the imports."""
+
+    def __init__(self, lean: FakeLean, entry: tuple, timeout: int, additional_imports: list[str]) -> None:
+        self.lean, self.timeout = lean, timeout
+        self.repo, self.file_path, self.line = entry
+        self.additional_imports = list(additional_imports)
+        self.proc = types.SimpleNamespace(timeout=timeout)
+        self.closed = False
+
+    def __enter__(self):
+        self.lean.events.append(("enter command mode", str(self.file_path)))
+        if self.lean.command_mode_fails:
+            raise DojoInitError("Unexpected EOF")
+        text = (self.lean.root / self.file_path).read_text(encoding="utf-8")
+        before = "\n".join(text.splitlines()[: self.line - 1])
+        self.modules = {"Lean4Repl", *self.additional_imports, *re.findall(r"^import (\S+)", before, re.M)}
+        return self, CommandState(0)
+
+    def __exit__(self, *exc) -> None:
+        self.closed = True
+        self.lean.events.append(("exit command mode", str(self.file_path)))
+
+    def run_cmd(self, state: CommandState, command: str):
+        assert not self.closed and isinstance(state, CommandState), "run_cmd on a closed Dojo or a tactic state"
+        self.lean.command_texts.append(command)
+        if self.lean.commands_time_out:
+            raise DojoTacticTimeoutError()
+        errors, printed = self.lean.elaborate(command, self.modules)
+        if errors:
+            return LeanError("\n".join(errors))
+        return CommandState(state.id + 1, "\n".join(line.strip() for text in printed for line in text.splitlines()))
 @dataclass
 class Theorem:
     repo: object
@@ -166,28 +249,102 @@ class LeanGitRepo:
 
 
 class FakeLean:
-    """The `lean_dojo` module, with a record of what was asked of it."""
+    """The `lean_dojo` module, with a record of what was asked of it, and its traced repository
+    in `root` (`get_traced_repo_path`)."""
 
-    def __init__(self) -> None:
-        self.commands: list[str] = []
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        (root / "Example.lean").write_text(EXAMPLE_LEAN, encoding="utf-8")
+        (root / "Ns.lean").write_text(NAMESPACED_LEAN, encoding="utf-8")
+        self.commands: list[str] = []  # tactic mode
+        self.command_texts: list[str] = []  # command mode
         self.events: list[tuple[str, str]] = []
         self.dojos: list[FakeDojo] = []
+        self.command_dojos: list[FakeCommandDojo] = []
+        self.command_mode_fails = self.commands_time_out = False
+        self.prints_axioms = True  # False: a Lean that answers `#print axioms` with nothing
         self.module = types.ModuleType("lean_dojo")
         self.module.__spec__ = importlib.machinery.ModuleSpec("lean_dojo", None)
-        for kind in (TacticState, ProofFinished, ProofGivenUp, LeanError, DojoCrashError,
+        for kind in (TacticState, ProofFinished, ProofGivenUp, LeanError, CommandState, DojoCrashError,
                      DojoTacticTimeoutError, DojoInitError, Theorem, LeanGitRepo):
             setattr(self.module, kind.__name__, kind)
         self.module.Dojo = self.make_dojo
+        self.module.get_traced_repo_path = lambda repo, build_deps=True: self.root
 
-    def make_dojo(self, theorem: Theorem, timeout: int = 600) -> FakeDojo:
-        dojo = FakeDojo(self, theorem, timeout)
+    def make_dojo(self, entry, timeout: int = 600, additional_imports: list[str] = [], build_deps: bool = True):  # noqa: B006
+        if isinstance(entry, tuple):
+            command_dojo = FakeCommandDojo(self, entry, timeout, additional_imports)
+            self.command_dojos.append(command_dojo)
+            return command_dojo
+        dojo = FakeDojo(self, entry, timeout)
         self.dojos.append(dojo)
         return dojo
 
+    def elaborate(self, text: str, modules: set[str]) -> tuple[list[str], list[str]]:
+        """Lean's error messages and other messages' texts for the commands in `text`: `open`,
+        `namespace`/`end`, a `theorem` whose statement a traced file writes, with a `by`
+        proof, and `#print axioms`; anything else is an error."""
+        errors: list[str] = []
+        printed: list[str] = []
+        namespace: list[str] = []
+        declared: dict[str, tuple[str, ...]] = {}  # full name -> axioms
+        statements = {m[2]: m[1] for f in (EXAMPLE_LEAN, NAMESPACED_LEAN)
+                      for m in re.finditer(r"^(theorem (\S+) .*?) := by$", f, re.M)}
+        code = re.sub(r"^--[^\n]*|/-.*?-/", "", text, flags=re.M | re.S)  # Lean skips comments
+        for command in (c.rstrip() for c in re.split(r"\n(?=\S)", code.strip())):
+            head = command.split("\n")[0]
+            if not command:
+                continue
+            if head.startswith("open "):
+                errors += [f"unknown namespace '{n}'" for n in head.split()[1:] if "Mathlib" not in modules]
+            elif head.startswith("namespace "):
+                namespace.append(head.split()[1])
+            elif head.startswith("end "):
+                namespace.pop()
+            elif head.startswith("theorem "):
+                statement, _, proof = command.partition(" := by\n")
+                name = statement.split()[1]
+                if statements.get(name) != statement:
+                    errors.append(f"fake Lean: no traced file states {statement!r}")
+                    continue
+                full = ".".join([*namespace, name])
+                goals: list[str] | object = split_pp(THEOREMS[full])
+                used: set[str] = set()
+                for block in re.split(r"\n(?=\S)", "\n".join(line[2:] for line in proof.split("\n"))):
+                    if not isinstance(goals, list):
+                        break
+                    if not goals:
+                        errors.append(f"no goals to be proved (at {block})")
+                        break
+                    goals = step(goals, block)
+                    used.update(AXIOMS.get(block.removeprefix("· "), ()))
+                if isinstance(goals, ProofGivenUp):  # Lean closes the goal with `sorryAx`, and warns
+                    printed.append("declaration uses 'sorry'")
+                    declared[full] = tuple(sorted({*used, "sorryAx"}))
+                elif isinstance(goals, LeanError):
+                    errors.append(goals.error)
+                elif isinstance(goals, list) and goals:
+                    errors.append("unsolved goals\n" + "\n\n".join(goals))
+                elif not errors:
+                    declared[full] = tuple(sorted(used))
+            elif head.startswith("#print axioms "):
+                asked = head.removeprefix("#print axioms ")
+                full = next((n for n in (".".join([*namespace, asked]), asked) if n in declared), None)
+                if full is None:
+                    errors.append(f"unknown constant '{asked}'")
+                elif self.prints_axioms and declared[full]:
+                    listed = f"'{full}' depends on axioms: [{', '.join(declared[full])}]"
+                    printed.append(listed.replace(", ", ",\n ") if len(listed) > 60 else listed)
+                elif self.prints_axioms:
+                    printed.append(f"'{full}' does not depend on any axioms")
+            else:
+                errors.append(f"fake Lean: unexpected command {head!r}")
+        return errors, printed
+
 
 @pytest.fixture
-def lean() -> FakeLean:
-    return FakeLean()
+def lean(tmp_path: Path) -> FakeLean:
+    return FakeLean(tmp_path)
 
 
 @pytest.fixture
@@ -385,6 +542,63 @@ def test_verify_replays_in_a_fresh_dojo(env: DojoEnv, lean: FakeLean) -> None:
     assert lean.commands == ["constructor", "· exact hp", "· exact hq"]
     dojo = lean.dojos[-1]
     assert dojo.closed and dojo.timeout == 600 and dojo.proc.timeout <= 7  # start-up vs replay budget
+    # then `#print axioms`, in command mode: the file's imports, its context and the theorem as
+    # the traced file writes it, with the script as its proof
+    (axioms,) = lean.command_dojos
+    assert (axioms.repo, axioms.file_path, axioms.line) == (dojo.theorem.repo, Path("Example.lean"), 1)
+    assert axioms.additional_imports == ["Mathlib", "Aesop"] and axioms.closed
+    assert lean.command_texts == [
+        "-- the fake's environment has `Real` only when Mathlib is imported\nopen Real\n\n"
+        "theorem and_intro (p q : Prop) (hp : p) (hq : q) : p ∧ q := by\n  constructor\n  · exact hp\n  · exact hq"
+        "\n\n#print axioms and_intro"
+    ]
+    assert lean.events[-2:] == [("enter command mode", "Example.lean"), ("exit command mode", "Example.lean")]
+
+
+def test_verify_refuses_axioms_beyond_the_standard_three(env: DojoEnv, lean: FakeLean) -> None:
+    statement = "theorem and_intro (p q : Prop) (hp : p) (hq : q) : p ∧ q"
+    verdict = env.verify(statement, "bv_decide")
+    # LeanDojo's own checks pass it (a kernel-checked term, no sorry): only the axioms refuse it
+    assert lean.commands == ["bv_decide"] and lean.command_texts[-1].endswith("#print axioms and_intro")
+    assert not verdict.ok and verdict.messages == (
+        "the proof uses axioms beyond Classical.choice, Quot.sound, propext: Lean.ofReduceBool",
+    )
+    # the file's earlier theorems are left unproved (`sorry`): no concern of this proof's
+    exists = env.verify("theorem exists : ∃ n, P n", "refine ⟨?_, ?_⟩\nexact 3\nexact p_three")
+    assert exists.ok and "theorem and_intro (p q : Prop) (hp : p) (hq : q) : p ∧ q := by\n  sorry" in (
+        lean.command_texts[-1]
+    )
+
+
+def test_verify_fails_when_the_axioms_are_not_reported(env: DojoEnv, lean: FakeLean) -> None:
+    statement, proof = "theorem and_intro (p q : Prop) (hp : p) (hq : q) : p ∧ q", "constructor\n· exact hp\n· exact hq"
+    assert env.verify(statement, proof).ok
+    lean.prints_axioms = False  # Lean answered, but no report among what it printed
+    verdict = env.verify(statement, proof)
+    assert not verdict.ok and verdict.messages == ("expected one `#print axioms` report, got 0",)
+    lean.prints_axioms, lean.command_mode_fails = True, True
+    verdict = env.verify(statement, proof)
+    assert not verdict.ok and "cannot start Lean's command REPL on Example.lean" in verdict.messages[0]
+    lean.command_mode_fails, lean.commands_time_out = False, True
+    verdict = env.verify(statement, proof, timeout=3.0)
+    assert not verdict.ok and verdict.messages == ("`#print axioms` timed out after 600 s",)
+    assert all(d.closed for d in lean.command_dojos)
+    lean.commands_time_out = False
+    (lean.root / "Example.lean").write_text("import Mathlib\n\ntheorem other : True := by\n  sorry\n")
+    verdict = env.verify(statement, proof)  # LeanDojo opened it, but its text is not in the file
+    assert not verdict.ok and "cannot read and_intro from the traced Example.lean" in verdict.messages[0]
+    (lean.root / "Example.lean").write_text(EXAMPLE_LEAN.replace("import Mathlib\n", ""))
+    verdict = env.verify(statement, proof)  # the context needs the imports: they come from the file
+    assert not verdict.ok and verdict.messages[0].startswith("unknown namespace 'Real'")
+
+
+def test_verify_in_a_namespace(lean: FakeLean) -> None:
+    env = DojoEnv("https://github.com/example/repo", "abc123", "Ns.lean", namespace="Ex", lean_dojo=lean.module)
+    verdict = env.verify("theorem twin (p q : Prop) (hp : p) (hq : q) : p ∧ q", "constructor\n· exact hp\n· exact hq")
+    assert verdict.ok, verdict.messages
+    assert lean.dojos[-1].theorem.full_name == "Ex.twin"
+    assert lean.command_texts[-1].startswith("namespace Ex\n\ntheorem twin ")
+    assert lean.command_texts[-1].endswith("#print axioms Ex.twin")
 
 
 def test_verify_failures(env: DojoEnv, lean: FakeLean) -> None:

@@ -1,14 +1,16 @@
 """The Lean-text toolkit's statement reading (`lean_env.text.statement`) and the problem type
-(`lean_env.problem`): splitting, proof stripping, negation, serialisation."""
+(`lean_env.problem`): splitting, proof stripping, negation, serialisation, default headers."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from lean_env.contract import StatementError
-from lean_env.problem import Problem, negation
+from lean_env import open_env
+from lean_env.contract import StatementError, capabilities
+from lean_env.problem import MINIF2F_HEADER, Problem, default_header, default_headers, negation, read_problems
 from lean_env.text.statement import Binder, split_statement, strip_proof
 
 
@@ -83,3 +85,42 @@ def test_negation_problem_fields():
 def test_problem_dict_round_trip():
     p = Problem("v", "theorem v : True", "h", "variant:p/numeral", "p", "")
     assert Problem.from_dict(json.loads(json.dumps(p.to_dict()))) == p
+
+
+# ------------------------------------------------------------------ the default header
+
+MINIF2F = Path(__file__).resolve().parents[2] / ".." / "shared" / "minif2f"
+
+
+def test_a_problem_without_header_gets_the_minif2f_header_on_a_lean_backend(tmp_path: Path) -> None:
+    rows = [
+        {"name": "a", "formal_statement": "theorem a (x : ℕ) : x + 0 = x := by sorry"},
+        {"name": "b", "formal_statement": "theorem b : (1 : ℝ) < 2", "header": "import Mathlib\nopen Real"},
+        {"name": "c", "formal_statement": "theorem c : True", "header": " \n"},
+    ]
+    path = tmp_path / "probs.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    problems = read_problems(path)
+    stated, count = default_headers(problems, capabilities("repl"))
+    assert count == 2
+    assert [p.header for p in stated] == [MINIF2F_HEADER, "import Mathlib\nopen Real", MINIF2F_HEADER]
+    assert [p.statement for p in stated] == [p.statement for p in problems]  # the header alone changes
+    for backend in ("mini", "dojo"):  # mini reads no imports; dojo states theorems in their traced file
+        stated, count = default_headers(problems, capabilities(backend))
+        assert count == 0 and all(s is p for s, p in zip(stated, problems, strict=True))
+    assert negation(default_header(problems[0], capabilities("repl"))).header == MINIF2F_HEADER
+
+
+@pytest.mark.skipif(not (MINIF2F / "valid.jsonl").is_file(), reason="../shared/minif2f absent")
+def test_the_default_header_is_the_one_every_minif2f_row_carries() -> None:
+    headers = {json.loads(line)["header"] for f in ("valid.jsonl", "test.jsonl") for line in open(MINIF2F / f)}
+    assert headers == {MINIF2F_HEADER}
+
+
+def test_mini_would_read_a_statement_alike_under_the_default_header() -> None:
+    """The rule leaves mini's headers alone; had it given mini this one, nothing would change:
+    mini only screens a header for declarations that change a statement's meaning."""
+    statement = "theorem t (x : ℝ) (h₀ : 0 < x) : Real.sqrt (x ^ 2) = x"
+    with open_env("mini") as env:
+        plain, headed = env.start(statement), env.start(statement, header=MINIF2F_HEADER)
+        assert [g.text for g in headed.goals] == [g.text for g in plain.goals]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lean_env.text.files import LeanFileError, file_context, theorem_in_file
+from lean_env.text.files import LeanFileError, file_context, split_imports, theorem_in_file
 
 
 def test_the_header_of_a_file_theorem_is_its_context_in_the_file(tmp_path: Path) -> None:
@@ -61,3 +61,11 @@ def test_a_theorem_after_a_doc_comment_or_attribute_on_its_line_is_found(tmp_pat
     assert thm.header == "import Mathlib\nopen Nat" and thm.line == 3
     with pytest.raises(LeanFileError, match="no theorem or lemma named 'bar'"):
         theorem_in_file(str(path), "bar")
+
+
+def test_imports_are_read_at_the_top_only() -> None:
+    header = "/- Copyright -/\nimport Mathlib\nimport Aesop -- search\n\nset_option maxHeartbeats 400000\nopen Real"
+    assert split_imports(header) == (("Mathlib", "Aesop"), " -- search\n\nset_option maxHeartbeats 400000\nopen Real")
+    assert split_imports("open Real\nimport Mathlib") == ((), "open Real\nimport Mathlib")  # not a header import
+    assert split_imports("import Mathlib\nimportant := 1") == (("Mathlib",), "\nimportant := 1")
+    assert split_imports("") == ((), "")

@@ -29,7 +29,7 @@ from lean_env.contract import (
     Verification,
 )
 from lean_env.mini import MiniEnv
-from lean_env.problem import Problem
+from lean_env.problem import MINIF2F_HEADER, Problem
 from prover.evaluate import MINI_LABEL, STATUSES, Prover, Settings, evaluate, shuffled
 from prover.evaluate.minif2f import read_problems
 
@@ -423,6 +423,36 @@ def test_minif2f_on_dojo_names_the_pinned_repository_and_one_file_per_problem(
     monkeypatch.setenv("LEANZERO_DOJO_REPO", str(tmp_path / "traced"))  # a local traced checkout wins
     assert main([*args, "--out", str(tmp_path / "o2")]) == 2
     assert opened[-1] == ("dojo", {"commit": COMMIT, "file": "MiniF2F/Test/{name}.lean"})
+
+
+def test_rows_without_header_get_the_minif2f_header_on_a_lean_backend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import prover.evaluate.run
+
+    headers: dict[str, str] = {}
+
+    class Recording(MiniEnv):  # stands in for `repl`: the header each statement is started in
+        def start(self, statement: str, *, header: str = "", timeout: float = 10.0):  # type: ignore[override]
+            headers[statement.split()[1]] = header
+            return super().start(statement, header=header, timeout=timeout)
+
+    monkeypatch.setattr(prover.evaluate.run, "open_env", lambda backend, **options: Recording())
+    problems = write_problems(tmp_path / "p.jsonl", [
+        {"name": "a", "formal_statement": "theorem a (p : Prop) (hp : p) : p"},
+        {"name": "b", "formal_statement": "theorem b (p : Prop) (hp : p) : p", "header": "open Nat"},
+        {"name": "c", "formal_statement": "theorem c (q : Prop) (hq : q) : q", "header": ""},
+    ])
+    args = ["--problems", str(problems), "--no-ray", "--budget", "10"]
+    assert main([*args, "--backend", "repl", "--out", str(tmp_path / "repl")]) == 0
+    assert headers == {"a": MINIF2F_HEADER, "b": "open Nat", "c": MINIF2F_HEADER}
+    notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("note:")]
+    assert notes == [f"note: 2 rows of {problems} have no header; using the miniF2F default header "
+                     "(import Mathlib, set_option maxHeartbeats 0, open BigOperators Real Nat Topology Rat)"]
+    headers.clear()
+    assert main([*args, "--backend", "mini", "--out", str(tmp_path / "mini")]) == 0  # mini: as they are
+    assert headers == {"a": "", "b": "open Nat", "c": ""}
+    assert "note:" not in capsys.readouterr().err
 
 
 class FaultyMini(MiniEnv):
