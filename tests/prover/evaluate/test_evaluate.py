@@ -404,6 +404,23 @@ def test_a_checkpoint_guides_the_evaluation(tmp_path: Path, searcher: str, capsy
     assert "none.pt" in capsys.readouterr().err
 
 
+def test_a_cluster_address_is_checked_before_anything_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.cli.test_selfplay import closed_port
+
+    problems = write_problems(tmp_path / "p.jsonl", [{"name": "a", "formal_statement": "theorem a : True"}])
+    address = f"127.0.0.1:{closed_port()}"
+    assert main(["--problems", str(problems), "--address", address, "--out", str(tmp_path / "o")]) == 2
+    assert f"cannot reach the Ray cluster at {address}" in capsys.readouterr().err
+    monkeypatch.setenv("RAY_ADDRESS", address)
+    assert main(["--problems", str(problems), "--out", str(tmp_path / "o")]) == 2
+    assert f"cannot reach the Ray cluster at {address}" in capsys.readouterr().err
+    assert main(["--problems", str(problems), "--address", "auto", "--no-ray", "--out", str(tmp_path / "o")]) == 2
+    assert "--address runs the workers on a Ray cluster" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists(), "nothing ran"
+
+
 @pytest.mark.skipif(shutil.which("lake") is not None, reason="Lean is installed here")
 def test_a_backend_that_cannot_start_exits_2_with_its_message(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
