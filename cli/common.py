@@ -1,10 +1,12 @@
 """What every `leanzero` subcommand shares: bad input and exit codes, number types for
-options, and progress lines. Import-light: `leanzero --help` loads it."""
+options, progress lines, and joining a Ray cluster. Import-light: `leanzero --help` loads it
+(Ray is imported only when a command connects)."""
 
 from __future__ import annotations
 
 import argparse
 import math
+import socket
 import time
 from collections.abc import Callable
 from typing import TextIO
@@ -17,6 +19,7 @@ EXIT_BAD_INPUT = 2
 EXIT_DISPROVED = 3  # `prove`: the statement's negation was proved (and verified)
 EXIT_INTERRUPTED = 130
 PROGRESS_EVERY = 3.0  # seconds between progress lines on stderr
+CONNECT_TIMEOUT = 5.0  # seconds to reach an explicit Ray address before calling it unreachable
 
 
 class BadInput(Exception):
@@ -79,3 +82,41 @@ class Progress:
         if now - self.last >= PROGRESS_EVERY:
             self.last = now
             print(f"{self.prefix}: {now - self.t0:6.1f}s  {line()}", file=self.stream, flush=True)
+
+
+# ------------------------------------------------------------------ Ray
+
+
+def reachable(address: str) -> bool:
+    """Whether a TCP connection to HOST:PORT (a `ray://` prefix allowed) opens within CONNECT_TIMEOUT."""
+    hostport = address.split("://", 1)[-1].rstrip("/")
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit():
+        host, port = hostport, "10001" if address.startswith("ray://") else "6379"
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT):
+            return True
+    except OSError:
+        return False
+
+
+def connect_ray(address: str | None) -> bool:
+    """Start a local Ray (`address` None) or join the cluster at `address` (`auto`: the one
+    `ray start` made on this machine); True when this call initialised Ray (then the command
+    shuts it down). An explicit address is probed first: ray.init would wait minutes for an
+    unreachable one."""
+    if address not in (None, "auto", "local") and not reachable(address):
+        raise BadInput(f"cannot reach the Ray cluster at {address} (within {CONNECT_TIMEOUT:g} s): start it "
+                       "with `ray start --head` on that machine, or check the address and port")
+    import ray
+
+    if ray.is_initialized():  # a caller (a test, a notebook) already connected
+        return False
+    if address is None:
+        ray.init(include_dashboard=False, log_to_driver=False)
+    else:
+        try:
+            ray.init(address=address, include_dashboard=False, log_to_driver=False)
+        except (ConnectionError, ValueError, RuntimeError) as e:
+            raise BadInput(f"cannot join the Ray cluster at {address}: {e}") from None
+    return True

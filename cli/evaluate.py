@@ -12,11 +12,12 @@ finished is in results.jsonl; `--resume` goes on).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cli.common import BadInput, default_header_note, positive, rows_of
+from cli.common import BadInput, connect_ray, default_header_note, positive, rows_of
 from lean_env import BACKENDS, capabilities
 from lean_env.problem import default_headers
 from prover.evaluate import EvaluateError, Settings, evaluate
@@ -44,7 +45,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         help="search every problem of a set (miniF2F, a statement file) and report",
         description="Search every problem of miniF2F (`evaluate minif2f --split valid`) or of a "
         "`name, formal_statement[, header]` JSONL file (`evaluate --problems FILE`) under the same "
-        "budget, on Ray workers with one backend each. Each problem ends proved (a verified proof), "
+        "budget, on Ray workers with one backend each (a local Ray, or a cluster: --address). Each problem "
+        "ends proved (a verified proof), "
         "failed, timeout, error or, on mini, outside-fragment. Writes results.jsonl (one row per "
         "problem, as they finish), summary.json, report.md and budget.png into --out and prints a "
         "table. Exit codes: 0 the run finished, 2 bad input, 130 interrupted (--resume goes on).",
@@ -81,6 +83,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=_count, default=2, metavar="N",
                    help="Ray workers, one backend each; 0 runs in this process (default: 2)")
     p.add_argument("--no-ray", action="store_true", help="run in this process (as --workers 0)")
+    p.add_argument("--address", metavar="ADDR", default=None,
+                   help="Ray cluster to run the workers on: `auto` (the cluster started with `ray start` on this "
+                   "machine) or HOST:PORT (default: $RAY_ADDRESS, else a local Ray instance; see docs/evaluate.md)")
     p.add_argument("--out", metavar="DIR", type=Path,
                    help=f"output folder (default: {DEFAULT_OUT}/<set>-<backend>-<searcher>)")
     p.add_argument("--resume", action="store_true", help="skip the problems already in DIR/results.jsonl")
@@ -133,10 +138,19 @@ def evaluate_command(args: argparse.Namespace) -> int:
     )
     out = args.out or DEFAULT_OUT / f"{label}-{args.backend}-{args.searcher}"
     workers = 0 if args.no_ray else args.workers
+    if args.address is not None and workers == 0:
+        raise BadInput("--address runs the workers on a Ray cluster: it needs --workers N (N > 0), not --no-ray")
+    address = (args.address or os.environ.get("RAY_ADDRESS") or None) if workers else None
+    started_ray = address is not None and connect_ray(address)
     try:
         summary = evaluate(tasks, settings, out, workers=workers, resume=args.resume, source=source)
     except EvaluateError as e:
         raise BadInput(str(e)) from None
+    finally:
+        if started_ray:
+            import ray
+
+            ray.shutdown()
     print_table(summary)
     print(f"leanzero evaluate: {summary.done} of {summary.total} problems in {out}/results.jsonl "
           f"({summary.ran} this run, {summary.wall:.1f}s); report.md, summary.json, budget.png beside it",

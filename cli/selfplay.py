@@ -19,14 +19,13 @@ import argparse
 import dataclasses
 import os
 import signal
-import socket
 import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any, Self
 
-from cli.common import EXIT_INTERRUPTED, EXIT_OK, BadInput, default_header_note, number, rows_of
+from cli.common import EXIT_INTERRUPTED, EXIT_OK, BadInput, connect_ray, default_header_note, number, rows_of
 from lean_env import capabilities
 from lean_env.problem import default_headers
 from selfplay.config import (
@@ -42,7 +41,6 @@ from selfplay.config import (
 from selfplay.store import RunDir, RunDirError
 
 BACKENDS = SELFPLAY_BACKENDS
-CONNECT_TIMEOUT = 5.0  # seconds to reach an explicit Ray address before calling it unreachable
 # Fields a resumed run does not take over from run.json: where it runs is a property of this session.
 _NOT_INHERITED = ("run_dir", "address")
 
@@ -259,37 +257,13 @@ def build_config(args: argparse.Namespace) -> SelfPlayConfig:
 # ------------------------------------------------------------------ Ray
 
 
-def _reachable(address: str) -> bool:
-    """Whether a TCP connection to HOST:PORT (a `ray://` prefix allowed) opens within CONNECT_TIMEOUT."""
-    hostport = address.split("://", 1)[-1].rstrip("/")
-    host, _, port = hostport.rpartition(":")
-    if not host or not port.isdigit():
-        host, port = hostport, "10001" if address.startswith("ray://") else "6379"
-    try:
-        with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT):
-            return True
-    except OSError:
-        return False
-
-
 def _connect(address: str | None, workers: int) -> bool:
-    """Start or join Ray; True when this call initialised it (then the command shuts it down).
-
-    An explicit address is probed first: ray.init would wait minutes for an unreachable one."""
-    if address not in (None, "auto", "local") and not _reachable(address):
-        raise BadInput(f"cannot reach the Ray cluster at {address} (within {CONNECT_TIMEOUT:g} s): start it "
-                         "with `ray start --head` on that machine, or check the address and port")
+    """Start or join Ray (`cli.common.connect_ray`); True when this call initialised it (then
+    the command shuts it down). Refuses more workers than a local Ray's CPUs."""
+    if not connect_ray(address):
+        return False
     import ray
 
-    if ray.is_initialized():  # a caller (a test, a notebook) already connected
-        return False
-    if address is None:
-        ray.init(include_dashboard=False, log_to_driver=False)
-    else:
-        try:
-            ray.init(address=address, include_dashboard=False, log_to_driver=False)
-        except (ConnectionError, ValueError, RuntimeError) as e:
-            raise BadInput(f"cannot join the Ray cluster at {address}: {e}") from None
     cpus = int(ray.cluster_resources().get("CPU", 0))
     if workers > cpus:
         where = "this machine's local Ray" if address is None else f"the Ray cluster at {address}"

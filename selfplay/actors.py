@@ -29,6 +29,7 @@ from typing import Any
 from lean_env import open_env
 from lean_env.problem import Problem
 from prover.actions import ActionSpace
+from prover.cluster import this_node
 from prover.net.checkpoint import load_checkpoint, save_checkpoint
 from prover.net.tokenizer import Tokenizer
 from search.evaluator import EvalRequest, EvalResult, Evaluator
@@ -134,6 +135,7 @@ class Worker:
 
         torch.set_num_threads(threads)  # the backend (z3, Lean) needs the other cores
         self.index, self.run, self.settings = index, run, settings
+        self.node = this_node()  # a restarted worker may come back on another node
         self.decoder_samples, self.decoder_share, self.seed = decoder_samples, decoder_share, seed
         self.store, self.buffer = ray.get_actor(peers.store), ray.get_actor(peers.buffer)
         inference = self.inference = ray.get_actor(peers.inference) if peers.inference else None
@@ -154,7 +156,7 @@ class Worker:
         before = self.env.counters()
 
         def write(verified: Verified) -> None:
-            ray.get(self.store.append.remote(_entry(verified, self.run, self.index)))
+            ray.get(self.store.append.remote(_entry(verified, self.run, self.index, self.node)))
 
         results = attempt_batch(
             self.env, problems, evaluator, self.candidates,
@@ -197,10 +199,11 @@ class Worker:
         self.env.close()
 
 
-def _entry(verified: Verified, run: str, worker: int) -> dict[str, object]:
+def _entry(verified: Verified, run: str, worker: int, node: str) -> dict[str, object]:
     return {
         "run": run, "name": verified.problem, "kind": verified.kind, "statement": verified.statement,
-        "proof": verified.proof, "backend": verified.backend, "worker": worker, "search": verified.search,
+        "proof": verified.proof, "backend": verified.backend, "worker": worker, "node": node,
+        "search": verified.search,
         "model_version": verified.model_version, "time": round(verified.elapsed, 3),
         "novel": list(verified.novel), "written": round(time.time(), 3),
     }

@@ -30,6 +30,7 @@ from lean_env import BACKENDS, capabilities
 from lean_env.problem import Problem, default_header
 from lean_env.text.statement import target_of
 from prover.actions import ranked
+from prover.cluster import last_line
 from prover.net.checkpoint import load_checkpoint
 from prover.net.model import ModelConfig
 from prover.net.tokenizer import Tokenizer
@@ -217,7 +218,7 @@ class SelfPlayDriver:
         try:
             ray.get([w.pid.remote() for w in workers])  # the clock starts when the workers are up
         except ray.exceptions.RayActorError as e:
-            raise RuntimeError(f"a self-play worker could not start: {_last_line(e)}") from None
+            raise RuntimeError(f"a self-play worker could not start: {last_line(e)}") from None
         self.buffer_size = ray.get(buffer.size.remote())
         self.t_start = time.monotonic()
 
@@ -303,7 +304,7 @@ class SelfPlayDriver:
         try:
             self.buffer_sources = ray.get(self.actors.buffer.source_counts.remote())
         except ray.exceptions.RayError as e:  # keep the last counts: the view must not stop the run
-            log.warning("buffer counts by source unavailable: %s", _last_line(e))
+            log.warning("buffer counts by source unavailable: %s", last_line(e))
         return Progress(
             elapsed=self.elapsed(), attempts=c.attempts, proofs=c.proofs, disproofs=c.disproofs,
             solve_rate=sum(recent) / len(recent) if recent else 0.0, buffer=self.buffer_size,
@@ -405,7 +406,7 @@ class SelfPlayDriver:
             self.curriculum.release(p.problem.name)
 
     def _retire(self, index: int, error: Exception) -> None:
-        self.retired[index] = f"{type(error).__name__}: {_last_line(error)}"
+        self.retired[index] = f"{type(error).__name__}: {last_line(error)}"
         log.error("worker %d given up: %s", index, self.retired[index])
         if len(self.retired) == len(self.actors.workers):
             raise RuntimeError(f"every self-play worker failed; the last: {self.retired[index]}") from None
@@ -428,9 +429,3 @@ def run_selfplay(
 def _actor(cls: type, **options: Any) -> Any:
     """`cls` as a Ray actor class with `options` (typed Any: Ray's stubs do not type actor methods)."""
     return ray.remote(cls).options(**options)
-
-
-def _last_line(error: Exception) -> str:
-    """The cause in a Ray error: the last line of its (traceback-laden) message."""
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return lines[-1] if lines else type(error).__name__

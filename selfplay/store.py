@@ -32,8 +32,8 @@ from prover.storage import JsonLog, LogError, atomic_path, atomic_write_json
 class ProofLog(JsonLog):
     """proofs.jsonl: every verified proof and disproof, durable before `append` returns.
 
-    Entries: {run, name, statement, kind ("proof" | "disproof"), proof, backend, worker,
-    search, model_version, time, reason}; `time` is filled in when missing.
+    Entries: {run, name, statement, kind ("proof" | "disproof"), proof, backend, worker, node (the
+    worker's Ray node id), search, model_version, time, reason}; `time` is filled in when missing.
     """
 
     KINDS = ("proof", "disproof")

@@ -21,7 +21,8 @@ text, so it is reproducible). `budget` (env calls) and `time_limit` apply to eac
 
 The driver appends each finished problem to `results.jsonl` (flushed and fsynced) as it
 arrives, so a kill loses at most the problems in flight, and `resume` skips the names already
-there. Workers are Ray actors, each with its own backend, or a loop in this process. The
+there. Workers are Ray actors, each with its own backend (`prover.evaluate.pool`: crashed, stuck
+and lost workers, nodes of a cluster), or a loop in this process. The
 summary, report and figure are written by `prover.evaluate.report`; the settings, statuses
 and results file are `prover.evaluate.results`.
 """
@@ -34,7 +35,6 @@ import os
 import random
 import sys
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +45,7 @@ from lean_env.contract import EnvCounters, ProofEnv, StatementError
 from lean_env.problem import Problem
 from prover.actions import ActionSpace
 from prover.actions.space import DEFAULT, ActionConfig, Family
+from prover.cluster import this_node
 from prover.evaluate.report import write_outputs
 from prover.evaluate.results import (
     ERROR,
@@ -133,6 +134,10 @@ class Prover:
 
     def pid(self) -> int:
         return os.getpid()
+
+    def node(self) -> str:
+        """The Ray node this worker runs on (asked of Ray actors only)."""
+        return this_node()
 
     def close(self) -> None:
         if self.env is not None:
@@ -355,72 +360,29 @@ def _run_ray(
     todo: Sequence[Problem], settings: Settings, take: Callable[[dict], None], workers: int, say: Emit,
     worker: type[Prover], stall_seconds: float,
 ) -> None:
-    """One actor per worker, one task per problem; a crashed or stuck worker is replaced and its
-    problem reported (`error` or `timeout`)."""
+    """One actor per worker, one task per problem, on the Ray this process is connected to (else a
+    local one, shut down afterwards); `prover.evaluate.pool` says what becomes of a problem whose
+    worker crashes, hangs or leaves with its node."""
     import ray
+
+    from prover.evaluate.pool import Pool
 
     started = not ray.is_initialized()
     if started:
         ray.init(include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
-    actors: list[Any] = []
     try:
         cpus = ray.cluster_resources().get("CPU", 1.0)
         cls = ray.remote(worker).options(num_cpus=min(1.0, cpus / workers), max_restarts=0, max_task_retries=0)
-        threads = max(1, int(cpus // workers))
 
-        def make() -> Any:
-            return cls.remote(settings, threads=threads)
+        def row(task: Problem, status: str, message: str, elapsed: float) -> dict[str, Any]:
+            return _row(task, settings, status, message, elapsed=elapsed)
 
-        actors = [make() for _ in range(min(workers, len(todo)))]
-        failures = [why for why in ray.get([a.ready.remote() for a in actors]) if why]
-        if failures:
-            raise EvaluateError(failures[0])
-        queue = deque(todo)
-        in_flight: dict[Any, tuple[int, Problem, float]] = {}
-
-        def submit(slot: int) -> None:
-            if queue:
-                task = queue.popleft()
-                in_flight[actors[slot].run.remote(task)] = (slot, task, time.monotonic())
-
-        starting: dict[int, Any] = {}  # slot -> `ready` of a new actor: its problem's clock waits for it
-
-        def replace(slot: int) -> None:
-            ray.kill(actors[slot], no_restart=True)
-            actors[slot] = make()
-            starting[slot] = actors[slot].ready.remote()
-
-        for slot in range(len(actors)):
-            submit(slot)
-        while in_flight:
-            ready, _ = ray.wait(list(in_flight), num_returns=1, timeout=1.0)
-            for ref in ready:
-                slot, task, t = in_flight.pop(ref)
-                try:
-                    take(ray.get(ref))
-                except ray.exceptions.RayError as e:  # the worker died (its backend crashed)
-                    say(f"leanzero evaluate: worker {slot} failed on {task.name}; starting a new one")
-                    why = f"backend crash: {type(e).__name__}: {str(e)[:300]}"
-                    take(_row(task, settings, ERROR, why, elapsed=time.monotonic() - t))
-                    replace(slot)
-                submit(slot)
-            now = time.monotonic()
-            for ref, (slot, task, t) in list(in_flight.items()):
-                if slot in starting:
-                    if not ray.wait([starting[slot]], timeout=0)[0]:
-                        in_flight[ref] = (slot, task, now)  # still starting up: not stuck
-                        continue
-                    del starting[slot]
-                    in_flight[ref] = (slot, task, now)
-                elif now - t > stall_seconds:
-                    del in_flight[ref]
-                    say(f"leanzero evaluate: worker {slot} stuck on {task.name}; starting a new one")
-                    why = f"worker stopped after {now - t:.0f}s without an answer"
-                    take(_row(task, settings, TIMEOUT, why, elapsed=now - t))
-                    replace(slot)
-                    submit(slot)
+        pool = Pool(cls, settings, min(workers, len(todo)), threads=max(1, int(cpus // workers)), take=take,
+                    row=row, say=say, stall_seconds=stall_seconds)
+        try:
+            pool.run(todo)
+        finally:
+            pool.close()
     finally:
-        for actor in actors:
-            ray.kill(actor, no_restart=True)
         if started:
             ray.shutdown()

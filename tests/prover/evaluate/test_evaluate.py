@@ -129,6 +129,26 @@ def test_a_dead_or_stuck_worker_is_replaced_and_the_run_goes_on(ray_session, tmp
     assert summary.done == 6
 
 
+class LostProver(FlakyProver):
+    """A worker on a node that has left the cluster by the time its death is noticed."""
+
+    def node(self) -> str:
+        return "a-node-that-left"
+
+
+def test_a_problem_lost_with_its_node_is_retried_then_an_error(ray_session, tmp_path: Path) -> None:
+    # (tests/cli/test_cluster.py removes a real node; here the node's departure is feigned)
+    ray_session.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    tasks = [Problem(name, "theorem t (p : Prop) (hp : p) : p") for name in ("a", "die", "b")]
+    said: list[str] = []
+    summary = evaluate(tasks, Settings(budget=10), tmp_path, workers=1, emit=said.append, worker=LostProver)
+    by_name = {r["name"]: r for r in summary.rows}
+    assert by_name["die"]["status"] == "error" and "lost with its worker's node 3 times" in by_name["die"]["message"]
+    assert sum("was lost with its node during die" in line for line in said) == 2, said
+    assert by_name["a"]["status"] == by_name["b"]["status"] == "proved"
+    assert {r["node"] for r in summary.rows} == {"a-node-that-left"}
+
+
 # ------------------------------------------------------------------ kill and resume
 
 
@@ -388,6 +408,23 @@ def test_a_checkpoint_guides_the_evaluation(tmp_path: Path, searcher: str, capsy
     assert main(["--problems", str(problems), "--no-ray", "--checkpoint", str(tmp_path / "none.pt"),
                  "--out", str(tmp_path / "other")]) == 2
     assert "none.pt" in capsys.readouterr().err
+
+
+def test_a_cluster_address_is_checked_before_anything_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.cli.test_selfplay import closed_port
+
+    problems = write_problems(tmp_path / "p.jsonl", [{"name": "a", "formal_statement": "theorem a : True"}])
+    address = f"127.0.0.1:{closed_port()}"
+    assert main(["--problems", str(problems), "--address", address, "--out", str(tmp_path / "o")]) == 2
+    assert f"cannot reach the Ray cluster at {address}" in capsys.readouterr().err
+    monkeypatch.setenv("RAY_ADDRESS", address)
+    assert main(["--problems", str(problems), "--out", str(tmp_path / "o")]) == 2
+    assert f"cannot reach the Ray cluster at {address}" in capsys.readouterr().err
+    assert main(["--problems", str(problems), "--address", "auto", "--no-ray", "--out", str(tmp_path / "o")]) == 2
+    assert "--address runs the workers on a Ray cluster" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists(), "nothing ran"
 
 
 @pytest.mark.skipif(shutil.which("lake") is not None, reason="Lean is installed here")
