@@ -104,7 +104,10 @@ def _source(config: SelfPlayConfig, skip: int) -> Iterator[Problem]:
     backend a statement without a header gets the miniF2F one (`problem.default_header`; the
     CLI says so when the run starts)."""
     stream = mixed_stream(config.statement_sources(), seed=config.seed, difficulty=config.difficulty, skip=skip)
-    backend = capabilities(config.backend)
+    try:
+        backend = capabilities(config.backend)
+    except ValueError:  # an unknown backend: the workers say so as they fail to start
+        return stream
     return (default_header(p, backend) for p in stream)
 
 
