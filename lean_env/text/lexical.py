@@ -2,21 +2,30 @@
 
 What it knows, as Lean's own scanner does: `--` line comments and `/- -/` block comments
 (which nest, doc comments included), string literals with escapes, character literals (`'a'`,
-`'\\n'`; a `'` after an identifier character is part of the name: `h'`), and brackets
-`( ) [ ] { } ⟨ ⟩ ⦃ ⦄ ⟦ ⟧`. `scan` walks the code of a text, everything outside comments and
-literals, with the bracket depth; the rest is built on it: top-level positions, bracket
-matching, splitting at a top-level separator, and whole-identifier search.
+`'\\n'`, `'\\''`; a `'` after an identifier is part of the name: `h'`, `x''`), numerals
+(`12`, `0x1F`, `2.5e3`), identifiers with Lean's own character classes (`identifiers`: dotted,
+`«»`-quoted parts read as their text), and brackets `( ) [ ] { } ⟨ ⟩ ⦃ ⦄ ⟦ ⟧`. `scan` walks the
+code of a text, everything outside comments and literals, with the bracket depth; the rest is
+built on it: top-level positions, bracket matching, splitting at a top-level separator,
+whole-identifier search, and the `in` of a big operator's binder (`∑ k in s, f k`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 OPEN = "([{⟨⦃⟦"
 CLOSE = ")]}⟩⦄⟧"
 PAIRS = dict(zip(OPEN, CLOSE))
-_CHAR = re.compile(r"'(?:\\(?:[\\'\"ntr0]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})|[^\\'\n])'")
+# Lean's escapes in a char literal: `\\ \" \' \n \t \r`, `\xHH`, `\uHHHH` (`quotedCharCoreFn`).
+_CHAR = re.compile(r"'(?:\\(?:[\\'\"ntr]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})|[^\\'\n])'")
+_NUMERAL = re.compile(
+    r"0[xX][0-9a-fA-F](?:_?[0-9a-fA-F])*|0[bB][01](?:_?[01])*|0[oO][0-7](?:_?[0-7])*"
+    r"|[0-9](?:_?[0-9])*(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?"
+)
+BIG_OPERATORS = "∑∏⨆⨅⋃⋂⨁⨂∐"  # whose binder may read `x in s` (`∑ k in Finset.range n, f k`)
 
 
 class LeanTextError(ValueError):
@@ -27,9 +36,42 @@ class LeanTextError(ValueError):
         self.index = index
 
 
+def ident_start(c: str) -> bool:
+    """A character that starts an identifier, as Lean's `isIdFirst`: ASCII letters, `_`, and the
+    letter-like ranges (Greek but λ Π Σ, Coptic, Greek extended, the letter-like block `ℕ ℝ`,
+    mathematical alphanumerics `𝒜`). Lean's newer releases add Latin-1 and Latin Extended-A letters;
+    leaving them out makes a name end sooner here, never later, so no name hides in a longer one."""
+    o = ord(c)
+    return (c.isascii() and (c.isalpha() or c == "_")) or (
+        (0x3B1 <= o <= 0x3C9 and o != 0x3BB) or (0x391 <= o <= 0x3A9 and o not in (0x3A0, 0x3A3))
+        or 0x3CA <= o <= 0x3FB or 0x1F00 <= o <= 0x1FFE or 0x2100 <= o <= 0x214F or 0x1D49C <= o <= 0x1D59F)
+
+
 def ident_char(c: str) -> bool:
-    """A character that continues an identifier (letters, digits, `_`, `'`, `!`, `?`, subscripts)."""
-    return c.isalnum() or c in "_'!?" or "\u2080" <= c <= "\u209c" or c == "ᵢ"
+    """A character that continues an identifier, as Lean's `isIdRest`: `ident_start`, ASCII digits,
+    `'`, `!`, `?`, and subscripts (`₀`-`₉`, `ₐ`-`ₜ`, `ᵢ`-`ᵪ`). Not `ᵒ`, `²`, `µ` or other letters of
+    other scripts: Lean ends a name there, and so does this."""
+    o = ord(c)
+    return (ident_start(c) or ("0" <= c <= "9") or c in "'!?"
+            or 0x2080 <= o <= 0x2089 or 0x2090 <= o <= 0x209C or 0x1D62 <= o <= 0x1D6A)
+
+
+def numeral_end(text: str, i: int) -> int:
+    """The index after the numeral starting at `i` (`12`, `1_000`, `0x1F`, `0b101`, `2.5e-3`), or `i`.
+    What follows a numeral starts a new token, as in Lean (`2x` is `2` and `x`)."""
+    m = _NUMERAL.match(text, i)
+    return m.end() if m else i
+
+
+def is_prime(text: str, i: int) -> bool:
+    """Whether the `'` at `i` continues an identifier (`h'`, `x''`) rather than starting a char
+    literal: an identifier, not a numeral, ends right before it (`2'a'` is `2` and `'a'`)."""
+    j = i
+    while j > 0 and ident_char(text[j - 1]):
+        j -= 1
+    while j < i and "0" <= text[j] <= "9":  # a numeral first, then perhaps a name
+        j = max(numeral_end(text, j), j + 1)
+    return j < i and ident_start(text[j])
 
 
 def comment_end(text: str, i: int) -> int:
@@ -59,7 +101,7 @@ def literal_end(text: str, i: int) -> int:
         while j < len(text) and text[j] != '"':
             j += 2 if text[j] == "\\" else 1
         return min(j + 1, len(text))
-    if text.startswith("'", i) and not (i and ident_char(text[i - 1])):
+    if text.startswith("'", i) and not is_prime(text, i):
         m = _CHAR.match(text, i)
         if m:
             return m.end()
@@ -174,6 +216,81 @@ def split_top(text: str, sep: str = ";") -> list[str]:
             start = i + len(sep)
     parts.append(text[start:])
     return parts
+
+
+@dataclass(frozen=True, slots=True)
+class Ident:
+    """An identifier token: where it is in the text and its dotted parts (`«»` quotes removed)."""
+
+    start: int
+    end: int
+    parts: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return ".".join(self.parts)
+
+
+def identifiers(text: str) -> Iterator[Ident]:
+    """Every identifier of `text`'s code, token by token as Lean's scanner reads it: comments and
+    literals skipped, numerals read whole (so `2sorry` holds `sorry`), a name's parts joined at a
+    `.` that an identifier part follows (`Nat.succ_le`, `h.1` is `h`), `«»`-quoted parts read as
+    their text (`«Lean».x` is `Lean.x`). Keywords come out as identifiers too (`theorem`, `in`)."""
+    i, n = 0, len(text)
+    while i < n:
+        j = skip(text, i)
+        if j != i:
+            i = j
+            continue
+        if "0" <= text[i] <= "9":
+            i = max(numeral_end(text, i), i + 1)
+            continue
+        parts: list[str] = []
+        j = i
+        while (end := _part_end(text, j)) != j:
+            parts.append(text[j + 1:end - 1] if text[j] == "«" else text[j:end])
+            j = end
+            if not (text.startswith(".", j) and _part_end(text, j + 1) != j + 1):
+                break
+            j += 1
+        if parts:
+            yield Ident(i, j, tuple(parts))
+            i = j
+        else:
+            i += 1
+
+
+def _part_end(text: str, i: int) -> int:
+    """The index after one name part at `i` (`foo'`, `«a b»`), or `i` when none starts there."""
+    if text.startswith("«", i):
+        close = text.find("»", i + 1)
+        return i if close < 0 else close + 1
+    if i < len(text) and ident_start(text[i]):
+        j = i + 1
+        while j < len(text) and ident_char(text[j]):
+            j += 1
+        return j
+    return i
+
+
+def binder_ins(text: str) -> set[int]:
+    """Where each `in` of a big operator's binder starts (`∑ k in Finset.range n, f k`, `∏ i in s, g i`):
+    after one of `BIG_OPERATORS`, at its bracket depth, before the `,` that ends its binder. Every
+    other `in` is a command's (`open Nat in`, `set_option x 0 in`). Unbalanced text raises."""
+    found: set[int] = set()
+    binders: list[int] = []  # depths of the big operators whose binder is open
+    for i, depth in scan(text):
+        c = text[i]
+        if c in BIG_OPERATORS:
+            binders.append(depth)
+        elif c in CLOSE:
+            while binders and binders[-1] > depth:
+                binders.pop()
+        elif c == "," and binders and binders[-1] == depth:
+            binders.pop()
+        elif c == "i" and binders and binders[-1] == depth and is_word_at(text, i, "in"):
+            found.add(i)
+    return found
 
 
 def is_word_at(text: str, i: int, word: str) -> bool:

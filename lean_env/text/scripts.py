@@ -6,6 +6,9 @@ several lines is one piece); each logical line loses its structure (`·` bullets
 `;`. A `;` is no cut inside brackets, comments or literals, in `<;>`, or after a top-level `by`:
 a nested block takes the rest of the line (`have h : p := by exact hp; exact h` is one tactic,
 as in Lean). The safety filter judges every piece (`lean_env.safety.script_refusals`).
+
+`block_exits` finds the lines that would end the `by` block a script is the body of, laid out as
+`statement.with_proof` lays it out: text after the block is top-level Lean, not proof.
 """
 
 from __future__ import annotations
@@ -69,3 +72,33 @@ def script_pieces(script: str) -> Iterator[tuple[str, str]]:
             rest = rest[m.end():]
         for piece in split_tactics(" ".join(rest.split("\n")) if "\n" in rest else rest):
             yield piece, text.strip()
+
+
+def block_exits(script: str) -> list[tuple[int, str]]:
+    """(line number, why) for each line of `script` that ends the `by` block it is the body of.
+
+    `statement.with_proof` indents every line of a script by two spaces under `... := by`. Lean
+    reads the block as `sepByIndent tactic "; "`: its column is the first tactic's, each tactic is
+    `checkColGe` that column and a new line starts the next tactic only at exactly that column
+    (`checkColEq`). So a line indented less than the script's first line ends the block (inside a
+    bracket Lean would not check the column; it is refused all the same), and a first line that
+    opens `{` is a bracketed block, outside which everything after its `}` falls. Indentation is
+    spaces: Lean refuses tabs, and other white space is no white space to it."""
+    exits: list[tuple[int, str]] = []
+    column = None
+    for number, line in enumerate(script.split("\n"), 1):
+        if not line.strip():
+            continue  # with_proof keeps it empty
+        body = line.lstrip(" ")
+        indent = len(line) - len(body)
+        if body[0].isspace():
+            exits.append((number, "indentation other than spaces"))
+        elif column is None:
+            column = indent
+            if body.startswith("{"):
+                exits.append((number, "a script opening with `{` is one bracketed block: what follows its `}` "
+                                      "is outside the proof"))
+        elif indent < column:
+            exits.append((number, f"a line indented less than the first ({indent} < {column} spaces) ends the "
+                                  "`by` block: what follows is outside the proof"))
+    return exits

@@ -684,3 +684,5 @@ def test_script_blocks_and_refusal() -> None:
     assert "sorry" in script_refusal("· exact h; sorry")
     assert "sorry" in script_refusal("case h => sorry")
     assert "native_decide" in script_refusal("induction n with\n| zero => native_decide\n| succ n ih => simp")
+    assert script_refusal(script) is None
+    assert "`by` block" in script_refusal("  constructor\nexact hp")  # a dedented line leaves the block

@@ -172,7 +172,7 @@ def test_errors_refusals_and_statement_errors(tmp_path: Path) -> None:
         recovered = env.apply(root, "exact foo")  # Lean logged an error and closed the goal with sorry
         assert isinstance(recovered, TacticError) and recovered.message == "Unknown identifier `foo`"
         before = len(logged(tmp_path))
-        for tactic in ("sorry", "native_decide", "exact two", "simp\nrfl"):
+        for tactic in ("sorry", "native_decide", "exact two", "simp\nrfl", "stop", "bv_decide", "apply?"):
             result = env.apply(root, tactic)
             assert isinstance(result, TacticError) and result.message.startswith("refused"), tactic
         assert len(logged(tmp_path)) == before  # refused tactics never reach Lean
@@ -247,6 +247,8 @@ def test_verify_judges_the_whole_theorem(tmp_path: Path) -> None:
         before = len(logged(tmp_path))
         refused = env.verify(T, "constructor\n· native_decide\n· exact hq")
         assert not refused.ok and "native_decide" in refused.messages[0] and len(logged(tmp_path)) == before
+        leaves = env.verify(T, "  constructor\nexact hp")  # the second line would end the `by` block
+        assert not leaves.ok and "`by` block" in leaves.messages[0] and len(logged(tmp_path)) == before
         slow = env.verify(T, "simp", timeout=0.3)
         assert not slow.ok and "timed out" in slow.messages[0]
         assert env.verify(T, PROOF).ok  # on a fresh process
