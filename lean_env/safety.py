@@ -34,6 +34,7 @@ REFUSED_NAMES = frozenset({
     "unsafe", "IO", "EIO", "BaseIO", "System", "panic", "panic!", "unreachable!",  # unchecked code, effects
     "Lean", "run_tac", "run_elab", "run_meta", "run_cmd", "by_elab",  # meta-programs
     "set_option", "axiom",  # options, axioms
+    "leanzero_budget",  # the repl backend's heartbeat wrapper (lean_env.repl.protocol): only it writes one
 })
 REFUSED_NAME_PREFIXES = ("unsafe", "dbg")  # unsafeCast, unsafeIO, unsafeBaseIO; dbg_trace, dbgTraceIfShared
 # Tactics refused as whole names: they admit what they cannot prove, rely on `ofReduceBool`, reach

@@ -57,6 +57,19 @@ def test_tactics_that_admit_or_only_suggest():
     )
 
 
+def test_the_backends_heartbeat_wrapper_is_the_backends_alone():
+    """`leanzero_budget N in t` sets the heartbeat budget of `t` (0 = none): only the repl backend
+    writes it, after the filter, so a tactic that sends its own is refused."""
+    from lean_env.repl.protocol import BUDGET_TACTIC, focused
+
+    assert BUDGET_TACTIC == "leanzero_budget"
+    check(["leanzero_budget 0 in nlinarith [h]", "first | leanzero_budget 0 in omega | simp",
+           "exact _root_.leanzero_budget", "have : 1 = 1 := by leanzero_budget 0 in rfl"],
+          ["exact leanzero_budget_h", "nlinarith [h]"])
+    sent = focused("nlinarith [h]", 0, (), 1, heartbeats=2)
+    assert BUDGET_TACTIC in sent and refusal(sent) is not None
+
+
 def test_native_evaluation():
     """`bv_decide` (and its `?`, `bv_check`) close goals through `Lean.ofReduceBool`, as `native_decide` does."""
     check(
