@@ -20,10 +20,11 @@ report or a training record.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from lean_env.text.lexical import LeanTextError, binder_ins, identifiers, is_prime, split_top
-from lean_env.text.scripts import block_exits, script_pieces
+from lean_env.text.lexical import LeanTextError, binder_ins, char_quote, ident_char, identifiers, split_top
+from lean_env.text.scripts import block_exits, script_pieces, split_tactics
 
 # Names refused wherever they occur: as the whole name or as any of its dotted parts (`Lean.Elab.x`
 # by `Lean`, `h.sorry` by `sorry`, `_root_.sorryAx` by `sorryAx`); docs/safety.md says why for each.
@@ -63,7 +64,7 @@ COMMAND_KEYWORDS = frozenset({
     "gen_injective_theorems", "docs_to_verso", "tactic_extension", "recommended_spelling",
     "show_panel_widgets", "library_note", "extend_docs", "recall", "suppress_compilation",
     "unsuppress_compilation", "mk_iff_of_inductive_prop", "lrat_proof", "count_heartbeats", "whatsnew",
-    "sudo",
+    "sudo", "variables", "variable?", "norm_cast_add_elim", "test_extern", "termination_by?",
 })
 # Families of commands (`register_simp_attr`, `declare_syntax_cat`, `builtin_initialize`,
 # `compile_inductive`, `assert_not_exists`, `initialize_simps_projections`, `add_aesop_rules`).
@@ -73,6 +74,9 @@ COMMAND_PREFIXES = ("register_", "declare_", "builtin_", "compile_", "assert_not
 # (meta-programs), guillemets (names spelled past the filter), `exact?%` (sorry when it fails).
 REFUSED_TEXT = ("#", "@[", "%[", "`", "«", "exact?%")
 FOCUSING = frozenset({"case", "case'", "next"})
+# A whole configuration term (`decide (config := ⟨false, true, …⟩)` is `decide +native` without the
+# word): Lean evaluates one that does not reduce to a structure by compiling and running it.
+_CONFIG = re.compile(r"(?<![\w'.])config\s*:=")
 
 
 def refusal(tactic: str) -> str | None:
@@ -86,17 +90,21 @@ def refusal(tactic: str) -> str | None:
         return "refused: comments are not allowed in tactics"
     if '"' in text:
         return "refused: string literals are not allowed in tactics"
-    if any(c == "'" and not is_prime(text, i) for i, c in enumerate(text)):
+    if any(char_quote(text, i) for i, c in enumerate(text) if c == "'"):
         return "refused: char literals are not allowed in tactics"
+    if any(c == "%" and i and ident_char(text[i - 1]) for i, c in enumerate(text)):
+        return "refused: `name%` is a term elaborator (`eval%` runs code); write `a % b` with spaces"
+    if _CONFIG.search(text):
+        return "refused: `(config := …)` terms are evaluated by running code; use `+option` / `-option`"
     for bad in REFUSED_TEXT:
         if bad in text:
             return f"refused: '{bad}' (commands, attributes, quotations and quoted names are not tactics)"
     if text.startswith(("·", ".")):
         return "refused: focusing blocks are not single tactics"
     try:
-        if len(split_top(text)) > 1:
+        binder = binder_ins(text)  # raises on unbalanced text
+        if len(split_tactics(text)) > 1:  # a nested `by` takes the rest of its line, as in Lean
             return "refused: more than one tactic (';'); send tactics one at a time"
-        binder = binder_ins(text)
     except LeanTextError:
         return "refused: unbalanced brackets (a tactic could reach past its goal)"
     for k, ident in enumerate(identifiers(text)):

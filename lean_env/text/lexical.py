@@ -74,6 +74,22 @@ def is_prime(text: str, i: int) -> bool:
     return j < i and ident_start(text[j])
 
 
+def char_quote(text: str, i: int) -> bool:
+    """Whether a char literal starts at the `'` at `i`, as Lean's tokenizer decides: not a prime
+    (`is_prime`), not `''` (Lean never starts a char literal there: it is a symbol, Mathlib's image
+    `f '' s`), and not the end of the symbol `⁻¹'` (Mathlib's preimage `f ⁻¹' s`)."""
+    if not text.startswith("'", i) or is_prime(text, i) or _image_second(text, i):
+        return False
+    return not text.startswith("''", i) and not text.endswith("⁻¹", 0, i)
+
+
+def _image_second(text: str, i: int) -> bool:
+    """Whether the `'` at `i` is the second quote of a `''` symbol (whose first is no prime)."""
+    first = i - 1
+    return (first >= 0 and text.startswith("''", first) and not is_prime(text, first)
+            and not _image_second(text, first))
+
+
 def comment_end(text: str, i: int) -> int:
     """The index after the comment starting at `i` (`len(text)` when unterminated), or `i`
     when no comment starts there. Block comments nest, as in Lean."""
@@ -101,7 +117,7 @@ def literal_end(text: str, i: int) -> int:
         while j < len(text) and text[j] != '"':
             j += 2 if text[j] == "\\" else 1
         return min(j + 1, len(text))
-    if text.startswith("'", i) and not is_prime(text, i):
+    if char_quote(text, i):
         m = _CHAR.match(text, i)
         if m:
             return m.end()

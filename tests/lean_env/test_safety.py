@@ -132,6 +132,43 @@ def test_big_operator_binder_in_is_allowed_and_command_in_is_not():
     )
 
 
+def test_configuration_terms_and_term_elaborators():
+    """A `(config := e)` term is evaluated by compiling and running `e` when it does not reduce, and
+    `decide (config := ⟨false, true, …⟩)` is `decide +native` without the word; `eval% e` runs `e`."""
+    check(
+        ["decide (config := ⟨false, true, true, false⟩)", "decide (config := .mk false true true false)",
+         "simp (config := {decide := true})", "simp (config:= f ())", "exact eval% (2 ^ 10 : ℕ)",
+         "have h := eval% (Nat.toDigits 10 5)", "norm_num [show (2:ℕ) ^ 10 = eval% 2 ^ 10 from rfl]",
+         "exact n%2", "decide (native := true)"],
+        ["simp +decide", "decide +kernel", "simp (maxSteps := 1000) [h]", "omega", "exact h.config",
+         "have : n % 2 = 1 := by omega", "simp [Nat.add_mod, h] at h ⊢", "exact my_config"],
+    )
+
+
+def test_image_and_preimage_are_symbols_not_char_literals():
+    """Lean never starts a char literal at `''` (Mathlib's image `f '' s`), and `⁻¹'` is one symbol."""
+    check(["exact f '' 'a'", "exact f ⁻¹' ';' s", "exact h ''';'"],
+          ["have : f '' s ⊆ t := h", "have : x ∈ f ⁻¹' s := hx", "exact Set.image_subset f h''",
+           "simp only [Set.mem_image] at h' ⊢", "exact (f '' (g '' s)).Nonempty.mono h"])
+
+
+def test_a_nested_by_takes_the_rest_of_its_line():
+    """`have k : P := by intro x; simp` is one tactic in Lean (the nested block is `intro x; simp`);
+    each of its tactics is still judged, in scripts as in single tactics."""
+    check(["have k : P := by intro x; sorry", "exact (by simp); sorry", "omega; have k : P := by simp"],
+          ["have key : 0 < x := by intro y hy; nlinarith [hy.1]", "exact by simp; omega",
+           "refine ⟨by simp, ?_⟩"])
+    assert script_refusals("have key : P := by intro x; sorry")
+    assert script_refusals("have key : 0 < x := by positivity; omega") == []
+
+
+def test_commands_mathlib_and_core_add():
+    check(["omega variables (x : ℕ)", "variable? [Group G]", "norm_cast_add_elim foo", "test_extern f 1",
+           "termination_by? ", "omega variables"],
+          ["exact variables_h", "simp [norm_cast_h]"])
+    assert script_refusals("omega\n    norm_cast_add_elim foo")
+
+
 def test_look_alikes_split_as_lean_splits():
     check(["exact hᵒᵈsorry", "exact x²sorry", "exact xаsorry", "exact 2sorry", "exact h.2.sorry",
            "exact 1.5e3sorry", "exact hµsorry"],

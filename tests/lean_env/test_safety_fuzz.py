@@ -23,7 +23,8 @@ REFUSED_TACTICS = [
     "sorry", "admit", "stop", "apply?", "hint", "plausible", "slim_check", "native_decide", "decide +native",
     "bv_decide", "bv_decide?", "polyrith", "rw?", "try?", "simp? says simp", "run_tac pure ()",
     "exact sorry", "exact?%", "set_option maxHeartbeats 0 in omega", "open Nat in omega",
-    "omit h in omega",
+    "omit h in omega", "decide (config := ⟨false, true, true, false⟩)", "exact eval% (2 ^ 10 : ℕ)",
+    "simp (config := .mk 1)", "decide (native := true)",
 ]
 # Terms naming something refused; each goes through the name forms below.
 REFUSED_NAMES = [
