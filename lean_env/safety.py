@@ -71,8 +71,9 @@ COMMAND_KEYWORDS = frozenset({
 COMMAND_PREFIXES = ("register_", "declare_", "builtin_", "compile_", "assert_not_", "initialize_",
                     "add_aesop", "erase_aesop")
 # Text refused wherever it stands in code: commands, attributes, quotations and name literals
-# (meta-programs), guillemets (names spelled past the filter), `exact?%` (sorry when it fails).
-REFUSED_TEXT = ("#", "@[", "%[", "`", "«", "exact?%")
+# (meta-programs), guillemets (names spelled past the filter). `exact?%` (sorry when it fails)
+# falls with every `name%` elaborator in `refusal`.
+REFUSED_TEXT = ("#", "@[", "%[", "`", "«")
 FOCUSING = frozenset({"case", "case'", "next"})
 # A whole configuration term (`decide (config := ⟨false, true, …⟩)` is `decide +native` without the
 # word): Lean evaluates one that does not reduce to a structure by compiling and running it.
