@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lean_env.text.lexical import comment_end
+from lean_env.text.lexical import comment_end, ident_start
 
 from .errors import ParseError
 
@@ -41,26 +41,11 @@ def _digit(c: str) -> bool:
     return "0" <= c <= "9"
 
 
-def _letter_like(c: str) -> bool:
-    """Lean 4's `isLetterLike`: Greek (not λ, Π, Σ), Coptic, Greek extended, letterlike
-    symbols (ℕ ℝ ...), mathematical alphanumerics."""
-    o = ord(c)
-    return (
-        (0x3B1 <= o <= 0x3C9 and o != 0x3BB) or (0x391 <= o <= 0x3A9 and o not in (0x3A0, 0x3A3))
-        or 0x3CA <= o <= 0x3FB or 0x1F00 <= o <= 0x1FFE or 0x2100 <= o <= 0x214F or 0x1D49C <= o <= 0x1D59F
-    )
-
-
-def _ident_start(c: str) -> bool:
-    """Lean's `isIdFirst`: an ASCII letter, `_` or a letter-like character. (`str.isalpha`
-    also takes `ª`, `é` or Cyrillic, which Lean's identifiers do not: mini read `intro xª`.)"""
-    return "a" <= c <= "z" or "A" <= c <= "Z" or c == "_" or _letter_like(c)
-
-
 def _ident_rest(c: str) -> bool:
-    """Lean's `isIdRest`, without `!` (mini has no `!`-names): no `²` or `٣`, which
+    """Lean's `isIdRest` (its first characters are the toolkit's `ident_start`, Lean's `isIdFirst`),
+    without `!` (mini has no `!`-names): no `²` or `٣`, which
     `str.isalnum` takes. No `✝`: Lean prints it on inaccessible names, which no text can write."""
-    return _ident_start(c) or _digit(c) or c in "'?" or c in _SUBSCRIPTS
+    return ident_start(c) or _digit(c) or c in "'?" or c in _SUBSCRIPTS
 
 
 def tokenize(text: str) -> list[Token]:
@@ -89,13 +74,13 @@ def tokenize(text: str) -> list[Token]:
             advance_to(j)
             continue
         start, col = i, i - line_start + 1
-        if _ident_start(c) and not (c == "_" and not (i + 1 < n and _ident_rest(text[i + 1]))):
+        if ident_start(c) and not (c == "_" and not (i + 1 < n and _ident_rest(text[i + 1]))):
             j = i + 1
             while True:
                 while j < n and _ident_rest(text[j]):
                     j += 1
                 # dotted names: `Nat.gcd`, `h.1`, `h₀.2.1`, `h.mp`
-                if j + 1 < n and text[j] == "." and (_ident_start(text[j + 1]) or _digit(text[j + 1])):
+                if j + 1 < n and text[j] == "." and (ident_start(text[j + 1]) or _digit(text[j + 1])):
                     j += 1
                     if _digit(text[j]):
                         while j < n and _digit(text[j]):
